@@ -1,0 +1,5 @@
+import sys
+
+from hierc.cli import main
+
+sys.exit(main())

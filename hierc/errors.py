@@ -1,0 +1,101 @@
+"""User errors with source locations, and how they are rendered.
+
+A `SpecError` is something the user wrote wrong; it carries one or more
+diagnostics, each pointing at a span. Bugs in hierc itself are `CompilerBug`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hierc.source import Source, Span
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    message: str
+    span: Span | None
+    hint: str | None = None
+
+    def render(self, source: Source) -> str:
+        if self.span is None:
+            return f"{source.name}: error: {self.message}" + (
+                f"\n  = hint: {self.hint}" if self.hint else ""
+            )
+        span = self.span
+        head = f"{source.name}:{span.line}:{span.column}: error: {self.message}"
+        text = source.line(span.line).expandtabs(1)
+        width = (
+            span.end_column - span.column
+            if span.end_line == span.line
+            else len(text) - span.column + 1
+        )
+        gutter = " " * len(str(span.line))
+        lines = [
+            head,
+            f"{gutter} |",
+            f"{span.line} | {text}",
+            f"{gutter} | {' ' * (span.column - 1)}{'^' * max(width, 1)}",
+        ]
+        if self.hint:
+            lines.append(f"{gutter} = hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class SpecError(Exception):
+    """One or more errors in a spec, in source order."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], source: Source | None = None):
+        self.diagnostics = tuple(
+            sorted(diagnostics, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
+        )
+        self.source = source
+        super().__init__(self.diagnostics[0].message if self.diagnostics else "invalid spec")
+
+    def with_source(self, source: Source) -> SpecError:
+        return SpecError(self.diagnostics, source)
+
+    def render(self) -> str:
+        source = self.source or Source("")
+        parts = [d.render(source) for d in self.diagnostics]
+        if len(parts) > 1:
+            parts.append(f"{len(parts)} errors")
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.render() if self.source else super().__str__()
+
+
+class CompilerBug(Exception):
+    """An internal inconsistency in hierc, never the user's fault."""
+
+
+class Diagnostics:
+    """Collects errors during a pass, so a user sees all of them at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def error(self, span: Span | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(message, span, hint))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise SpecError(self.items)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for a misspelled name, or None when nothing is close."""
+    candidates = list(candidates)
+    lowered = {c.lower(): c for c in candidates}
+    if word.lower() in lowered:
+        return f"did you mean `{lowered[word.lower()]}`?"
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def one_of(candidates: Iterable[str]) -> str:
+    names = [f"`{c}`" for c in candidates]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]

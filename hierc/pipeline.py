@@ -1,0 +1,32 @@
+"""The whole front end in one place: source text → AST → IR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hierc import ast, ir
+from hierc.errors import SpecError
+from hierc.identifiers import sanitize_model_name
+from hierc.lower import lower
+from hierc.parser import parse
+from hierc.source import Source
+
+
+def load_source(source: Source) -> tuple[ast.Spec, ir.Model]:
+    """Parse and lower one spec; every user error is a SpecError that can render itself."""
+    try:
+        spec = parse(source.text, source.name)
+        default_name = sanitize_model_name(Path(source.name).stem) if source.name != "<string>" else "model"
+        return spec, lower(spec, default_name)
+    except SpecError as error:
+        raise error.with_source(source) from None
+
+
+def load(path: str | Path) -> ir.Model:
+    """The IR of the spec in a file."""
+    return load_source(Source.from_file(path))[1]
+
+
+def loads(text: str, name: str = "<string>") -> ir.Model:
+    """The IR of spec text."""
+    return load_source(Source(text, name))[1]

@@ -1,0 +1,195 @@
+"""The closed sets of the language and what is known about each member.
+
+Everything a spec may name (families, links, distributions, transforms,
+parameterizations, parameter classes) is an Enum here, with a table of its
+properties. Lowering and every backend read these tables; none of them
+compares bare strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Link(str, Enum):
+    IDENTITY = "identity"
+    LOG = "log"
+    LOGIT = "logit"
+    PROBIT = "probit"
+    CLOGLOG = "cloglog"
+
+
+class ParamClass(str, Enum):
+    """Classes of parameters that priors are placed on."""
+
+    INTERCEPT = "Intercept"
+    B = "b"
+    SD = "sd"
+    COR = "cor"
+    SIGMA = "sigma"
+    NU = "nu"
+    PHI = "phi"
+
+
+class Family(str, Enum):
+    GAUSSIAN = "gaussian"
+    STUDENT_T = "student_t"
+    BERNOULLI = "bernoulli"
+    BINOMIAL = "binomial"
+    POISSON = "poisson"
+    NEGBINOMIAL = "negbinomial"
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    links: tuple[Link, ...]  # the first is the default
+    auxiliary: tuple[ParamClass, ...]  # distributional parameters besides the mean
+    allows_se: bool = False
+    needs_trials: bool = False
+
+
+FAMILIES: dict[Family, FamilyInfo] = {
+    Family.GAUSSIAN: FamilyInfo((Link.IDENTITY, Link.LOG), (ParamClass.SIGMA,), allows_se=True),
+    Family.STUDENT_T: FamilyInfo((Link.IDENTITY, Link.LOG), (ParamClass.SIGMA, ParamClass.NU)),
+    Family.BERNOULLI: FamilyInfo((Link.LOGIT, Link.PROBIT, Link.CLOGLOG), ()),
+    Family.BINOMIAL: FamilyInfo((Link.LOGIT, Link.PROBIT, Link.CLOGLOG), (), needs_trials=True),
+    Family.POISSON: FamilyInfo((Link.LOG,), ()),
+    Family.NEGBINOMIAL: FamilyInfo((Link.LOG,), (ParamClass.PHI,)),
+}
+
+# Names users reach for that mean one of ours; used only for hints.
+FAMILY_ALIASES = {
+    "normal": Family.GAUSSIAN,
+    "student": Family.STUDENT_T,
+    "t": Family.STUDENT_T,
+    "studentt": Family.STUDENT_T,
+    "logistic": Family.BERNOULLI,
+    "binary": Family.BERNOULLI,
+    "negative_binomial": Family.NEGBINOMIAL,
+    "negativebinomial": Family.NEGBINOMIAL,
+    "negbin": Family.NEGBINOMIAL,
+    "nb": Family.NEGBINOMIAL,
+}
+
+
+class Parameterization(str, Enum):
+    """How the group-level effects of one grouping factor are encoded."""
+
+    CENTERED = "centered"
+    NONCENTERED = "noncentered"
+    ZEROSUM = "zerosum"
+
+
+DEFAULT_PARAMETERIZATION = Parameterization.NONCENTERED
+RESERVED_PARAMETERIZATIONS = ("auto",)
+
+
+class Transform(str, Enum):
+    """Functions that may be applied to a numeric predictor in a formula."""
+
+    LOG = "log"
+    LOG1P = "log1p"
+    EXP = "exp"
+    SQRT = "sqrt"
+    SCALE = "scale"  # (x - mean(x)) / sd(x), statistics of the data
+    CENTER = "center"  # x - mean(x)
+
+
+CATEGORICAL = "C"  # `C(x)` or `C(x, ref = level)` marks a categorical predictor
+
+
+class Support(str, Enum):
+    REAL = "real"
+    POSITIVE = "positive"
+    CORRELATION = "correlation matrix"
+
+
+PARAM_SUPPORT: dict[ParamClass, Support] = {
+    ParamClass.INTERCEPT: Support.REAL,
+    ParamClass.B: Support.REAL,
+    ParamClass.SD: Support.POSITIVE,
+    ParamClass.COR: Support.CORRELATION,
+    ParamClass.SIGMA: Support.POSITIVE,
+    ParamClass.NU: Support.POSITIVE,
+    ParamClass.PHI: Support.POSITIVE,
+}
+
+
+class Dist(str, Enum):
+    NORMAL = "normal"
+    STUDENT_T = "student_t"
+    CAUCHY = "cauchy"
+    HALFNORMAL = "halfnormal"
+    HALFCAUCHY = "halfcauchy"
+    HALFSTUDENT_T = "halfstudent_t"
+    EXPONENTIAL = "exponential"
+    GAMMA = "gamma"
+    INV_GAMMA = "inv_gamma"
+    LOGNORMAL = "lognormal"
+    LKJ = "lkj"
+
+
+@dataclass(frozen=True)
+class DistParam:
+    name: str
+    positive: bool = True
+    default: float | None = None
+
+
+@dataclass(frozen=True)
+class Reparameterization:
+    """Another set of arguments a distribution accepts, converted to its canonical ones."""
+
+    names: tuple[str, ...]
+    convert: Callable[..., tuple[float, ...]]
+    positive: bool = True
+
+
+@dataclass(frozen=True)
+class DistInfo:
+    params: tuple[DistParam, ...]  # canonical arguments, in positional order
+    support: Support
+    alternatives: tuple[Reparameterization, ...] = ()
+
+
+_LOCATION = DistParam("mu", positive=False, default=0.0)
+
+
+def _gamma_from_mean_sd(mu: float, sigma: float) -> tuple[float, float]:
+    return mu * mu / (sigma * sigma), mu / (sigma * sigma)
+
+
+DISTRIBUTIONS: dict[Dist, DistInfo] = {
+    Dist.NORMAL: DistInfo((_LOCATION, DistParam("sigma")), Support.REAL),
+    Dist.STUDENT_T: DistInfo((DistParam("nu"), _LOCATION, DistParam("sigma")), Support.REAL),
+    Dist.CAUCHY: DistInfo((_LOCATION, DistParam("sigma")), Support.REAL),
+    Dist.HALFNORMAL: DistInfo((DistParam("sigma"),), Support.POSITIVE),
+    Dist.HALFCAUCHY: DistInfo((DistParam("sigma"),), Support.POSITIVE),
+    Dist.HALFSTUDENT_T: DistInfo((DistParam("nu"), DistParam("sigma")), Support.POSITIVE),
+    Dist.EXPONENTIAL: DistInfo((DistParam("rate"),), Support.POSITIVE),
+    Dist.GAMMA: DistInfo(
+        (DistParam("alpha"), DistParam("beta")),
+        Support.POSITIVE,
+        (Reparameterization(("mu", "sigma"), _gamma_from_mean_sd),),
+    ),
+    Dist.INV_GAMMA: DistInfo((DistParam("alpha"), DistParam("beta")), Support.POSITIVE),
+    Dist.LOGNORMAL: DistInfo((_LOCATION, DistParam("sigma")), Support.POSITIVE),
+    Dist.LKJ: DistInfo((DistParam("eta"),), Support.CORRELATION),
+}
+
+# For a real-valued distribution put on a positive parameter: the one to use instead.
+HALF_VERSION = {
+    Dist.NORMAL: Dist.HALFNORMAL,
+    Dist.CAUCHY: Dist.HALFCAUCHY,
+    Dist.STUDENT_T: Dist.HALFSTUDENT_T,
+}
+
+
+class Stat(str, Enum):
+    """Statistics of the data that default priors are scaled by; computed when data are bound."""
+
+    RESPONSE_MEAN = "mean(y)"
+    RESPONSE_SD = "sd(y)"
+    PREDICTOR_SD = "sd(x)"  # of the design-matrix column(s) of the coefficient the prior is on
