@@ -253,7 +253,7 @@ _STATEMENT_STARTS = {"MODEL", "DATA", "FAMILY", "PRIOR", "PARAM", "NAME"}
 
 def _describe(token: Token) -> str:
     if token.type in ("NAME", "NUMBER", "STRING"):
-        return f"{_TOKEN_NAMES[token.type]} `{token}`"
+        return f"{_TOKEN_NAMES[token.type].split()[-1]} `{token}`"
     return _TOKEN_NAMES.get(token.type, f"`{token}`")
 
 
@@ -278,7 +278,9 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         return Diagnostic(f"unexpected character `{char}`", span, hint)
 
     assert isinstance(error, UnexpectedToken)
-    token, expected = error.token, set(error.expected)
+    token = error.token
+    # what the parser accepts here (error.expected also lists the always-lexed newline)
+    expected = set(error.interactive_parser.accepts()) if error.interactive_parser else set(error.expected)
     at_end = token.type in ("$END", "_NL")
     span = source.end_span() if token.type == "$END" else _span(token)
     if token.type == "_NL":
@@ -290,7 +292,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         opener = _POSTLEX.open_brackets[-1]
         closer = "`)`" if opener.type == "_LPAR" else "`]`"
         return Diagnostic(f"`{opener}` is never closed", _span(opener), f"add {closer} to close it")
-    if token.type in _CLOSERS and "_RPAR" not in expected and "_RSQB" not in expected:
+    if token.type in _CLOSERS and token.type not in expected:
         return Diagnostic(f"unmatched `{token}`", span, "remove it, or add the `(` it closes")
 
     message = f"unexpected {_describe(token)}; expected {_expected(expected)}"
@@ -300,7 +302,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
     elif expected == {"TILDE", "BAR"} or expected == {"TILDE"}:
         message = f"expected `~` after the response, found {_describe(token)}"
         hint = "a formula reads `response ~ terms`, e.g. `y ~ 1 + x`"
-    elif expected <= _STATEMENT_STARTS | {"_NL"} and token.type not in _STATEMENT_STARTS:
+    elif {"MODEL", "PRIOR"} <= expected and token.type not in _STATEMENT_STARTS:
         message = f"unexpected {_describe(token)} at the start of a statement"
         hint = "a statement is a formula (`y ~ ...`) or starts with `model`, `data`, `family`, `prior` or `param`"
     elif "_NL" in expected and token.type in _STATEMENT_STARTS:

@@ -224,11 +224,16 @@ def _coefficient(
         if label == ir.INTERCEPT:
             diags.error(span, "the intercept is not one of the `b` coefficients", "write `prior Intercept ~ ...`")
             return None
-        known = [t.label for t in model.terms]
+        terms = model.terms
+        known = [t.label for t in terms]
         where = "population-level coefficient"
     else:
+        terms = model.group(group).terms
         known = list(model.group(group).coefficients)
         where = f"coefficient varying by `{group}`"
+    if label != ir.INTERCEPT:  # `b:a` names the interaction the formula wrote as `a:b`
+        same = [t.label for t in terms if sorted(f.label for f in t.factors) == sorted(f.label for f in term.factors)]
+        label = same[0] if same else label
     if label not in known:
         hint = did_you_mean(label, known) or (f"the coefficients are {one_of(known)}" if known else None)
         diags.error(span, f"there is no {where} `{label}`", hint)

@@ -1,0 +1,87 @@
+"""Parsing: statements, line continuation, comments, spans, and syntax errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from hierc import SpecError, ast, parse
+from hierc.source import Span
+
+
+def formula(text: str) -> ast.Formula:
+    (statement,) = parse(text).statements
+    assert isinstance(statement, ast.Formula)
+    return statement
+
+
+def test_statements_in_any_order_with_comments_and_blank_lines():
+    spec = parse("# header\n\nprior b ~ normal(0, 1)  # why\nmodel m\n\n\ny ~ x\nfamily poisson\n")
+    assert [type(s).__name__ for s in spec.statements] == ["PriorDecl", "ModelDecl", "Formula", "FamilyDecl"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "y ~ a +\n  b",  # the line ends with an operator
+        "y ~ a\n  + b",  # the next line starts with one
+        "y ~ a + (1 +\n b | g) - 1 + b",  # inside parentheses
+        "y ~ a \\\n + b",  # explicit continuation
+        "y ~ a\n  # a comment between the lines\n  + b",
+    ],
+)
+def test_a_statement_may_span_lines(text):
+    assert len(parse(text).statements) == 1
+
+
+def test_keywords_are_ordinary_names_inside_a_formula():
+    f = formula("y ~ model + data + family + prior + param + (1 | model)")
+    assert [t.term.text for t in f.terms[:5]] == ["model", "data", "family", "prior", "param"]
+
+
+def test_spans_point_at_the_source():
+    f = formula("y ~ 1 + log(x)")
+    call = f.terms[1].term
+    assert call.span == Span(1, 9, 1, 15)
+    assert call.func.span == Span(1, 9, 1, 12)
+    assert f.response.name.span == Span(1, 1, 1, 2)
+
+
+def test_bar_kinds_and_nesting():
+    f = formula("y ~ (1 | a/b:c) + (x || g)")
+    first, second = (t.term for t in f.terms)
+    assert first.correlated and not second.correlated
+    assert [[n.text for n in part.names] for part in first.factor.parts] == [["a"], ["b", "c"]]
+
+
+def test_numbers_and_strings():
+    spec = parse('data "dir/file \\"x\\".csv"\ny ~ x\nprior b ~ normal(-1.5e-2, .5)')
+    assert spec.statements[0].path.value == 'dir/file "x".csv'
+    args = spec.statements[2].distribution.args
+    assert [(a.value.value, a.value.text) for a in args] == [(-0.015, "-1.5e-2"), (0.5, ".5")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "location"),
+    [
+        ("y ~ a b", "unexpected name `b`; expected", (1, 7)),
+        ("y x", "expected `~` after the response, found name `x`", (1, 3)),
+        ("y ~ (1 | g", "`(` is never closed", (1, 5)),
+        ("y ~ a)", "unmatched `)`", (1, 6)),
+        ("y ~ a $ b", "unexpected character `$`", (1, 7)),
+        ("y ~ a +", "unexpected end of line", (1, 8)),
+        ("+ y ~ a", "unexpected `+` at the start of a statement", (1, 1)),
+        ("y ~ a model m", "unexpected `model`; expected end of line", (1, 7)),
+    ],
+)
+def test_syntax_errors_are_friendly_and_located(text, message, location):
+    with pytest.raises(SpecError) as caught:
+        parse(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message.startswith(message)
+    assert (diagnostic.span.line, diagnostic.span.column) == location
+
+
+def test_missing_plus_gets_a_hint():
+    with pytest.raises(SpecError) as caught:
+        parse("y ~ a b")
+    assert "is a `+` missing?" in caught.value.diagnostics[0].hint
