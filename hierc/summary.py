@@ -80,7 +80,10 @@ def summarize(model: ir.Model, source_name: str | None = None) -> str:
     if model.groups:
         lines += ["", "group-level terms"]
     for block in model.groups:
-        structure = "correlated (LKJ prior on a Cholesky factor)" if block.correlated else "uncorrelated"
+        if block.correlated:
+            structure = "correlated (LKJ prior on a Cholesky factor)"
+        else:
+            structure = "uncorrelated" if len(block.coefficients) > 1 else "one coefficient, no correlation"
         lines += [
             f"  {block.factor.label}  {group_block_text(block)}",
             f"    coefficients      {', '.join(block.coefficients)}",
