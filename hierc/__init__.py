@@ -1,9 +1,9 @@
 """hierc: a compiler for hierarchical Bayesian models.
 
-    import hierc
-    spec = hierc.parse_file("specs/radon.hm")    # the AST: what the user wrote
-    model = hierc.load("specs/radon.hm")         # the IR: what the model means
-    print(hierc.summarize(model))
+import hierc
+spec = hierc.parse_file("specs/radon.hm")    # the AST: what the user wrote
+model = hierc.load("specs/radon.hm")         # the IR: what the model means
+print(hierc.summarize(model))
 """
 
 __version__ = "0.1.0"

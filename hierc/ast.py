@@ -7,7 +7,6 @@ so that trees parsed from differently formatted text compare equal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from hierc.source import Span
 
@@ -48,11 +47,11 @@ class Arg(Node):
     value: Value
 
 
-Value = Union[Number, String, Name, Call]
+Value = Number | String | Name | Call
 
 # ---- formula -----------------------------------------------------------------
 
-Atom = Union[Name, Number, Call]
+Atom = Name | Number | Call
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ class GroupTerm(Node):
     factor: GroupFactor
 
 
-Term = Union[Atom, Interaction, Product, GroupTerm]
+Term = Atom | Interaction | Product | GroupTerm
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ class ParamDecl(Node):
     value: Name
 
 
-Statement = Union[ModelDecl, DataDecl, FamilyDecl, Formula, PriorDecl, ParamDecl]
+Statement = ModelDecl | DataDecl | FamilyDecl | Formula | PriorDecl | ParamDecl
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hierc {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser(
-        "check", help="parse and validate a spec, print a summary of the model", description="Parse and validate a spec and print a summary of the model it means."
+        "check",
+        help="parse and validate a spec, print a summary of the model",
+        description="Parse and validate a spec and print a summary of the model it means.",
     )
     check.add_argument("spec", help="the .hm file")
     check.add_argument("--dump", choices=("ast", "ir"), help="print the syntax tree or the IR instead of the summary")

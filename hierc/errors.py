@@ -21,17 +21,11 @@ class Diagnostic:
 
     def render(self, source: Source) -> str:
         if self.span is None:
-            return f"{source.name}: error: {self.message}" + (
-                f"\n  = hint: {self.hint}" if self.hint else ""
-            )
+            return f"{source.name}: error: {self.message}" + (f"\n  = hint: {self.hint}" if self.hint else "")
         span = self.span
         head = f"{source.name}:{span.line}:{span.column}: error: {self.message}"
         text = source.line(span.line).expandtabs(1)
-        width = (
-            span.end_column - span.column
-            if span.end_line == span.line
-            else len(text) - span.column + 1
-        )
+        width = span.end_column - span.column if span.end_line == span.line else len(text) - span.column + 1
         gutter = " " * len(str(span.line))
         lines = [
             head,
@@ -48,9 +42,7 @@ class SpecError(Exception):
     """One or more errors in a spec, in source order."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic], source: Source | None = None):
-        self.diagnostics = tuple(
-            sorted(diagnostics, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
-        )
+        self.diagnostics = tuple(sorted(diagnostics, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
         self.source = source
         super().__init__(self.diagnostics[0].message if self.diagnostics else "invalid spec")
 

@@ -9,8 +9,7 @@ this; none of them sees user syntax.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Union
+from enum import StrEnum
 
 from hierc.source import Span
 from hierc.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
@@ -45,7 +44,7 @@ class Categorical:
         return self.variable
 
 
-Factor = Union[Numeric, Categorical]
+Factor = Numeric | Categorical
 
 
 @dataclass(frozen=True)
@@ -105,10 +104,10 @@ class DataScaled:
     denominator: Stat | None = None
 
 
-PriorValue = Union[float, DataScaled]
+PriorValue = float | DataScaled
 
 
-class PriorSource(str, Enum):
+class PriorSource(StrEnum):
     EXPLICIT = "explicit"
     DEFAULT = "default"
 

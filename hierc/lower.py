@@ -11,7 +11,13 @@ from dataclasses import dataclass, field, replace
 from hierc import ast, ir
 from hierc.errors import Diagnostics, did_you_mean, one_of
 from hierc.identifiers import model_name_problem
-from hierc.lower_formula import LoweredFormula, PendingBlock, lower_formula, lower_group_factor
+from hierc.lower_formula import (
+    LoweredFormula,
+    PendingBlock,
+    lower_formula,
+    lower_group_factor,
+    report_unknown_group,
+)
 from hierc.priors import resolve_priors
 from hierc.source import Span
 from hierc.vocabulary import (
@@ -120,19 +126,30 @@ def _family(decl: ast.FamilyDecl | None, diags: Diagnostics) -> tuple[Family, Li
     link = links[0]
     for position, arg in enumerate(decl.args):
         if arg.name is not None and arg.name.text != "link":
-            diags.error(arg.name.span, f"unknown family option `{arg.name.text}`", did_you_mean(arg.name.text, ["link"]) or "the only option is `link`")
+            diags.error(
+                arg.name.span,
+                f"unknown family option `{arg.name.text}`",
+                did_you_mean(arg.name.text, ["link"]) or "the only option is `link`",
+            )
             continue
         if position > 0:
-            diags.error(arg.span, "a family takes one option, its link", f"write `family {name}(link = {links[0].value})`")
+            diags.error(
+                arg.span, "a family takes one option, its link", f"write `family {name}(link = {links[0].value})`"
+            )
             continue
         if not isinstance(arg.value, ast.Name):
-            diags.error(arg.value.span, "the link is a name such as `logit`", f"write `family {name}(link = {links[0].value})`")
+            diags.error(
+                arg.value.span, "the link is a name such as `logit`", f"write `family {name}(link = {links[0].value})`"
+            )
             continue
         given = _LINKS.get(arg.value.text)
         if given not in links:
-            allowed = one_of([l.value for l in links])
+            allowed = one_of([link.value for link in links])
             if given is None:
-                hint = did_you_mean(arg.value.text, [l.value for l in links]) or f"the `{name}` family takes {allowed}"
+                hint = (
+                    did_you_mean(arg.value.text, [link.value for link in links])
+                    or f"the `{name}` family takes {allowed}"
+                )
                 diags.error(arg.value.span, f"unknown link `{arg.value.text}`", hint)
             else:
                 diags.error(arg.value.span, f"the `{name}` family has no `{given.value}` link", f"it takes {allowed}")
@@ -141,16 +158,20 @@ def _family(decl: ast.FamilyDecl | None, diags: Diagnostics) -> tuple[Family, Li
     return family, link
 
 
-def _check_response_options(
-    formula: LoweredFormula, node: ast.Response, family: Family, diags: Diagnostics
-) -> None:
+def _check_response_options(formula: LoweredFormula, node: ast.Response, family: Family, diags: Diagnostics) -> None:
     info = FAMILIES[family]
     spans = {call.func.text: call.span for call in node.additions}
     if formula.response.se is not None and not info.allows_se:
         allowed = one_of([f.value for f, i in FAMILIES.items() if i.allows_se])
-        diags.error(spans["se"], f"known standard errors `se(...)` are not available for the `{family.value}` family", f"they work with the {allowed} family")
+        diags.error(
+            spans["se"],
+            f"known standard errors `se(...)` are not available for the `{family.value}` family",
+            f"they work with the {allowed} family",
+        )
     if formula.response.trials is not None and not info.needs_trials:
-        diags.error(spans["trials"], f"`trials(...)` is for the binomial family, not `{family.value}`", "add `family binomial`")
+        diags.error(
+            spans["trials"], f"`trials(...)` is for the binomial family, not `{family.value}`", "add `family binomial`"
+        )
     if info.needs_trials and formula.response.trials is None and "trials" not in spans:
         diags.error(
             node.span,
@@ -169,18 +190,21 @@ def _parameterize(
         value = _parameterization(decl.value, diags)
         if decl.group is None:
             if default_decl is not None:
-                diags.error(decl.span, "a second default `param = ...`", f"the first is on line {default_decl.span.line}")
+                diags.error(
+                    decl.span, "a second default `param = ...`", f"the first is on line {default_decl.span.line}"
+                )
             elif value is not None:
                 default, default_decl = value, decl
             continue
         for factor in lower_group_factor(decl.group, diags):
             if factor.label not in labels:
-                hint = did_you_mean(factor.label, labels) or (
-                    f"its grouping factors are {one_of(labels)}" if labels else "it has no group-level terms"
-                )
-                diags.error(decl.group.span, f"the model has no grouping factor `{factor.label}`", hint)
+                report_unknown_group(factor.label, labels, decl.group.span, diags)
             elif factor.label in chosen:
-                diags.error(decl.span, f"a second `param({factor.label})`", f"the first is on line {chosen[factor.label][1].span.line}")
+                diags.error(
+                    decl.span,
+                    f"a second `param({factor.label})`",
+                    f"the first is on line {chosen[factor.label][1].span.line}",
+                )
             elif value is not None:
                 chosen[factor.label] = (value, decl)
 
@@ -203,7 +227,11 @@ def _parameterization(name: ast.Name, diags: Diagnostics) -> Parameterization | 
     value = _PARAMETERIZATIONS.get(name.text)
     if value is None:
         if name.text in RESERVED_PARAMETERIZATIONS:
-            diags.error(name.span, f"`{name.text}` is reserved for a future version of hierc", f"choose {one_of(_PARAMETERIZATIONS)}")
+            diags.error(
+                name.span,
+                f"`{name.text}` is reserved for a future version of hierc",
+                f"choose {one_of(_PARAMETERIZATIONS)}",
+            )
         else:
             diags.error(
                 name.span,

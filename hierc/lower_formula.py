@@ -13,6 +13,7 @@ from hierc import ast, ir
 from hierc.errors import Diagnostics, did_you_mean, one_of
 from hierc.identifiers import identifier_problem
 from hierc.source import Span
+from hierc.unparse import unparse_term
 from hierc.vocabulary import CATEGORICAL, Transform
 
 _TRANSFORMS = {t.value: t for t in Transform}
@@ -47,8 +48,6 @@ def check_name(name: ast.Name, diags: Diagnostics) -> bool:
 
 
 def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
-    from hierc.unparse import unparse_term  # messages quote the user's own term
-
     response = _lower_response(formula.response, diags)
     intercept, terms, group_terms = _lower_terms(formula.terms, diags, inside_group=False)
     term_spans = list(terms)
@@ -98,6 +97,13 @@ def lower_group_factor(node: ast.GroupFactor, diags: Diagnostics) -> tuple[ir.Gr
     return tuple(factors)
 
 
+def report_unknown_group(label: str, known: list[str], span: Span | None, diags: Diagnostics) -> None:
+    hint = did_you_mean(label, known) or (
+        f"its grouping factors are {one_of(known)}" if known else "it has no group-level terms"
+    )
+    diags.error(span, f"the model has no grouping factor `{label}`", hint)
+
+
 def lower_coefficient(node: ast.Atom | ast.Interaction, diags: Diagnostics) -> ir.Term | None:
     """The term a coefficient name in `b[...]` or `sd(g)[...]` refers to."""
     factors = _interaction_factors(node, diags)
@@ -130,7 +136,9 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
 
 def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | None:
     kind = call.func.text
-    usage = "`se(s)`, where s is a column of standard errors" if kind == "se" else "`trials(n)`, with a column or a number"
+    usage = (
+        "`se(s)`, where s is a column of standard errors" if kind == "se" else "`trials(n)`, with a column or a number"
+    )
     if len(call.args) != 1 or call.args[0].name is not None:
         diags.error(call.span, f"`{kind}` takes one argument", f"write {usage}")
         return None
@@ -166,7 +174,7 @@ def _lower_terms(
                 diags.error(
                     signed.span,
                     "conflicting intercept: the formula both includes and removes it",
-                    f"the intercept was already {'included' if intercept else 'removed'} at column {intercept_span.column}"
+                    f"it was already {'included' if intercept else 'removed'} at column {intercept_span.column}"
                     if intercept_span
                     else None,
                 )
@@ -292,13 +300,15 @@ def _transformed(call: ast.Call, transform: Transform, diags: Diagnostics) -> ir
     if factor is None:
         return None
     if isinstance(factor, ir.Categorical):
-        diags.error(call.span, f"`{transform.value}` cannot be applied to the categorical predictor `{factor.variable}`")
+        diags.error(
+            call.span, f"`{transform.value}` cannot be applied to the categorical predictor `{factor.variable}`"
+        )
         return None
     return ir.Numeric(factor.variable, factor.transforms + (transform,))
 
 
 def _categorical(call: ast.Call, diags: Diagnostics) -> ir.Categorical | None:
-    usage = "write `C(x)`, or `C(x, ref = \"level\")` to choose the reference level"
+    usage = 'write `C(x)`, or `C(x, ref = "level")` to choose the reference level'
     positional = [a for a in call.args if a.name is None]
     if not positional or not isinstance(positional[0].value, ast.Name) or len(positional) > 1:
         diags.error(call.span, "`C` takes one predictor name", usage)
@@ -312,7 +322,11 @@ def _categorical(call: ast.Call, diags: Diagnostics) -> ir.Categorical | None:
     reference = None
     for arg in call.args[1:]:
         if arg.name.text != "ref":
-            diags.error(arg.name.span, f"unknown argument `{arg.name.text}` of `C`", did_you_mean(arg.name.text, ["ref"]) or usage)
+            diags.error(
+                arg.name.span,
+                f"unknown argument `{arg.name.text}` of `C`",
+                did_you_mean(arg.name.text, ["ref"]) or usage,
+            )
             return None
         value = arg.value
         if isinstance(value, ast.String):

@@ -81,6 +81,7 @@ def _lark() -> Lark:
         postlex=_POSTLEX,
         propagate_positions=True,
         maybe_placeholders=True,
+        cache=True,  # the parse table is computed once per grammar version, then loaded
     )
 
 

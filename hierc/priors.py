@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from hierc import ast, ir
 from hierc.errors import Diagnostics, did_you_mean, one_of
-from hierc.lower_formula import lower_coefficient, lower_group_factor
+from hierc.lower_formula import lower_coefficient, lower_group_factor, report_unknown_group
 from hierc.source import Span
 from hierc.vocabulary import (
     DISTRIBUTIONS,
@@ -187,10 +187,7 @@ def _target(node: ast.PriorTarget, model: ir.Model, diags: Diagnostics) -> ir.Ta
         group = factors[0].label
         groups = [b.factor.label for b in model.groups]
         if group not in groups:
-            hint = did_you_mean(group, groups) or (
-                f"its grouping factors are {one_of(groups)}" if groups else "it has no group-level terms"
-            )
-            diags.error(node.group.span, f"the model has no grouping factor `{group}`", hint)
+            report_unknown_group(group, groups, node.group.span, diags)
             return None
 
     coefficient = None
@@ -211,7 +208,7 @@ def _coefficient(
         diags.error(span, f"`{cls.value}` has no coefficients to choose from", f"write `prior {cls.value} ~ ...`")
         return None
     if cls is ParamClass.SD and group is None:
-        diags.error(span, "name the grouping factor of this sd", f"write `sd(g)[...]`")
+        diags.error(span, "name the grouping factor of this sd", "write `sd(g)[...]`")
         return None
     if isinstance(node.coefficient, ast.Name) and node.coefficient.text == ir.INTERCEPT:
         label = ir.INTERCEPT
@@ -322,7 +319,9 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
             if key not in names:
                 all_names = {n for choice, _ in choices for n in choice}
                 diags.error(
-                    arg.name.span, f"`{name}` has no argument `{key}`", did_you_mean(key, all_names) or f"write `{signature}`"
+                    arg.name.span,
+                    f"`{name}` has no argument `{key}`",
+                    did_you_mean(key, all_names) or f"write `{signature}`",
                 )
                 ok = False
                 continue

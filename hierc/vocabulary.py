@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Link(str, Enum):
+class Link(StrEnum):
     IDENTITY = "identity"
     LOG = "log"
     LOGIT = "logit"
@@ -21,7 +21,7 @@ class Link(str, Enum):
     CLOGLOG = "cloglog"
 
 
-class ParamClass(str, Enum):
+class ParamClass(StrEnum):
     """Classes of parameters that priors are placed on."""
 
     INTERCEPT = "Intercept"
@@ -33,7 +33,7 @@ class ParamClass(str, Enum):
     PHI = "phi"
 
 
-class Family(str, Enum):
+class Family(StrEnum):
     GAUSSIAN = "gaussian"
     STUDENT_T = "student_t"
     BERNOULLI = "bernoulli"
@@ -74,7 +74,7 @@ FAMILY_ALIASES = {
 }
 
 
-class Parameterization(str, Enum):
+class Parameterization(StrEnum):
     """How the group-level effects of one grouping factor are encoded."""
 
     CENTERED = "centered"
@@ -86,7 +86,7 @@ DEFAULT_PARAMETERIZATION = Parameterization.NONCENTERED
 RESERVED_PARAMETERIZATIONS = ("auto",)
 
 
-class Transform(str, Enum):
+class Transform(StrEnum):
     """Functions that may be applied to a numeric predictor in a formula."""
 
     LOG = "log"
@@ -100,7 +100,7 @@ class Transform(str, Enum):
 CATEGORICAL = "C"  # `C(x)` or `C(x, ref = level)` marks a categorical predictor
 
 
-class Support(str, Enum):
+class Support(StrEnum):
     REAL = "real"
     POSITIVE = "positive"
     CORRELATION = "correlation matrix"
@@ -117,7 +117,7 @@ PARAM_SUPPORT: dict[ParamClass, Support] = {
 }
 
 
-class Dist(str, Enum):
+class Dist(StrEnum):
     NORMAL = "normal"
     STUDENT_T = "student_t"
     CAUCHY = "cauchy"
@@ -187,7 +187,7 @@ HALF_VERSION = {
 }
 
 
-class Stat(str, Enum):
+class Stat(StrEnum):
     """Statistics of the data that default priors are scaled by; computed when data are bound."""
 
     RESPONSE_MEAN = "mean(y)"

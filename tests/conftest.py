@@ -27,6 +27,8 @@ def golden(request: pytest.FixtureRequest):
             path.write_text(text, encoding="utf-8")
             return
         assert path.exists(), f"missing golden file {path}; run `pytest --update-golden`"
-        assert text == path.read_text(encoding="utf-8"), f"{path} differs; run `pytest --update-golden` and review the diff"
+        assert text == path.read_text(encoding="utf-8"), (
+            f"{path} differs; run `pytest --update-golden` and review the diff"
+        )
 
     return compare

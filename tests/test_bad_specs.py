@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from hierc import SpecError
 from hierc.pipeline import load_source
 from hierc.source import Source

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from hierc import SpecError, ir, loads
 from hierc.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
 
@@ -189,7 +188,9 @@ def test_default_priors_on_the_link_scale_otherwise():
 
 def test_prior_on_interaction_in_either_order():
     for written in ("a:b", "b:a"):
-        model = loads(f"y ~ a*b + (1 + a:b || g)\nprior b[{written}] ~ normal(0, 1)\nprior sd(g)[{written}] ~ halfnormal(1)")
+        model = loads(
+            f"y ~ a*b + (1 + a:b || g)\nprior b[{written}] ~ normal(0, 1)\nprior sd(g)[{written}] ~ halfnormal(1)"
+        )
         assert model.prior(ParamClass.B, None, "a:b").declared_as == "b[a:b]"
         assert model.prior(ParamClass.SD, "g", "a:b").declared_as == "sd(g)[a:b]"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from hierc import SpecError, ast, parse
 from hierc.source import Span
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hierc import parse, parse_file, unparse
 
 from conftest import SPECS
-from hierc import parse, parse_file, unparse
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
@@ -24,7 +24,8 @@ TRICKY = [
     "y | se(s) ~ 1 + (1 | a/b:c)",
     "y | trials(10) ~ x + (x || g) + (1 | a:b)",
     "y ~ x\nprior b[log(x):z] ~ normal(-1.5, 2e-3)\nprior sd(a:b)[Intercept] ~ gamma(mu = 1, sigma = 0.5)",
-    'model m\ndata "a \\"quoted\\" name.csv"\nfamily bernoulli(link = probit)\ny ~ x\nparam = zerosum\nparam(g) = centered',
+    'model m\ndata "a \\"quoted\\" name.csv"\nfamily bernoulli(link = probit)',
+    "y ~ x + (1 | g)\nparam = zerosum\nparam(g) = centered",
 ]
 
 
