@@ -88,6 +88,12 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
-def one_of(candidates: Iterable[str]) -> str:
+def one_of(candidates: Iterable[str], conjunction: str = "or") -> str:
+    """`a`, `b` or `c`"""
     names = [f"`{c}`" for c in candidates]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
+
+
+def all_of(candidates: Iterable[str]) -> str:
+    """`a`, `b` and `c`"""
+    return one_of(candidates, "and")

@@ -32,9 +32,11 @@ def identifier_problem(name: str) -> tuple[str, str | None] | None:
 
 def model_name_problem(name: str) -> tuple[str, str | None] | None:
     problem = identifier_problem(name)
-    if problem is None and keyword.iskeyword(name):
-        return f"invalid model name `{name}`: it is a Python keyword", None
-    return problem
+    if problem is not None:
+        return problem[0], f"rename the model, e.g. to `{sanitize_model_name(name)}`"
+    if keyword.iskeyword(name):
+        return f"invalid model name `{name}`: it is a Python keyword", f"rename the model, e.g. to `{name}_model`"
+    return None
 
 
 def sanitize_model_name(stem: str) -> str:

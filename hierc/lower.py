@@ -9,16 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from hierc import ast, ir
-from hierc.errors import Diagnostics, did_you_mean, one_of
+from hierc.errors import Diagnostics, all_of, did_you_mean, one_of
 from hierc.identifiers import model_name_problem
 from hierc.lower_formula import (
-    LoweredFormula,
     PendingBlock,
+    find_group,
     lower_formula,
     lower_group_factor,
-    report_unknown_group,
 )
-from hierc.priors import resolve_priors
+from hierc.priors import check_distributions, resolve_priors
 from hierc.source import Span
 from hierc.vocabulary import (
     DEFAULT_PARAMETERIZATION,
@@ -56,8 +55,12 @@ def lower(spec: ast.Spec, default_name: str = "model") -> ir.Model:
         diags.error(None, "the spec has no formula", "add one, e.g. `y ~ 1 + x + (1 | g)`")
         diags.raise_if_any()
     formula = lower_formula(statements.formula, diags)
-    _check_response_options(formula, statements.formula.response, family, diags)
-    diags.raise_if_any()
+    _check_response_options(statements.formula.response, family, diags)
+    if diags.items:  # without a sound formula, check what does not depend on it
+        check_distributions(statements.priors, diags)
+        for decl in statements.params:
+            _parameterization(decl.value, diags)
+        diags.raise_if_any()
 
     blocks = _parameterize(formula.blocks, statements.params, diags)
     model = ir.Model(
@@ -120,7 +123,7 @@ def _family(decl: ast.FamilyDecl | None, diags: Diagnostics) -> tuple[Family, Li
     if family is None:
         alias = FAMILY_ALIASES.get(name.lower())
         hint = f"did you mean `{alias.value}`?" if alias else did_you_mean(name, _FAMILIES)
-        diags.error(decl.name.span, f"unknown family `{name}`", hint or f"the families are {one_of(_FAMILIES)}")
+        diags.error(decl.name.span, f"unknown family `{name}`", hint or f"the families are {all_of(_FAMILIES)}")
         return Family.GAUSSIAN, Link.IDENTITY
     links = FAMILIES[family].links
     link = links[0]
@@ -158,21 +161,22 @@ def _family(decl: ast.FamilyDecl | None, diags: Diagnostics) -> tuple[Family, Li
     return family, link
 
 
-def _check_response_options(formula: LoweredFormula, node: ast.Response, family: Family, diags: Diagnostics) -> None:
+def _check_response_options(node: ast.Response, family: Family, diags: Diagnostics) -> None:
     info = FAMILIES[family]
     spans = {call.func.text: call.span for call in node.additions}
-    if formula.response.se is not None and not info.allows_se:
+    if "se" in spans and not info.allows_se:
         allowed = one_of([f.value for f, i in FAMILIES.items() if i.allows_se])
         diags.error(
             spans["se"],
             f"known standard errors `se(...)` are not available for the `{family.value}` family",
             f"they work with the {allowed} family",
         )
-    if formula.response.trials is not None and not info.needs_trials:
+    if "trials" in spans and not info.needs_trials:
         diags.error(
             spans["trials"], f"`trials(...)` is for the binomial family, not `{family.value}`", "add `family binomial`"
         )
-    if info.needs_trials and formula.response.trials is None and "trials" not in spans:
+    misspelled_trials = any(did_you_mean(option, ["trials"]) for option in spans)  # has its own error
+    if info.needs_trials and "trials" not in spans and not misspelled_trials:
         diags.error(
             node.span,
             f"the `{family.value}` family needs the number of trials: `{node.name.text} | trials(n)`",
@@ -185,7 +189,6 @@ def _parameterize(
 ) -> tuple[ir.GroupBlock, ...]:
     default, default_decl = DEFAULT_PARAMETERIZATION, None
     chosen: dict[str, tuple[Parameterization, ast.ParamDecl]] = {}
-    labels = [b.factor.label for b in blocks]
     for decl in decls:
         value = _parameterization(decl.value, diags)
         if decl.group is None:
@@ -197,16 +200,15 @@ def _parameterize(
                 default, default_decl = value, decl
             continue
         for factor in lower_group_factor(decl.group, diags):
-            if factor.label not in labels:
-                report_unknown_group(factor.label, labels, decl.group.span, diags)
-            elif factor.label in chosen:
+            label = find_group(factor, blocks, decl.group.span, diags)
+            if label is None:
+                continue
+            if label in chosen:
                 diags.error(
-                    decl.span,
-                    f"a second `param({factor.label})`",
-                    f"the first is on line {chosen[factor.label][1].span.line}",
+                    decl.span, f"a second `param({label})`", f"the first is on line {chosen[label][1].span.line}"
                 )
             elif value is not None:
-                chosen[factor.label] = (value, decl)
+                chosen[label] = (value, decl)
 
     result = []
     for block in blocks:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from hierc import ast, ir
-from hierc.errors import Diagnostics, did_you_mean, one_of
+from hierc.errors import Diagnostics, all_of, did_you_mean
 from hierc.identifiers import identifier_problem
 from hierc.source import Span
 from hierc.unparse import unparse_term
@@ -53,7 +53,7 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
     term_spans = list(terms)
 
     blocks: list[PendingBlock] = []
-    seen_factors: dict[str, PendingBlock] = {}
+    seen_factors: dict[frozenset[str], PendingBlock] = {}
     for group_term in group_terms:
         g_intercept, g_terms, _ = _lower_terms(group_term.terms, diags, inside_group=True)
         term_spans += g_terms
@@ -67,7 +67,8 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
             block = PendingBlock(
                 factor, g_intercept, g_terms_only, correlated, group_term.span, unparse_term(group_term)
             )
-            if factor.label in seen_factors:
+            key = frozenset(factor.variables)  # `a:b` and `b:a` group alike
+            if key in seen_factors:
                 diags.error(
                     group_term.span,
                     f"grouping factor `{factor.label}` appears in more than one group term",
@@ -75,11 +76,14 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
                     f"or `(1 + x || {factor.label})` for uncorrelated effects",
                 )
                 continue
-            seen_factors[factor.label] = block
+            seen_factors[key] = block
             blocks.append(block)
 
     _check_variable_kinds(term_spans, diags)
-    _check_response_unused(response, formula.response.name, term_spans, group_terms, diags)
+    if not intercept and not terms and not group_terms:
+        hint = f"write `{response.variable} ~ 1` for an intercept-only model"
+        diags.error(formula.span, "the model has no terms", hint)
+    _check_response_unused(formula.response, term_spans, group_terms, diags)
     return LoweredFormula(response, intercept, tuple(term for term, _ in terms), tuple(blocks))
 
 
@@ -92,16 +96,23 @@ def lower_group_factor(node: ast.GroupFactor, diags: Diagnostics) -> tuple[ir.Gr
             check_name(name, diags)
             if name.text in variables:
                 diags.error(name.span, f"`{name.text}` appears twice in the grouping factor")
-            variables += (name.text,)
+            else:
+                variables += (name.text,)
         factors.append(ir.GroupingFactor(variables))
     return tuple(factors)
 
 
-def report_unknown_group(label: str, known: list[str], span: Span | None, diags: Diagnostics) -> None:
-    hint = did_you_mean(label, known) or (
-        f"its grouping factors are {one_of(known)}" if known else "it has no group-level terms"
+def find_group(factor: ir.GroupingFactor, blocks, span: Span | None, diags: Diagnostics) -> str | None:
+    """The label of the model's block for `factor` (`b:a` finds `a:b`), or None after reporting it missing."""
+    for block in blocks:
+        if set(block.factor.variables) == set(factor.variables):
+            return block.factor.label
+    known = [block.factor.label for block in blocks]
+    hint = did_you_mean(factor.label, known) or (
+        f"its grouping factors are {all_of(known)}" if known else "it has no group-level terms"
     )
-    diags.error(span, f"the model has no grouping factor `{label}`", hint)
+    diags.error(span, f"the model has no grouping factor `{factor.label}`", hint)
+    return None
 
 
 def lower_coefficient(node: ast.Atom | ast.Interaction, diags: Diagnostics) -> ir.Term | None:
@@ -195,7 +206,7 @@ def _lower_terms(
         else:
             for factors in _expand(node, diags):
                 term = ir.Term(factors)
-                key = frozenset(f.label for f in factors)
+                key = _key(factors)
                 if key in seen:
                     shown = "" if term.label == seen[key].label else f" (as `{seen[key].label}`)"
                     diags.error(node.span, f"duplicate term `{term.label}`: it is already in the formula{shown}")
@@ -203,6 +214,11 @@ def _lower_terms(
                 seen[key] = term
                 terms.append((term, node.span))
     return (True if intercept is None else intercept), terms, group_terms
+
+
+def _key(factors: tuple[ir.Factor, ...]) -> frozenset[ir.Factor]:
+    """Terms are the same whatever the order of their factors: `a:b` is `b:a`."""
+    return frozenset(factors)
 
 
 def _intercept_choice(signed: ast.SignedTerm, diags: Diagnostics) -> bool | None:
@@ -213,7 +229,7 @@ def _intercept_choice(signed: ast.SignedTerm, diags: Diagnostics) -> bool | None
     if (number.value == 0 and not signed.negated) or (number.value == 1 and signed.negated):
         return False
     diags.error(
-        signed.span,
+        signed.span if signed.negated else number.span,
         f"`{'-' if signed.negated else ''}{number.text}` is not a term",
         "write `1` to include the intercept, `0` or `-1` to remove it",
     )
@@ -228,6 +244,10 @@ def _expand(node: ast.Term, diags: Diagnostics) -> list[tuple[ir.Factor, ...]]:
     operands = [_interaction_factors(op, diags) for op in node.operands]
     if not all(operands):
         return []
+    for position, (operand, factors) in enumerate(zip(node.operands, operands, strict=True)):
+        if _key(factors) in map(_key, operands[:position]):
+            diags.error(operand.span, f"`{unparse_term(operand)}` appears twice in the product")
+            return []
     expanded = []
     for size in range(1, len(operands) + 1):
         for chosen in combinations(operands, size):
@@ -275,7 +295,7 @@ def _factor(atom, diags: Diagnostics) -> ir.Factor | None:
             hint = "compute the expression as a column of your data"
         else:
             hint = did_you_mean(func, [*_TRANSFORMS, CATEGORICAL]) or (
-                f"the functions are {one_of([*_TRANSFORMS, CATEGORICAL])}"
+                f"the functions are {all_of([*_TRANSFORMS, CATEGORICAL])}"
             )
         diags.error(atom.func.span, f"unknown function `{func}` in formula", hint)
         return None
@@ -320,7 +340,10 @@ def _categorical(call: ast.Call, diags: Diagnostics) -> ir.Categorical | None:
     if not check_name(name, diags):
         return None
     reference = None
-    for arg in call.args[1:]:
+    for position, arg in enumerate(call.args[1:], start=1):
+        if any(a.name.text == arg.name.text for a in call.args[1:position]):
+            diags.error(arg.span, f"argument `{arg.name.text}` is given twice")
+            return None
         if arg.name.text != "ref":
             diags.error(
                 arg.name.span,
@@ -363,13 +386,12 @@ def _check_variable_kinds(term_spans: list[tuple[ir.Term, Span | None]], diags: 
 
 
 def _check_response_unused(
-    response: ir.Response,
-    response_name: ast.Name,
+    response: ast.Response,
     term_spans: list[tuple[ir.Term, Span | None]],
     group_terms: list[ast.GroupTerm],
     diags: Diagnostics,
 ) -> None:
-    name = response.variable
+    name = response.name.text
     for term, span in term_spans:
         if name in term.variables:
             diags.error(span, f"the response `{name}` is also used as a predictor")
@@ -378,6 +400,7 @@ def _check_response_unused(
             for part_name in part.names:
                 if part_name.text == name:
                     diags.error(part_name.span, f"the response `{name}` is also used as a grouping factor")
-    for option in (response.se, response.trials):
-        if option == name:
-            diags.error(response_name.span, f"the response `{name}` is also its own `se`/`trials` column")
+    for option in response.additions:
+        for arg in option.args:
+            if isinstance(arg.value, ast.Name) and arg.value.text == name:
+                diags.error(arg.value.span, f"the response `{name}` is also its own `{option.func.text}` column")

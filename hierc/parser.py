@@ -36,9 +36,10 @@ class _StatementBreaks:
     def __init__(self) -> None:
         self.text = ""
         self.open_brackets: list[Token] = []
+        self.matched: dict[int, Token] = {}  # closer position → its opener, for error messages
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        self.open_brackets = []
+        self.open_brackets, self.matched = [], {}
         previous: Token | None = None
         for token in stream:
             if token.type == "_NL":
@@ -54,7 +55,7 @@ class _StatementBreaks:
             if token.type in _OPENERS:
                 self.open_brackets.append(token)
             elif token.type in _CLOSERS and self.open_brackets:
-                self.open_brackets.pop()
+                self.matched[token.start_pos] = self.open_brackets.pop()
             yield token
             previous = token
         if previous is not None:
@@ -134,8 +135,8 @@ class _ToAst(Transformer):
 
     @v_args(inline=True)
     def STRING(self, token):
-        body = str(token)[1:-1]
-        value = body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        # only \" \' and \\ are escapes, so Windows paths stay as written
+        value = re.sub(r"\\([\"'\\])", r"\1", str(token)[1:-1])
         return ast.String(value, span=_span(token))
 
     def start(self, meta, children):
@@ -249,7 +250,8 @@ _TOKEN_NAMES = {
     "PRIOR": "`prior`",
     "PARAM": "`param`",
 }
-_STATEMENT_STARTS = {"MODEL", "DATA", "FAMILY", "PRIOR", "PARAM", "NAME"}
+_KEYWORDS = {"MODEL", "DATA", "FAMILY", "PRIOR", "PARAM"}
+_STATEMENT_STARTS = _KEYWORDS | {"NAME"}
 
 
 def _describe(token: Token) -> str:
@@ -289,17 +291,39 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         line = source.line(token.line)
         span = Span(token.line, len(line) + 1, token.line, len(line) + 2)
 
-    if at_end and _POSTLEX.open_brackets:
+    previous = error.token_history[-1] if error.token_history else None
+    if _POSTLEX.open_brackets and (
+        at_end or (token.type in _KEYWORDS and token.line > _POSTLEX.open_brackets[-1].line)
+    ):
         opener = _POSTLEX.open_brackets[-1]
         closer = "`)`" if opener.type == "_LPAR" else "`]`"
         return Diagnostic(f"`{opener}` is never closed", _span(opener), f"add {closer} to close it")
     if token.type in _CLOSERS and token.type not in expected:
-        return Diagnostic(f"unmatched `{token}`", span, "remove it, or add the `(` it closes")
+        # the lexer may reject a closer before the post-lexer has seen it
+        opener = _POSTLEX.matched.get(token.start_pos) or (_POSTLEX.open_brackets or [None])[-1]
+        if opener is None:
+            return Diagnostic(f"unmatched `{token}`", span, "remove it, or add the `(` it closes")
+        if previous is not None and previous.start_pos == opener.start_pos:
+            return Diagnostic(f"empty `{opener}{token}`", _span(opener).to(span))
+        if token.type == "_RPAR" and {"BAR", "DOUBLE_BAR"} <= expected:
+            return Diagnostic(
+                "parentheses in a formula hold a group term, `(terms | g)`",
+                _span(opener).to(span),
+                "add `| g` for effects varying by g; plain grouping such as `(a + b)` is not supported",
+            )
+    if previous is not None and previous.type in _KEYWORDS and token.type in ("TILDE", "BAR"):
+        return Diagnostic(
+            f"`{previous}` starts a statement, so it cannot be the name of the response",
+            _span(previous),
+            "rename the response column",
+        )
 
     message = f"unexpected {_describe(token)}; expected {_expected(expected)}"
     hint = None
     if "PLUS" in expected and token.type in ("NAME", "NUMBER", "_LPAR"):
         hint = "terms are joined with `+`; is a `+` missing?"
+    elif token.type in ("BAR", "DOUBLE_BAR") and expected & {"PLUS", "_NL"}:
+        hint = "a group term goes in parentheses, e.g. `(1 | g)`"
     elif expected == {"TILDE", "BAR"} or expected == {"TILDE"}:
         message = f"expected `~` after the response, found {_describe(token)}"
         hint = "a formula reads `response ~ terms`, e.g. `y ~ 1 + x`"

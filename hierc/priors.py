@@ -8,11 +8,12 @@ the data (see docs/language.md, "Default priors").
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from hierc import ast, ir
-from hierc.errors import Diagnostics, did_you_mean, one_of
-from hierc.lower_formula import lower_coefficient, lower_group_factor, report_unknown_group
+from hierc.errors import Diagnostics, all_of, did_you_mean, one_of
+from hierc.lower_formula import find_group, lower_coefficient, lower_group_factor
 from hierc.source import Span
 from hierc.vocabulary import (
     DISTRIBUTIONS,
@@ -86,6 +87,12 @@ class _Explicit:
     @property
     def specificity(self) -> int:
         return (self.pattern.group is not None) + (self.pattern.coefficient is not None)
+
+
+def check_distributions(decls: list[ast.PriorDecl], diags: Diagnostics) -> None:
+    """The checks that need no model: for specs whose formula has errors."""
+    for decl in decls:
+        _distribution(decl.distribution, diags)
 
 
 def resolve_priors(decls: list[ast.PriorDecl], model: ir.Model, diags: Diagnostics) -> tuple[ir.Prior, ...]:
@@ -184,10 +191,8 @@ def _target(node: ast.PriorTarget, model: ir.Model, diags: Diagnostics) -> ir.Ta
         if len(factors) != 1:
             diags.error(node.group.span, "name one grouping factor here", f"write `{name}(a)` or `{name}(a:b)`")
             return None
-        group = factors[0].label
-        groups = [b.factor.label for b in model.groups]
-        if group not in groups:
-            report_unknown_group(group, groups, node.group.span, diags)
+        group = find_group(factors[0], model.groups, node.group.span, diags)
+        if group is None:
             return None
 
     coefficient = None
@@ -210,6 +215,9 @@ def _coefficient(
     if cls is ParamClass.SD and group is None:
         diags.error(span, "name the grouping factor of this sd", "write `sd(g)[...]`")
         return None
+    if isinstance(node.coefficient, ast.Number):
+        diags.error(span, f"`{node.coefficient.text}` is not a coefficient name", "name a term, e.g. `b[x1]`")
+        return None
     if isinstance(node.coefficient, ast.Name) and node.coefficient.text == ir.INTERCEPT:
         label = ir.INTERCEPT
     else:
@@ -227,13 +235,14 @@ def _coefficient(
     else:
         terms = model.group(group).terms
         known = list(model.group(group).coefficients)
-        where = f"coefficient varying by `{group}`"
+        where = None
     if label != ir.INTERCEPT:  # `b:a` names the interaction the formula wrote as `a:b`
         same = [t.label for t in terms if sorted(f.label for f in t.factors) == sorted(f.label for f in term.factors)]
         label = same[0] if same else label
     if label not in known:
-        hint = did_you_mean(label, known) or (f"the coefficients are {one_of(known)}" if known else None)
-        diags.error(span, f"there is no {where} `{label}`", hint)
+        hint = did_you_mean(label, known) or (f"the coefficients are {all_of(known)}" if known else None)
+        message = f"there is no {where} `{label}`" if where else f"`{label}` does not vary by `{group}`"
+        diags.error(span, message, hint)
         return None
     return label
 
@@ -290,7 +299,7 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
     if dist is None:
         alias = _DIST_ALIASES.get(name.lower())
         hint = f"did you mean `{alias.value}`?" if alias else did_you_mean(name, _DISTS)
-        diags.error(call.func.span, f"unknown distribution `{name}`", hint or f"the distributions are {one_of(_DISTS)}")
+        diags.error(call.func.span, f"unknown distribution `{name}`", hint or f"the distributions are {all_of(_DISTS)}")
         return None
     info = DISTRIBUTIONS[dist]
     keywords = {a.name.text for a in call.args if a.name is not None}
@@ -299,6 +308,15 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
         ((n, alt) for n, alt in choices if keywords and keywords <= set(n) and alt is not None), choices[0]
     )
     signature = f"{name}({', '.join(names)})"
+    known = {n for choice, _ in choices for n in choice}
+    if len(choices) > 1 and keywords <= known and not any(keywords <= set(n) for n, _ in choices):
+        ways = " or ".join(f"`{name}({', '.join(n)})`" for n, _ in choices)
+        diags.error(call.span, f"`{name}` takes either of {ways}, not a mix of the two")
+        return None
+    if alternative is not None and len(keywords) < len(call.args):
+        named = ", ".join(f"{n} = ..." for n in names)
+        diags.error(call.span, f"name every argument of `{name}({', '.join(names)})`", f"write `{name}({named})`")
+        return None
     defaults = {p.name: p.default for p in info.params if p.default is not None} if alternative is None else {}
 
     values: dict[str, float] = {}
@@ -317,11 +335,10 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
         else:
             key = arg.name.text
             if key not in names:
-                all_names = {n for choice, _ in choices for n in choice}
                 diags.error(
                     arg.name.span,
                     f"`{name}` has no argument `{key}`",
-                    did_you_mean(key, all_names) or f"write `{signature}`",
+                    did_you_mean(key, known) or f"write `{signature}`",
                 )
                 ok = False
                 continue
@@ -331,6 +348,10 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
                 continue
         if not isinstance(arg.value, ast.Number):
             diags.error(arg.value.span, f"the argument `{key}` of `{name}` must be a number")
+            ok = False
+            continue
+        if not math.isfinite(arg.value.value):
+            diags.error(arg.value.span, f"the argument `{key}` of `{name}` must be a finite number")
             ok = False
             continue
         values[key] = arg.value.value

@@ -87,5 +87,5 @@ def _value(node: ast.Value) -> str:
 
 
 def _string(node: ast.String) -> str:
-    escaped = node.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    escaped = node.value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
