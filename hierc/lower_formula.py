@@ -53,7 +53,7 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
     term_spans = list(terms)
 
     blocks: list[PendingBlock] = []
-    seen_factors: dict[frozenset[str], PendingBlock] = {}
+    seen_factors: set[frozenset[str]] = set()
     for group_term in group_terms:
         g_intercept, g_terms, _ = _lower_terms(group_term.terms, diags, inside_group=True)
         term_spans += g_terms
@@ -76,7 +76,7 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
                     f"or `(1 + x || {factor.label})` for uncorrelated effects",
                 )
                 continue
-            seen_factors[key] = block
+            seen_factors.add(key)
             blocks.append(block)
 
     _check_variable_kinds(term_spans, diags)

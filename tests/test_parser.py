@@ -26,6 +26,7 @@ def test_statements_in_any_order_with_comments_and_blank_lines():
         "y ~ a + (1 +\n b | g) - 1 + b",  # inside parentheses
         "y ~ a \\\n + b",  # explicit continuation
         "y ~ a\n  # a comment between the lines\n  + b",
+        "y ~ a +\r\n  b\r\n",  # Windows line endings
     ],
 )
 def test_a_statement_may_span_lines(text):
