@@ -302,7 +302,8 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         # the lexer may reject a closer before the post-lexer has seen it
         opener = _POSTLEX.matched.get(token.start_pos) or (_POSTLEX.open_brackets or [None])[-1]
         if opener is None:
-            return Diagnostic(f"unmatched `{token}`", span, "remove it, or add the `(` it closes")
+            wanted = "(" if token.type == "_RPAR" else "["
+            return Diagnostic(f"unmatched `{token}`", span, f"remove it, or add the `{wanted}` it closes")
         if previous is not None and previous.start_pos == opener.start_pos:
             return Diagnostic(f"empty `{opener}{token}`", _span(opener).to(span))
         if token.type == "_RPAR" and {"BAR", "DOUBLE_BAR"} <= expected:
