@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hierc import __version__
 from hierc.dump import dump
-from hierc.errors import SpecError
+from hierc.errors import UserError
+from hierc.backends import BACKENDS, bind_data, compile_model, sample
+from hierc.output_files import check_writable, write_text
 from hierc.pipeline import load_source
 from hierc.source import Source
 from hierc.summary import summarize
+from hierc.vocabulary import Encoding
 
 USER_ERROR = 2
 
@@ -27,7 +31,65 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("spec", help="the .hm file")
     check.add_argument("--dump", choices=("ast", "ir"), help="print the syntax tree or the IR instead of the summary")
+
+    compile_ = commands.add_parser(
+        "compile",
+        help="write the model as code for a backend",
+        description="Write the model as code for a backend, from the spec alone (no data needed).",
+    )
+    compile_.add_argument("spec", help="the .hm file")
+    _backend_options(compile_)
+    _output_option(compile_, "the file to write (default: standard output)")
+
+    data = commands.add_parser(
+        "data",
+        help="write the Stan data JSON for a spec and a data file",
+        description="Bind data to a spec and write the data JSON its Stan program reads (for CmdStan and others).",
+    )
+    data.add_argument("spec", help="the .hm file")
+    _data_option(data)
+    _output_option(data, "the JSON file to write (default: standard output)")
+
+    sample = commands.add_parser(
+        "sample",
+        help="fit the model to data, save the posterior and print a summary",
+        description="Compile, bind data, sample, save ArviZ InferenceData (NetCDF) and print a summary.",
+    )
+    sample.add_argument("spec", help="the .hm file")
+    _data_option(sample)
+    _backend_options(sample)
+    sample.add_argument(
+        "--engine",
+        choices=("auto", "cmdstanpy", "pystan"),
+        default="auto",
+        help="Stan engine: cmdstanpy when CmdStan is installed, else pystan (default: auto)",
+    )
+    sample.add_argument("--chains", type=int, default=4, help="number of chains (default: 4)")
+    sample.add_argument("--draws", type=int, default=1000, help="draws per chain after warm-up (default: 1000)")
+    sample.add_argument("--tune", type=int, default=1000, help="warm-up iterations per chain (default: 1000)")
+    sample.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    sample.add_argument("--target-accept", type=float, default=0.8, help="target acceptance rate (default: 0.8)")
+    _output_option(sample, "the NetCDF file to write (default: <spec name>_<backend>.nc)")
     return parser
+
+
+def _backend_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--backend", choices=BACKENDS, default="stan", help="the target (default: stan)")
+    command.add_argument(
+        "--encoding",
+        choices=[e.value for e in Encoding],
+        default=Encoding.VECTORIZED.value,
+        help="vectorized (default): vector and matrix parameters; unrolled: one parameter per term",
+    )
+
+
+def _data_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--data", metavar="CSV", help="the data file (default: the spec's `data` statement)")
+
+
+def _output_option(command: argparse.ArgumentParser, help_text: str) -> None:
+    command.add_argument("-o", "--output", metavar="FILE", help=help_text)
+    command.add_argument("--force", action="store_true", help="replace FILE even if hierc did not write it")
 
 
 def _read(path: str) -> Source:
@@ -47,10 +109,18 @@ class _Fail(Exception):
     """A user error that is not in spec text (a missing file, ...)."""
 
 
-def _check(args: argparse.Namespace) -> None:
+def _run(args: argparse.Namespace) -> None:
     source = _read(args.spec)
     spec, model = load_source(source)
-    if args.dump == "ast":
+    if args.command == "compile":
+        _emit(args, compile_model(model, args.backend, args.encoding))
+    elif args.command == "data":
+        from hierc.stan.data import stan_data_json
+
+        _emit(args, stan_data_json(bind_data(model, args.data, args.spec)))
+    elif args.command == "sample":
+        _sample(args, model)
+    elif args.dump == "ast":
         sys.stdout.write(dump(spec))
     elif args.dump == "ir":
         sys.stdout.write(dump(model))
@@ -58,11 +128,34 @@ def _check(args: argparse.Namespace) -> None:
         sys.stdout.write(summarize(model, source.name))
 
 
+def _emit(args: argparse.Namespace, text: str) -> None:
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_text(args.output, text, args.force, inputs=(args.spec, getattr(args, "data", None)))
+        print(f"wrote {args.output}", file=sys.stderr)
+
+
+def _sample(args: argparse.Namespace, model) -> None:
+    from hierc.outputs import summary_variables
+    from hierc.sampling import SampleOptions, fit_report
+
+    options = SampleOptions(args.chains, args.draws, args.tune, args.seed, args.target_accept)
+    output = check_writable(
+        args.output or f"{Path(args.spec).stem}_{args.backend}.nc", args.force, inputs=(args.spec, args.data)
+    )
+    bound = bind_data(model, args.data, args.spec)
+    idata = sample(model, bound, args.backend, args.encoding, args.engine, options)
+    idata.to_netcdf(str(output))
+    sys.stdout.write(fit_report(idata, summary_variables(model)))
+    print(f"posterior saved to {output}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        _check(args)
-    except SpecError as error:
+        _run(args)
+    except UserError as error:
         print(error.render(), file=sys.stderr)
         return USER_ERROR
     except _Fail as error:

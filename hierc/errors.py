@@ -38,7 +38,14 @@ class Diagnostic:
         return "\n".join(lines)
 
 
-class SpecError(Exception):
+class UserError(Exception):
+    """Something the user gave hierc is wrong; `render()` is the whole message for the terminal."""
+
+    def render(self) -> str:
+        return str(self)
+
+
+class SpecError(UserError):
     """One or more errors in a spec, in source order."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic], source: Source | None = None):
@@ -58,6 +65,25 @@ class SpecError(Exception):
 
     def __str__(self) -> str:
         return self.render() if self.source else super().__str__()
+
+
+class DataError(UserError):
+    """A problem with the data bound to a spec: a missing column, a bad value, an unreadable file."""
+
+    def __init__(self, message: str, where: str, line: int | None = None, hint: str | None = None):
+        self.message, self.where, self.line, self.hint = message, where, line, hint
+        super().__init__(message)
+
+    def render(self) -> str:
+        location = f"{self.where}:{self.line}" if self.line is not None else self.where
+        return f"{location}: error: {self.message}" + (f"\n  = hint: {self.hint}" if self.hint else "")
+
+
+class BackendError(UserError):
+    """A backend or engine cannot do what was asked (not installed, cannot express a feature, ...)."""
+
+    def render(self) -> str:
+        return f"error: {self}"
 
 
 class CompilerBug(Exception):

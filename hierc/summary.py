@@ -48,7 +48,7 @@ def group_block_text(block: ir.GroupBlock) -> str:
     return f"({' + '.join(parts)} {bar} {block.factor.label})"
 
 
-def _response_text(response: ir.Response) -> str:
+def response_text(response: ir.Response) -> str:
     options = []
     if response.se is not None:
         options.append(f"se({response.se})")
@@ -57,11 +57,18 @@ def _response_text(response: ir.Response) -> str:
     return response.variable + (" | " + " + ".join(options) if options else "")
 
 
+def formula_text(model: ir.Model) -> str:
+    """The model's formula as resolved: `log_radon ~ 1 + floor + (1 + floor | county)`."""
+    parts = ["1" if model.intercept else "0"] + [term_text(t) for t in model.terms]
+    parts += [group_block_text(b) for b in model.groups]
+    return f"{response_text(model.response)} ~ {' + '.join(parts)}"
+
+
 def summarize(model: ir.Model, source_name: str | None = None) -> str:
     lines = [f"model {model.name}" + (f"  ({source_name})" if source_name else "")]
     if model.data_file is not None:
         lines.append(f"  data      {model.data_file}")
-    lines.append(f"  response  {_response_text(model.response)}")
+    lines.append(f"  response  {response_text(model.response)}")
     lines.append(f"  family    {model.family.value}, link {model.link.value}")
 
     lines += ["", "population-level terms"]

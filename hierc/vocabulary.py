@@ -86,6 +86,13 @@ DEFAULT_PARAMETERIZATION = Parameterization.NONCENTERED
 RESERVED_PARAMETERIZATIONS = ("auto",)
 
 
+class Encoding(StrEnum):
+    """How a backend writes the parameters of a model; both encodings are the same model."""
+
+    VECTORIZED = "vectorized"  # vectors and matrices of parameters, multiple indexing
+    UNROLLED = "unrolled"  # one parameter per term, as a person writes it by hand
+
+
 class Transform(StrEnum):
     """Functions that may be applied to a numeric predictor in a formula."""
 

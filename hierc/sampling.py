@@ -1,0 +1,64 @@
+"""What every backend's sampler shares: the options, and the report printed after a fit."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+from hierc.errors import BackendError
+
+
+@dataclass(frozen=True)
+class SampleOptions:
+    chains: int = 4
+    draws: int = 1000  # per chain, after tuning
+    tune: int = 1000  # warm-up iterations per chain
+    seed: int = 1
+    target_accept: float = 0.8
+
+    def __post_init__(self) -> None:
+        for name in ("chains", "draws", "tune"):
+            if getattr(self, name) < (0 if name == "tune" else 1):
+                raise BackendError(f"--{name} must be a positive number, not {getattr(self, name)}")
+        if not 0 < self.target_accept < 1:
+            raise BackendError(f"--target-accept must be between 0 and 1, not {self.target_accept}")
+
+
+def import_arviz():
+    """ArviZ, without its notice about a future refactor on every import."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            import arviz
+        except ImportError as error:
+            raise BackendError(f"sampling needs ArviZ, which cannot be imported ({error})") from None
+    return arviz
+
+
+def divergences(idata) -> int:
+    stats = getattr(idata, "sample_stats", None)
+    if stats is None or "diverging" not in stats:
+        return 0
+    return int(stats["diverging"].sum())
+
+
+def fit_report(idata, variables: list[str]) -> str:
+    """The summary table (mean, sd, 94% HDI, ESS, R-hat) and the number of divergent transitions."""
+    az = import_arviz()
+    present = [v for v in variables if v in idata.posterior]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = az.summary(idata, var_names=present, hdi_prob=0.94, kind="all", round_to=3)
+    table = table[["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat"]]
+    table = table.astype({"ess_bulk": int, "ess_tail": int})
+    posterior = idata.posterior
+    n_chains, n_draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    count = divergences(idata)
+    lines = [table.to_string(), ""]
+    lines.append(f"{n_chains} chains x {n_draws} draws; divergent transitions: {count}")
+    if count:
+        lines.append("divergences bias the posterior: see the parameterization of the grouping factors (docs §8)")
+    worst = table["r_hat"].max()
+    if worst > 1.01:
+        lines.append(f"max R-hat {worst:.3f} > 1.01: the chains disagree; run longer or reparameterize")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,603 @@
+"""Lower a model's IR to a Stan program, from the spec alone (the data come later).
+
+The program reads like one written by hand: every block and variable has a
+comment, the linear predictor is built with multiple indexing and
+`rows_dot_product` (never a loop over observations), and the GLM functions
+are used where family and link allow. Sizes that depend on the data (the
+number of levels, the columns of a categorical term) are data variables.
+
+Two encodings, one model:
+- vectorized: `vector[K] b`, one sd vector and one effects matrix per
+  grouping factor;
+- unrolled: one parameter per population-level term, and per coefficient of
+  an uncorrelated group block; generated quantities reassemble `b`, `sd_<g>`
+  and `r_<g>` so that both encodings give the same output names. A
+  correlated block is one joint distribution, so it is the same in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hierc import ir, naming
+from hierc.errors import CompilerBug
+from hierc.priors import auxiliary_parameters
+from hierc.stan.layout import Columns, Size, layout, width_name
+from hierc.summary import formula_text, number
+from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
+
+_COMMENT_COLUMN_MAX = 60
+
+# Stan's name and arguments for each prior; `0` is the location of a half distribution.
+_STAN_DIST: dict[Dist, tuple[str, tuple[str, ...]]] = {
+    Dist.NORMAL: ("normal", ("mu", "sigma")),
+    Dist.STUDENT_T: ("student_t", ("nu", "mu", "sigma")),
+    Dist.CAUCHY: ("cauchy", ("mu", "sigma")),
+    Dist.HALFNORMAL: ("normal", ("0", "sigma")),
+    Dist.HALFCAUCHY: ("cauchy", ("0", "sigma")),
+    Dist.HALFSTUDENT_T: ("student_t", ("nu", "0", "sigma")),
+    Dist.EXPONENTIAL: ("exponential", ("rate",)),
+    Dist.GAMMA: ("gamma", ("alpha", "beta")),
+    Dist.INV_GAMMA: ("inv_gamma", ("alpha", "beta")),
+    Dist.LOGNORMAL: ("lognormal", ("mu", "sigma")),
+    Dist.LKJ: ("lkj_corr_cholesky", ("eta",)),
+}
+
+_INVERSE_LINK = {Link.IDENTITY: "{}", Link.LOG: "exp({})", Link.PROBIT: "Phi({})", Link.CLOGLOG: "inv_cloglog({})"}
+
+_AUX_DECLARATION = {
+    ParamClass.SIGMA: ("real<lower=0> sigma;", "residual standard deviation"),
+    ParamClass.NU: ("real<lower=0> nu;", "degrees of freedom of the Student-t"),
+    ParamClass.PHI: ("real<lower=0> phi;", "overdispersion: variance mu + mu^2 / phi"),
+}
+
+ZERO_SUM_FUNCTIONS = {
+    "vector": """\
+  // N - 1 free values -> N values that sum to zero. The map is an isometry
+  // (a Householder reflection), the one PyMC's ZeroSumNormal uses, so free
+  // values ~ normal(0, s) give exactly ZeroSumNormal(s) over the N values.
+  vector zero_sum_extend(vector free) {
+    int n = rows(free) + 1;
+    real total = sum(free);
+    real shift = total / (sqrt(n) + n);
+    return append_row(free, shift - total / sqrt(n)) - shift;
+  }""",
+    "matrix": """\
+  // N - 1 free rows -> N rows, each column summing to zero over the rows
+  // (levels), by the same isometry as for a vector.
+  matrix zero_sum_extend(matrix free) {
+    int n = rows(free) + 1;
+    row_vector[cols(free)] total = rep_row_vector(1, rows(free)) * free;
+    row_vector[cols(free)] shift = total / (sqrt(n) + n);
+    return append_row(free, shift - total / sqrt(n)) - rep_matrix(shift, n);
+  }""",
+}
+
+
+class _Lines:
+    """Lines of one program block, with end-of-line comments aligned."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str | None]] = []
+
+    def add(self, code: str, comment: str | None = None) -> None:
+        self.items.append((code, comment))
+
+    def note(self, comment: str) -> None:
+        self.items.append(("", comment))
+
+    def render(self, indent: str = "  ") -> list[str]:
+        widths = [len(c) for c, note in self.items if c and note and len(c) <= _COMMENT_COLUMN_MAX]
+        column = max(widths, default=0)
+        lines = []
+        for code, note in self.items:
+            if not code:
+                lines.append(f"{indent}// {note}" if note else "")
+            elif note and len(code) > _COMMENT_COLUMN_MAX:
+                lines += [f"{indent}// {note}", *_wrap(code, indent)]
+            elif note:
+                lines.append(f"{indent}{code:<{column}}  // {note}")
+            else:
+                lines += _wrap(code, indent)
+        return lines
+
+
+def _wrap(code: str, indent: str, limit: int = 100) -> list[str]:
+    """A long sum broken before its top-level `+`s, continuation lines indented."""
+    if len(indent) + len(code) <= limit:
+        return [indent + code]
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(code):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        if depth == 0 and code.startswith(" + ", i):
+            pieces.append(code[start:i])
+            start = i + 1
+    pieces.append(code[start:])
+    lines, current = [], pieces[0]
+    for piece in pieces[1:]:
+        if len(indent) + len(current) + len(piece) + 1 > limit:
+            lines.append(current)
+            current = "    " + piece
+        else:
+            current += " " + piece
+    return [indent + line for line in lines + [current]]
+
+
+@dataclass(frozen=True)
+class _Coefficient:
+    label: str
+    columns: Columns  # in the block's sd vector / effects matrix
+    z: Columns | None  # in the factor's Z matrix; None for the intercept
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Group-level effects as declared: a whole block, or one coefficient of it (unrolled)."""
+
+    source: ir.GroupBlock
+    name: str  # suffix of sd_, r_, z_, zs_, L_
+    coefficients: tuple[_Coefficient, ...]
+    width: Size
+
+    @property
+    def factor(self) -> str:
+        return naming.ident(self.source.factor.label)
+
+    @property
+    def scalar(self) -> bool:
+        """One column: a real sd and a vector of effects."""
+        return self.width.is_one
+
+
+def stan_program(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED) -> str:
+    """The Stan program of a model, as text."""
+    return _Program(model, encoding).render()
+
+
+class _Program:
+    def __init__(self, model: ir.Model, encoding: Encoding):
+        self.model = model
+        self.unrolled = encoding is Encoding.UNROLLED
+        self.encoding = encoding
+        self.K, self.b_columns = layout(model.terms)
+        self.has_X = bool(model.terms)
+        self.centred = model.intercept and self.has_X
+        self.X = "Xc" if self.centred else "X"
+        self.K_text = "K" if self.K.symbols else self.K.render()
+        self.z_width: dict[str, Size] = {}  # by grouping-factor identifier
+        self.blocks = [b for block in model.groups for b in self._blocks(block)]
+        self.needs: set[str] = set()  # statistics of the data the priors use
+        self.functions: set[str] = set()
+
+    # ---- structure ---------------------------------------------------------------
+
+    def _blocks(self, block: ir.GroupBlock) -> list[_Block]:
+        label = block.factor.label
+        z_total, z_columns = layout(block.terms)
+        self.z_width[naming.ident(label)] = z_total
+        first = Size(2) if block.intercept else Size(1)
+        _, own = layout(block.terms, first)
+        coefficients = [_Coefficient(ir.INTERCEPT, Columns(Size(1), Size(1)), None)] if block.intercept else []
+        coefficients += [_Coefficient(t.label, own[t.label], z_columns[t.label]) for t in block.terms]
+        width = sum((c.columns.size for c in coefficients), Size(0))
+        whole = _Block(block, naming.ident(label), tuple(coefficients), width)
+        if not self.unrolled or block.correlated or len(coefficients) == 1:
+            return [whole]
+        return [
+            _Block(
+                block,
+                f"{naming.ident(label)}__{naming.ident(c.label)}",
+                (_Coefficient(c.label, Columns(Size(1), c.columns.size), c.z),),
+                c.columns.size,
+            )
+            for c in coefficients
+        ]
+
+    def z_text(self, g: str) -> str:
+        """The number of columns of Z_<g> as the program writes it."""
+        return f"M_{g}" if self.z_width[g].symbols else self.z_width[g].render()
+
+    # ---- values ------------------------------------------------------------------
+
+    def value(self, value: ir.PriorValue, column_sd: str | None, vector: bool) -> str:
+        """A prior argument; `column_sd` is the sd(x) of the coefficient's column(s)."""
+        if not isinstance(value, ir.DataScaled):
+            return number(value)
+        names = {Stat.RESPONSE_MEAN: "mean_Y", Stat.RESPONSE_SD: "sd_Y", Stat.PREDICTOR_SD: column_sd}
+        for stat in (value.numerator, value.denominator):
+            if stat is not None:
+                if names[stat] is None:
+                    raise CompilerBug(f"{stat} without a column")
+                self.needs.add(names[stat].split("[")[0])
+        if value.numerator is None:
+            text = number(value.factor)
+        elif value.factor == 1:
+            text = names[value.numerator]
+        else:
+            text = f"{number(value.factor)} * {names[value.numerator]}"
+        if value.denominator is not None:
+            divide = "./" if vector and value.denominator is Stat.PREDICTOR_SD else "/"
+            text = f"{text} {divide} {names[value.denominator]}"
+        return text
+
+    def sampling(self, target: str, prior: ir.Prior, column_sd: str | None = None, vector: bool = False) -> str:
+        name, params = _STAN_DIST[prior.distribution]
+        args = dict(prior.args)
+        rendered = [p if p == "0" else self.value(args[p], column_sd, vector) for p in params]
+        return f"{target} ~ {name}({', '.join(rendered)});"
+
+    # ---- program -----------------------------------------------------------------
+
+    def render(self) -> str:
+        model_block = self.model_block()  # first: it records which statistics and functions are needed
+        generated = self.generated_quantities()
+        parameters = self.parameters()
+        transformed_parameters = self.transformed_parameters()
+        sections = [
+            ("functions", self.functions_block()),
+            ("data", self.data()),
+            ("transformed data", self.transformed_data()),
+            ("parameters", parameters),
+            ("transformed parameters", transformed_parameters),
+            ("model", model_block),
+            ("generated quantities", generated),
+        ]
+        lines = [
+            f"// Model `{self.model.name}`, generated by hierc ({self.encoding.value} encoding).",
+            f"// {formula_text(self.model)}",
+            f"// family {self.model.family.value}, link {self.model.link.value}",
+        ]
+        for title, body in sections:
+            if isinstance(body, _Lines):
+                body = body.render()
+            if body:
+                lines += [f"{title} {{", *body, "}"]
+        return "\n".join(lines) + "\n"
+
+    def functions_block(self) -> list[str]:
+        return [ZERO_SUM_FUNCTIONS[kind] for kind in ("vector", "matrix") if kind in self.functions]
+
+    def data(self) -> _Lines:
+        m, out = self.model, _Lines()
+        out.add("int<lower=1> N;", "number of observations")
+        family = m.family
+        if family in (Family.GAUSSIAN, Family.STUDENT_T):
+            out.add("vector[N] Y;", f"response `{m.response.variable}`")
+        elif family is Family.BERNOULLI:
+            out.add("array[N] int<lower=0, upper=1> Y;", f"response `{m.response.variable}`")
+        else:
+            out.add("array[N] int<lower=0> Y;", f"response `{m.response.variable}`")
+        if m.response.se is not None:
+            out.add("vector<lower=0>[N] se;", f"known standard errors `{m.response.se}`")
+        if isinstance(m.response.trials, str):
+            out.add("array[N] int<lower=1> T;", f"number of trials `{m.response.trials}`")
+        declared: set[str] = set()
+        for term in list(m.terms) + [t for block in m.groups for t in block.terms]:
+            name = width_name(term)
+            if any(isinstance(f, ir.Categorical) for f in term.factors) and name not in declared:
+                declared.add(name)
+                out.add(f"int<lower=1> {name};", f"design columns of `{term.label}` (its contrasts)")
+        if self.K.symbols:
+            out.add("int<lower=1> K;", f"number of population-level design columns: {self.K.render()}")
+        if self.has_X:
+            labels = ", ".join(t.label for t in m.terms)
+            out.add(f"matrix[N, {self.K_text}] X;", f"population-level design matrix: {labels}")
+        for block in m.groups:
+            g = naming.ident(block.factor.label)
+            out.note(f"grouping factor `{block.factor.label}`")
+            out.add(f"int<lower=1> N_{g};", "number of levels")
+            out.add(f"array[N] int<lower=1, upper=N_{g}> J_{g};", "level of each observation")
+            if self.z_width[g].symbols:
+                out.add(f"int<lower=1> M_{g};", f"number of group-level design columns: {self.z_width[g].render()}")
+            if block.terms:
+                labels = ", ".join(t.label for t in block.terms)
+                out.add(f"matrix[N, {self.z_text(g)}] Z_{g};", f"group-level design matrix: {labels}")
+        return out
+
+    def transformed_data(self) -> _Lines:
+        m, out = self.model, _Lines()
+        if isinstance(m.response.trials, int):
+            out.add(f"array[N] int T = rep_array({m.response.trials}, N);", "number of trials")
+        if "mean_Y" in self.needs:
+            out.add("real mean_Y = mean(Y);", "for default priors")
+        if "sd_Y" in self.needs:
+            out.add("real sd_Y = sd(Y);", "for default priors")
+        K = self.K_text
+        steps = []
+        if self.centred:
+            out.add(f"vector[{K}] means_X;", "column means of X")
+            out.add(f"matrix[N, {K}] Xc;", "X with centred columns: the intercept is at the means")
+            steps += ["means_X[k] = mean(X[:, k]);", "Xc[:, k] = X[:, k] - means_X[k];"]
+        if "sd_X" in self.needs:
+            out.add(f"vector[{K}] sd_X;", "column sds of X, for default priors")
+            steps.append("sd_X[k] = sd(X[:, k]);")
+        if steps:
+            out.add(f"for (k in 1:{K}) {{")
+            for step in steps:
+                out.add(f"  {step}")
+            out.add("}")
+        for g, width in self.z_width.items():
+            if f"sd_Z_{g}" in self.needs:
+                out.add(f"vector[{self.z_text(g)}] sd_Z_{g};", f"column sds of Z_{g}, for default priors")
+                out.add(f"for (k in 1:{self.z_text(g)}) sd_Z_{g}[k] = sd(Z_{g}[:, k]);")
+        return out
+
+    def parameters(self) -> _Lines:
+        m, out = self.model, _Lines()
+        if m.intercept:
+            note = "intercept at the means of the predictors" if self.centred else "intercept"
+            out.add("real Intercept;", note)
+        if self.has_X and not self.unrolled:
+            out.add(f"vector[{self.K_text}] b;", "population-level coefficients")
+        elif self.has_X:
+            for term in m.terms:
+                size = self.b_columns[term.label].size
+                decl = "real" if size.is_one else f"vector[{size.render()}]"
+                out.add(f"{decl} {naming.b_term(term.label)};", f"coefficient of `{term.label}`")
+        for block in self.blocks:
+            self.block_parameters(block, out)
+        for cls in auxiliary_parameters(m):
+            out.add(*_AUX_DECLARATION[cls])
+        return out
+
+    def block_parameters(self, block: _Block, out: _Lines) -> None:
+        n, g, w = block.name, block.factor, block.width.render()
+        coefs = ", ".join(c.label for c in block.coefficients)
+        out.note(f"`{block.source.factor.label}`: {coefs}")
+        if block.scalar:
+            out.add(f"real<lower=0> sd_{n};", "standard deviation of the effects")
+        else:
+            out.add(f"vector<lower=0>[{w}] sd_{n};", "standard deviations of the effects")
+        match block.source.parameterization, block.scalar:
+            case Parameterization.NONCENTERED, True:
+                out.add(f"vector[N_{g}] z_{n};", "standardised effects")
+            case Parameterization.NONCENTERED, False:
+                out.add(f"matrix[{w}, N_{g}] z_{n};", "standardised effects, one column per level")
+            case Parameterization.CENTERED, True:
+                out.add(f"vector[N_{g}] r_{n};", "effects")
+            case Parameterization.CENTERED, False if block.source.correlated:
+                out.add(f"array[N_{g}] row_vector[{w}] r_{n};", "effects, one row per level")
+            case Parameterization.CENTERED, False:
+                out.add(f"matrix[N_{g}, {w}] r_{n};", "effects, one row per level")
+            case Parameterization.ZEROSUM, True:
+                out.add(f"vector[N_{g} - 1] zs_{n};", "free values of the zero-sum effects")
+            case Parameterization.ZEROSUM, False:
+                out.add(f"matrix[N_{g} - 1, {w}] zs_{n};", "free values of the zero-sum effects, per column")
+        if block.source.correlated:
+            out.add(f"cholesky_factor_corr[{w}] L_{n};", "Cholesky factor of their correlation matrix")
+
+    def transformed_parameters(self) -> _Lines:
+        out = _Lines()
+        for block in self.blocks:
+            n, g, w = block.name, block.factor, block.width.render()
+            effects = f"vector[N_{g}] r_{n}" if block.scalar else f"matrix[N_{g}, {w}] r_{n}"
+            match block.source.parameterization:
+                case Parameterization.NONCENTERED if block.scalar:
+                    out.add(f"{effects} = sd_{n} * z_{n};", f"effects of `{block.source.factor.label}`")
+                case Parameterization.NONCENTERED if block.source.correlated:
+                    out.add(f"{effects} = (diag_pre_multiply(sd_{n}, L_{n}) * z_{n})';", "correlated effects")
+                case Parameterization.NONCENTERED:
+                    out.add(f"{effects} = (diag_pre_multiply(sd_{n}, z_{n}))';", "effects, one row per level")
+                case Parameterization.ZEROSUM:
+                    self.functions.add("vector" if block.scalar else "matrix")
+                    out.add(f"{effects} = zero_sum_extend(zs_{n});", "effects, summing to zero over the levels")
+        return out
+
+    def model_block(self) -> _Lines:
+        out = _Lines()
+        out.note("priors")
+        self.priors(out)
+        out.note("group-level effects")
+        for block in self.blocks:
+            self.block_density(block, out)
+        out.note("likelihood")
+        self.likelihood(out)
+        return out
+
+    def priors(self, out: _Lines) -> None:
+        m = self.model
+        if m.intercept:
+            out.add(self.sampling("Intercept", m.prior(ParamClass.INTERCEPT)))
+        if self.unrolled:
+            for term in m.terms:
+                out.add(self.b_prior(naming.b_term(term.label), self.b_columns[term.label], term.label))
+        else:
+            for run in _runs(m.terms, lambda t: m.prior(ParamClass.B, None, t.label)):
+                columns = _span([self.b_columns[t.label] for t in run])
+                index = columns.index(self.K)
+                out.add(self.b_prior("b" + (f"[{index}]" if index else ""), columns, run[0].label))
+        for block in self.blocks:
+            label = block.source.factor.label
+            for run in _runs(block.coefficients, lambda c: m.prior(ParamClass.SD, label, c.label)):
+                own = _span([c.columns for c in run])
+                z = _span([c.z for c in run]) if all(c.z for c in run) else None
+                prior = m.prior(ParamClass.SD, label, run[0].label)
+                index = own.index(block.width)
+                target = f"sd_{block.name}" + (f"[{index}]" if index else "")
+                column_sd, vector = None, not own.size.is_one
+                if z is not None:
+                    z_index = z.element_index(self.z_width[block.factor])
+                    column_sd = f"sd_Z_{block.factor}" + (f"[{z_index}]" if z_index else "")
+                out.add(self.sampling(target, prior, column_sd, vector))
+            if block.source.correlated:
+                out.add(self.sampling(f"L_{block.name}", m.prior(ParamClass.COR, label)))
+        for cls in auxiliary_parameters(m):
+            out.add(self.sampling(cls.value, m.prior(cls)))
+
+    def b_prior(self, target: str, columns: Columns, term: str) -> str:
+        """The prior of the coefficients of columns `columns` of X."""
+        index = columns.element_index(self.K)
+        column_sd = "sd_X" + (f"[{index}]" if index else "")
+        return self.sampling(target, self.model.prior(ParamClass.B, None, term), column_sd, not columns.size.is_one)
+
+    def block_density(self, block: _Block, out: _Lines) -> None:
+        n, g, w = block.name, block.factor, block.width.render()
+        match block.source.parameterization:
+            case Parameterization.NONCENTERED if block.scalar:
+                out.add(f"z_{n} ~ std_normal();")
+            case Parameterization.NONCENTERED:
+                out.add(f"to_vector(z_{n}) ~ std_normal();")
+            case Parameterization.CENTERED if block.scalar:
+                out.add(f"r_{n} ~ normal(0, sd_{n});")
+            case Parameterization.CENTERED if block.source.correlated:
+                out.add(f"r_{n} ~ multi_normal_cholesky(rep_row_vector(0, {w}), diag_pre_multiply(sd_{n}, L_{n}));")
+            case Parameterization.CENTERED:
+                out.add(f"to_vector(r_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g})));", f"column j has sd sd_{n}[j]")
+            case Parameterization.ZEROSUM if block.scalar:
+                out.add(f"zs_{n} ~ normal(0, sd_{n});")
+            case Parameterization.ZEROSUM:
+                out.add(f"to_vector(zs_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g} - 1)));", f"column j has sd sd_{n}[j]")
+
+    def effects_terms(self, out: _Lines) -> list[str]:
+        """The group-level parts of the linear predictor."""
+        parts = []
+        for block in self.blocks:
+            n, g = block.name, block.factor
+            r = f"r_{n}"
+            if block.source.parameterization is Parameterization.CENTERED and block.source.correlated:
+                r = f"r_{n}_matrix"
+                out.add(f"matrix[N_{g}, {block.width.render()}] {r} = to_matrix(r_{n});")
+            parts += self.block_terms(block, r)
+        return parts
+
+    def block_terms(self, block: _Block, r: str) -> list[str]:
+        g = block.factor
+        J, Z = f"J_{g}", f"Z_{g}"
+        intercepts = [c for c in block.coefficients if c.z is None]
+        slopes = [c for c in block.coefficients if c.z is not None]
+        parts = []
+        for c in intercepts:
+            parts.append(f"{r}[{J}]" if block.scalar else f"{r}[{J}, {c.columns.start.render()}]")
+        if slopes:
+            own = _span([c.columns for c in slopes])
+            z = _span([c.z for c in slopes])
+            z_index = z.element_index(self.z_width[g])
+            z_expr = f"{Z}[:, {z_index}]" if z_index else Z
+            r_index = own.index(block.width)
+            r_expr = f"{r}[{J}, {r_index}]" if r_index else f"{r}[{J}]"
+            if own.size.is_one:
+                parts.append(f"{r_expr} .* {z_expr}")
+            else:
+                parts.append(f"rows_dot_product({r_expr}, {z_expr})")
+        return parts
+
+    def likelihood(self, out: _Lines) -> None:
+        m = self.model
+        intercept = ["Intercept"] if m.intercept else []
+        groups = self.effects_terms(out)
+        offset = intercept + groups
+        glm = _GLM.get((m.family, m.link)) if self.has_X and not self.unrolled else None
+        if glm is not None:
+            alpha = " + ".join(offset) if offset else "0"
+            if len(offset) > 1:
+                out.add(f"vector[N] alpha = {alpha};", "linear predictor without X * b, which the GLM adds")
+                alpha = "alpha"
+            out.add(f"Y ~ {glm.format(X=self.X, alpha=alpha, **self.aux_names())};")
+            return
+        if self.has_X and not self.unrolled:
+            population = [f"{self.X} * b"]
+        else:
+            population = [self.unrolled_column(term) for term in m.terms]
+        parts = intercept + population + groups
+        mu = " + ".join(parts) if parts else "rep_vector(0, N)"
+        out.add(f"vector[N] mu = {mu};", "linear predictor")
+        out.add(f"Y ~ {self.family_call('mu')};")
+
+    def unrolled_column(self, term: ir.Term) -> str:
+        index = self.b_columns[term.label].element_index(self.K)
+        x = f"{self.X}[:, {index}]" if index else self.X
+        return f"{x} * {naming.b_term(term.label)}"
+
+    def aux_names(self) -> dict[str, str]:
+        return {"sigma": "se" if self.model.response.se is not None else "sigma"}
+
+    def family_call(self, mu: str) -> str:
+        m = self.model
+        mean = _INVERSE_LINK.get(m.link, "{}").format(mu)
+        sigma = self.aux_names()["sigma"]
+        match m.family, m.link:
+            case Family.GAUSSIAN, _:
+                return f"normal({mean}, {sigma})"
+            case Family.STUDENT_T, _:
+                return f"student_t(nu, {mean}, {sigma})"
+            case Family.BERNOULLI, Link.LOGIT:
+                return f"bernoulli_logit({mu})"
+            case Family.BERNOULLI, _:
+                return f"bernoulli({mean})"
+            case Family.BINOMIAL, Link.LOGIT:
+                return f"binomial_logit(T, {mu})"
+            case Family.BINOMIAL, _:
+                return f"binomial(T, {mean})"
+            case Family.POISSON, _:
+                return f"poisson_log({mu})"
+            case Family.NEGBINOMIAL, _:
+                return f"neg_binomial_2_log({mu}, phi)"
+        raise CompilerBug(f"no likelihood for {m.family} with link {m.link}")
+
+    def generated_quantities(self) -> _Lines:
+        m, out = self.model, _Lines()
+        if self.unrolled and self.has_X:
+            parts = [(naming.b_term(t.label), self.b_columns[t.label].size) for t in m.terms]
+            out.add(f"vector[{self.K_text}] b = {_stack(parts, 'row')};", "population-level coefficients")
+        for block in m.groups:
+            pieces = [b for b in self.blocks if b.source is block]
+            if len(pieces) > 1:
+                g = naming.ident(block.factor.label)
+                width = sum((p.width for p in pieces), Size(0)).render()
+                sds = [(f"sd_{p.name}", p.width) for p in pieces]
+                effects = [(f"r_{p.name}", p.width) for p in pieces]
+                out.add(f"vector[{width}] sd_{g} = {_stack(sds, 'row')};", f"sds of `{block.factor.label}`")
+                out.add(f"matrix[N_{g}, {width}] r_{g} = {_stack(effects, 'col')};", "effects, one row per level")
+        if self.centred:
+            out.add("real b_Intercept = Intercept - dot_product(means_X, b);", "intercept at predictors = 0")
+        for block in self.blocks:
+            if block.source.correlated:
+                w = block.width.render()
+                out.add(
+                    f"corr_matrix[{w}] cor_{block.name} = multiply_lower_tri_self_transpose(L_{block.name});",
+                    f"correlations of `{block.source.factor.label}`",
+                )
+        return out
+
+
+# (family, link) -> the GLM sampling statement, which adds X * b itself
+_GLM = {
+    (Family.GAUSSIAN, Link.IDENTITY): "normal_id_glm({X}, {alpha}, b, {sigma})",
+    (Family.BERNOULLI, Link.LOGIT): "bernoulli_logit_glm({X}, {alpha}, b)",
+    (Family.BINOMIAL, Link.LOGIT): "binomial_logit_glm(T, {X}, {alpha}, b)",
+    (Family.POISSON, Link.LOG): "poisson_log_glm({X}, {alpha}, b)",
+    (Family.NEGBINOMIAL, Link.LOG): "neg_binomial_2_log_glm({X}, {alpha}, b, phi)",
+}
+
+
+def _runs(items, prior_of) -> list[list]:
+    """Consecutive items whose priors are the same distribution with the same arguments."""
+    runs: list[list] = []
+    previous = None
+    for item in items:
+        prior = prior_of(item)
+        key = (prior.distribution, prior.args)
+        if runs and key == previous:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+        previous = key
+    return runs
+
+
+def _span(columns: list[Columns]) -> Columns:
+    """Adjacent column ranges as one."""
+    return Columns(columns[0].start, sum((c.size for c in columns), Size(0)))
+
+
+def _stack(parts: list[tuple[str, Size]], how: str) -> str:
+    """Parts (reals or vectors) stacked into a vector (`row`) or a matrix of columns (`col`)."""
+    if how == "row" and all(size.is_one for _, size in parts):
+        return "[" + ", ".join(name for name, _ in parts) + "]'"
+    text = parts[0][0]
+    for name, _ in parts[1:]:
+        text = f"append_{how}({text}, {name})"
+    return text
