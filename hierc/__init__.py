@@ -4,27 +4,38 @@ import hierc
 spec = hierc.parse_file("specs/radon.hm")    # the AST: what the user wrote
 model = hierc.load("specs/radon.hm")         # the IR: what the model means
 print(hierc.summarize(model))
+print(hierc.compile_model(model, backend="stan"))   # Stan code, from the spec alone
+idata = hierc.sample(model, "radon.csv")         # data as a CSV path or a DataFrame
 """
 
 __version__ = "0.1.0"
 
+from hierc.backends import bind_data, compile_model, sample
 from hierc.dump import dump
-from hierc.errors import CompilerBug, SpecError
+from hierc.errors import BackendError, CompilerBug, DataError, SpecError, UserError
 from hierc.lower import lower
 from hierc.parser import parse, parse_file
 from hierc.pipeline import load, loads
+from hierc.sampling import SampleOptions
 from hierc.summary import summarize
 from hierc.unparse import unparse
 
 __all__ = [
+    "BackendError",
     "CompilerBug",
+    "DataError",
+    "SampleOptions",
     "SpecError",
+    "UserError",
+    "bind_data",
+    "compile_model",
     "dump",
     "load",
     "loads",
     "lower",
     "parse",
     "parse_file",
+    "sample",
     "summarize",
     "unparse",
 ]

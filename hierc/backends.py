@@ -43,7 +43,7 @@ def bind_data(model: ir.Model, data, spec_path: str | Path | None = None):
     if data is None:
         path = data_path(model, spec_path)
         if path is None:
-            raise BackendError("this needs data: give a CSV file (--data FILE), or add `data \"file.csv\"` to the spec")
+            raise BackendError('this needs data: give a CSV file (--data FILE), or add `data "file.csv"` to the spec')
         data = path
     if isinstance(data, str | Path):
         return bind(model, read_table(data), str(data))

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hierc import __version__
+from hierc.backends import BACKENDS, bind_data, compile_model, sample
 from hierc.dump import dump
 from hierc.errors import UserError
-from hierc.backends import BACKENDS, bind_data, compile_model, sample
 from hierc.output_files import check_writable, write_text
 from hierc.pipeline import load_source
 from hierc.source import Source

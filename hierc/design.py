@@ -268,7 +268,9 @@ class _Binder:
                 trials = trials_values.astype(np.int64)
         family, name = self.model.family, f"response `{response.variable}`"
         if family in (Family.BERNOULLI, Family.BINOMIAL, Family.POISSON, Family.NEGBINOMIAL):
-            self.require((y >= 0) & (y == np.round(y)), f"the {name} of a {family.value} model must be counts (0, 1, 2, ...)")
+            self.require(
+                (y >= 0) & (y == np.round(y)), f"the {name} of a {family.value} model must be counts (0, 1, 2, ...)"
+            )
             y = y.astype(np.int64)
         if family is Family.BERNOULLI:
             self.require(y <= 1, f"the {name} of a bernoulli model must be 0 or 1")

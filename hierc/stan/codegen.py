@@ -319,7 +319,7 @@ class _Program:
             for step in steps:
                 out.add(f"  {step}")
             out.add("}")
-        for g, width in self.z_width.items():
+        for g in self.z_width:
             if f"sd_Z_{g}" in self.needs:
                 out.add(f"vector[{self.z_text(g)}] sd_Z_{g};", f"column sds of Z_{g}, for default priors")
                 out.add(f"for (k in 1:{self.z_text(g)}) sd_Z_{g}[k] = sd(Z_{g}[:, k]);")
@@ -411,7 +411,7 @@ class _Program:
                 out.add(self.b_prior("b" + (f"[{index}]" if index else ""), columns, run[0].label))
         for block in self.blocks:
             label = block.source.factor.label
-            for run in _runs(block.coefficients, lambda c: m.prior(ParamClass.SD, label, c.label)):
+            for run in _runs(block.coefficients, lambda c, label=label: m.prior(ParamClass.SD, label, c.label)):
                 own = _span([c.columns for c in run])
                 z = _span([c.z for c in run]) if all(c.z for c in run) else None
                 prior = m.prior(ParamClass.SD, label, run[0].label)
@@ -445,11 +445,17 @@ class _Program:
             case Parameterization.CENTERED if block.source.correlated:
                 out.add(f"r_{n} ~ multi_normal_cholesky(rep_row_vector(0, {w}), diag_pre_multiply(sd_{n}, L_{n}));")
             case Parameterization.CENTERED:
-                out.add(f"to_vector(r_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g})));", f"column j has sd sd_{n}[j]")
+                out.add(
+                    f"to_vector(r_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g})));",
+                    f"column j has sd sd_{n}[j]",
+                )
             case Parameterization.ZEROSUM if block.scalar:
                 out.add(f"zs_{n} ~ normal(0, sd_{n});")
             case Parameterization.ZEROSUM:
-                out.add(f"to_vector(zs_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g} - 1)));", f"column j has sd sd_{n}[j]")
+                out.add(
+                    f"to_vector(zs_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g} - 1)));",
+                    f"column j has sd sd_{n}[j]",
+                )
 
     def effects_terms(self, out: _Lines) -> list[str]:
         """The group-level parts of the linear predictor."""

@@ -39,6 +39,7 @@ def stan_data(bound: BoundData) -> dict[str, object]:
 
 def stan_data_json(bound: BoundData) -> str:
     """The data as CmdStan's JSON, deterministic for the same data."""
+
     def plain(value: object) -> object:
         return value.tolist() if isinstance(value, np.ndarray) else value
 

@@ -1,0 +1,138 @@
+"""Data binding: design matrices, levels, statistics, and every data error with its location."""
+
+from __future__ import annotations
+
+import hierc
+import numpy as np
+import pandas as pd
+import pytest
+from hierc.design import bind, read_table
+from hierc.errors import DataError
+
+from conftest import ROOT
+from fake_data import fake_frame
+
+
+def model(text: str) -> hierc.ir.Model:
+    return hierc.loads(text)
+
+
+def test_treatment_coding_interactions_and_transforms():
+    m = model("y ~ 1 + log(d) * C(season) + scale(x) + (1 + x | g)")
+    frame = pd.DataFrame(
+        {
+            "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "d": [1.0, 2.0, 4.0, 8.0, 1.0, 2.0],
+            "season": ["winter", "summer", "spring", "winter", "summer", "spring"],
+            "x": [1.0, 2.0, 3.0, 4.0, 5.0, 7.0],
+            "g": [3, 1, 2, 3, 10, 1],
+        }
+    )
+    bound = bind(m, frame)
+    assert bound.X.names == (
+        "log(d)",
+        "season[summer]",
+        "season[winter]",
+        "log(d):season[summer]",
+        "log(d):season[winter]",
+        "scale(x)",
+    )
+    X = bound.X.matrix
+    assert np.allclose(X[:, 0], np.log(frame["d"]))
+    assert np.allclose(X[:, 1], frame["season"] == "summer")  # `spring`, first in sorted order, is the reference
+    assert np.allclose(X[:, 4], np.log(frame["d"]) * (frame["season"] == "winter"))
+    assert np.isclose(X[:, 5].std(ddof=1), 1) and np.isclose(X[:, 5].mean(), 0)
+    assert bound.term_widths == {"log(d)": 1, "season": 2, "log(d):season": 2, "scale(x)": 1, "x": 1}
+    group = bound.groups["g"]
+    assert group.levels == ("1", "2", "3", "10")  # numbers in numeric order
+    assert list(group.index) == [2, 0, 1, 2, 3, 0]
+    assert bound.group_coefficient_names("g") == ("Intercept", "x")
+
+
+def test_reference_level_and_interacting_grouping_factors():
+    m = model('y ~ C(method, ref = "old") + (1 | school:grader)')
+    frame = pd.DataFrame(
+        {
+            "y": [1.0, 2.0, 3.0, 4.0],
+            "method": ["new", "old", "alt", "old"],
+            "school": ["s1", "s1", "s2", "s2"],
+            "grader": ["b", "a", "a", "a"],
+        }
+    )
+    bound = bind(m, frame)
+    assert bound.X.names == ("method[alt]", "method[new]")
+    assert bound.groups["school:grader"].levels == ("s1:a", "s1:b", "s2:a")
+    assert list(bound.groups["school:grader"].index) == [1, 0, 2, 2]
+
+
+def test_response_statistics_for_default_priors():
+    m = model("y ~ x")
+    bound = bind(m, pd.DataFrame({"y": [1.0, 2.0, 6.0], "x": [0.0, 1.0, 3.0]}))
+    assert bound.stat(hierc.vocabulary.Stat.RESPONSE_MEAN) == 3.0
+    assert np.isclose(bound.stat(hierc.vocabulary.Stat.RESPONSE_SD), np.std([1, 2, 6], ddof=1))
+
+
+@pytest.mark.parametrize(
+    ("spec", "frame", "message", "line"),
+    [
+        ("y ~ x", {"y": [1.0, 2.0], "z": [1.0, 2.0]}, "the spec uses the column `x`, which the data do not have", None),
+        ("y ~ x", {"y": [1.0, 2.0, 3.0], "x": [1.0, None, 3.0]}, "column `x` has a missing value", 3),
+        (
+            "y ~ x",
+            {"y": [1.0, 2.0, 3.0], "x": ["1", "2", "big"]},
+            "column `x` must be numeric, but has the value 'big'",
+            4,
+        ),
+        ("y ~ log(x)", {"y": [1.0, 2.0, 3.0], "x": [1.0, 0.0, -2.0]}, "`log(x)` needs positive values", 3),
+        ('y ~ C(m, ref = "z")', {"y": [1.0, 2.0], "m": ["a", "b"]}, "reference level 'z' of `C(m)`", None),
+        ("y ~ C(m)", {"y": [1.0, 2.0], "m": ["a", "a"]}, "has only one level", None),
+        ("y ~ x\nfamily bernoulli", {"y": [0, 1, 2], "x": [1.0, 2.0, 3.0]}, "must be 0 or 1", 4),
+        ("y ~ x\nfamily poisson", {"y": [0, 1.5, 2], "x": [1.0, 2.0, 3.0]}, "must be counts", 3),
+        ("y | se(s) ~ 1", {"y": [1.0, 2.0], "s": [1.0, -1.0]}, "must be positive", 3),
+        ("y | trials(n) ~ 1\nfamily binomial", {"y": [3, 9], "n": [5, 5]}, "cannot exceed its number of trials", 3),
+        ("y ~ x", {"y": [1.0, 2.0], "x": [4.0, 4.0]}, "the design column `x` is constant", None),
+    ],
+)
+def test_data_errors_name_the_column_and_line(spec, frame, message, line):
+    with pytest.raises(DataError) as caught:
+        bind(model(spec), pd.DataFrame(frame), "d.csv")
+    error = caught.value
+    assert message in error.message
+    assert error.line == line
+    assert error.render().startswith(f"d.csv:{line}: error: " if line else "d.csv: error: ")
+
+
+def test_a_misspelled_column_gets_a_suggestion():
+    with pytest.raises(DataError) as caught:
+        bind(model("y ~ flor"), pd.DataFrame({"y": [1.0, 2.0], "floor": [0.0, 1.0]}), "d.csv")
+    assert caught.value.hint == "did you mean `floor`?"
+
+
+def test_several_bad_lines_are_listed():
+    with pytest.raises(DataError) as caught:
+        bind(model("y ~ x"), pd.DataFrame({"y": [1.0] * 9, "x": [None] * 9}), "d.csv")
+    assert "(also on lines 3, 4, 5, 6 and 4 more)" in caught.value.message
+
+
+def test_read_table_errors(tmp_path):
+    with pytest.raises(DataError, match="no such data file"):
+        read_table(tmp_path / "missing.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(DataError, match="empty"):
+        read_table(empty)
+
+
+def test_every_spec_binds_fake_data():
+    for spec in sorted((ROOT / "specs").glob("*.hm")):
+        m = hierc.load(spec)
+        bound = bind(m, fake_frame(m))
+        assert bound.n == 60
+        assert set(bound.groups) == {b.factor.label for b in m.groups}
+
+
+def test_eight_schools_data_file_is_found_next_to_the_spec():
+    m = hierc.load(ROOT / "specs" / "eight_schools.hm")
+    bound = hierc.bind_data(m, None, ROOT / "specs" / "eight_schools.hm")
+    assert bound.groups["school"].levels == tuple("ABCDEFGH")
+    assert list(bound.y) == [28, 8, -3, 7, -1, 1, 18, 12]

@@ -1,0 +1,213 @@
+"""The Stan backend end to end, through pystan: log densities at random points, and a sampling run.
+
+Each program is compiled once (about half a minute); httpstan caches builds by program text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+
+import hierc
+import numpy as np
+import pytest
+from hierc import naming
+from hierc.design import bind
+from hierc.sampling import import_arviz
+from hierc.stan.codegen import stan_program
+from hierc.stan.data import stan_data
+from hierc.stan.engines import _plain
+from hierc.stan.layout import term_width
+from hierc.vocabulary import Encoding
+from scipy import stats
+
+import stan
+from conftest import ROOT
+from fake_data import fake_frame
+
+N_POINTS = 6
+
+
+def build(program: str, data: dict) -> stan.model.Model:
+    return stan.build(program, data=_plain(data), random_seed=1)
+
+
+def declared(program: str, block: str) -> list[str]:
+    body = program.split(f"\n{block} {{\n", 1)[1].split("\n}\n", 1)[0]
+    return [m.group(1) for m in re.finditer(r"^\s*[^/\s].*?\b(\w+)(?: =.*)?;", body, re.MULTILINE)]
+
+
+def parameter_values(posterior, program: str, unconstrained) -> dict[str, float]:
+    """Constrained values of the parameters (not transformed parameters) by pystan's flat names."""
+    names = posterior.constrained_param_names
+    values = posterior.constrain_pars(list(unconstrained))
+    own = set(declared(program, "parameters"))
+    return {n: v for n, v in zip(names, values, strict=True) if n.split(".")[0] in own}
+
+
+def context(values: dict[str, float]) -> dict[str, object]:
+    """Flat pystan names (`zs_group.2.3`) back to named arrays, as Stan reads inits."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    for name in values:
+        base, *index = name.split(".")
+        shape = tuple(int(i) for i in index)
+        shapes[base] = tuple(max(a, b) for a, b in zip(shapes.get(base, shape), shape, strict=True))
+    arrays = {base: np.zeros(shape) for base, shape in shapes.items()}
+    for name, value in values.items():
+        base, *index = name.split(".")
+        arrays[base][tuple(int(i) - 1 for i in index)] = value
+    return {base: a.tolist() if a.ndim else float(a) for base, a in arrays.items()}
+
+
+def to_unrolled(model: hierc.ir.Model, bound, values: dict[str, float]) -> dict[str, float]:
+    """Rename the vectorized program's parameter values to the unrolled program's parameters."""
+    columns: dict[str, list[tuple[str, int, bool]]] = {}  # vector name -> per column (piece, index, piece is scalar)
+    columns["b"] = [
+        (naming.b_term(t.label), j, term_width(t).is_one)
+        for t in model.terms
+        for j in range(bound.term_widths[t.label])
+    ]
+    for block in model.groups:
+        if block.correlated or len(block.coefficients) == 1:
+            continue
+        g = naming.ident(block.factor.label)
+        pieces = [(naming.INTERCEPT, 1, True)] if block.intercept else []
+        pieces += [(t.label, bound.term_widths[t.label], term_width(t).is_one) for t in block.terms]
+        columns[g] = [(f"{g}__{naming.ident(label)}", j, one) for label, w, one in pieces for j in range(w)]
+    out = {}
+    for name, value in values.items():
+        base, *index = name.split(".")
+        index = [int(i) for i in index]
+        prefix, _, g = base.partition("_")
+        if base == "b":
+            piece, j, one = columns["b"][index[0] - 1]
+            out[piece if one else f"{piece}.{j + 1}"] = value
+        elif g in columns and prefix in ("sd", "z", "r", "zs"):
+            column = index[0] if prefix in ("sd", "z") else index[1]
+            rest = index[1:] if prefix in ("sd", "z") else index[:1]
+            piece, j, one = columns[g][column - 1]
+            parts = ([] if one else [str(j + 1)]) + [str(i) for i in rest]
+            if prefix in ("r", "zs"):
+                parts = [str(i) for i in rest] + ([] if one else [str(j + 1)])
+            out[".".join([f"{prefix}_{piece}", *parts])] = value
+        else:
+            out[name] = value
+    return out
+
+
+@pytest.mark.parametrize("spec", ["zerosum_slopes", "seedling_binomial", "clinic_counts", "radon_centered"])
+def test_vectorized_and_unrolled_have_the_same_log_density(spec):
+    model = hierc.load(ROOT / "specs" / f"{spec}.hm")
+    bound = bind(model, fake_frame(model, n=80, seed=3))
+    data = stan_data(bound)
+    programs = {e: stan_program(model, e) for e in Encoding}
+    vectorized, unrolled = (build(programs[e], data) for e in Encoding)
+    rng = np.random.default_rng(7)
+    own = set(declared(programs[Encoding.VECTORIZED], "parameters"))
+    dimension = sum(n.split(".")[0] in own for n in vectorized.constrained_param_names)  # no Cholesky factors here
+    differences = []
+    for _ in range(N_POINTS):
+        u = rng.normal(0, 0.7, dimension)
+        values = parameter_values(vectorized, programs[Encoding.VECTORIZED], list(u))
+        # the flat order round-trips, so the renaming below works on the right numbers
+        assert np.allclose(vectorized.unconstrain_pars(context(values)), u)
+        u_unrolled = unrolled.unconstrain_pars(context(to_unrolled(model, bound, values)))
+        for adjust in (True, False):
+            differences.append(
+                (adjust, vectorized.log_prob(list(u), adjust) - unrolled.log_prob(list(u_unrolled), adjust))
+            )
+    for adjust in (True, False):
+        d = np.array([v for a, v in differences if a is adjust])
+        assert np.ptp(d) < 1e-8 * max(1.0, np.abs(d).max()), d
+
+
+def pymc_extend_axis(free: np.ndarray) -> np.ndarray:
+    """PyMC's ZeroSumTransform.backward (extend_axis) along axis 0, written out in NumPy."""
+    n = free.shape[0] + 1
+    total = free.sum(axis=0, keepdims=True)
+    norm = total / (np.sqrt(n) + n)
+    fill = norm - total / np.sqrt(n)
+    return np.concatenate([free, fill], axis=0) - norm
+
+
+def zero_sum_normal_logp(x: np.ndarray, sigma: float) -> float:
+    """PyMC's ZeroSumNormal log density over the first axis (one zero-sum axis)."""
+    n = x.shape[0]
+    return float(np.sum(-0.5 * (x / sigma) ** 2) - (n - 1) * (math.log(math.sqrt(2 * math.pi)) + math.log(sigma)))
+
+
+def test_zerosum_effects_are_pymcs_zero_sum_normal_over_the_groups():
+    """The Stan encoding is PyMC's ZeroSumNormal over the group axis, transform and density both."""
+    model = hierc.load(ROOT / "specs" / "zerosum_slopes.hm")
+    bound = bind(model, fake_frame(model, n=90, levels=7, seed=5))
+    program = stan_program(model, Encoding.VECTORIZED)
+    posterior = build(program, stan_data(bound))
+    J, Z, X, y = bound.groups["group"].index, bound.groups["group"].design.matrix, bound.X.matrix, bound.y
+    rng = np.random.default_rng(11)
+    gaps = []
+    for _ in range(N_POINTS):
+        u = rng.normal(0, 0.8, 3 + 3 + 6 * 3 + 1)
+        names = posterior.constrained_param_names
+        values = dict(zip(names, posterior.constrain_pars(list(u)), strict=True))
+        b = np.array([values[f"b.{k}"] for k in (1, 2, 3)])
+        sd = np.array([values[f"sd_group.{k}"] for k in (1, 2, 3)])
+        sigma = values["sigma"]
+        free = np.array([[values[f"zs_group.{i}.{k}"] for k in (1, 2, 3)] for i in range(1, 7)])
+        r = np.array([[values[f"r_group.{i}.{k}"] for k in (1, 2, 3)] for i in range(1, 8)])
+        assert np.allclose(r, pymc_extend_axis(free))  # the same map as PyMC's transform
+        assert np.allclose(r.sum(axis=0), 0)  # each slope's effects sum to zero over the 7 groups
+        assert not np.allclose(r.sum(axis=1), 0)  # and not across the slopes
+        expected = (
+            stats.norm.logpdf(b, 0, 2).sum()
+            + stats.gamma.logpdf(sd, 4, scale=1 / 0.4).sum()
+            + stats.halfnorm.logpdf(sigma, scale=200)
+            + sum(zero_sum_normal_logp(r[:, k], sd[k]) for k in range(3))
+            + stats.norm.logpdf(y, X @ b + np.sum(Z * r[J], axis=1), sigma).sum()
+            + np.log(sd).sum()
+            + np.log(sigma)  # Jacobians of the positive parameters; the zero-sum map adds none
+        )
+        gaps.append(posterior.log_prob(list(u), True) - expected)
+    assert np.ptp(gaps) < 1e-8, gaps
+
+
+def test_sample_from_the_command_line(tmp_path):
+    output = tmp_path / "schools.nc"
+    command = [sys.executable, "-m", "hierc", "sample", str(ROOT / "specs" / "eight_schools.hm")]
+    command += ["--chains", "2", "--draws", "200", "--tune", "200", "--seed", "3", "-o", str(output)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^Intercept\s+-?\d", result.stdout, re.MULTILINE)
+    assert re.search(r"^sd_school\s+\d", result.stdout, re.MULTILINE)
+    assert "2 chains x 200 draws; divergent transitions: " in result.stdout
+    assert "Sampling" in result.stderr  # progress is visible
+    az = import_arviz()
+    idata = az.from_netcdf(str(output))
+    assert idata.posterior["r_school"].dims == ("chain", "draw", "school")
+    assert list(idata.posterior["school"].values) == list("ABCDEFGH")
+    assert idata.posterior.sizes["draw"] == 200
+    # a second run may replace the file hierc wrote, but not a file the user wrote
+    assert subprocess.run(command, capture_output=True, check=False, cwd=tmp_path).returncode == 0
+    mine = tmp_path / "mine.nc"
+    mine.write_text("my notes")
+    result = subprocess.run(command[:-1] + [str(mine)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "pass --force" in result.stderr
+    assert mine.read_text() == "my notes"
+
+
+def test_sample_from_python_labels_the_axes():
+    model = hierc.load(ROOT / "specs" / "radon.hm")
+    frame = fake_frame(model, n=60, levels=6, seed=2)
+    options = hierc.SampleOptions(chains=1, draws=100, tune=100, seed=2)
+    idata = hierc.sample(model, frame, backend="stan", options=options)
+    posterior = idata.posterior
+    assert list(posterior["coef"].values) == ["floor"]
+    assert list(posterior["county__coef"].values) == ["Intercept", "floor"]
+    assert posterior["r_county"].dims == ("chain", "draw", "county", "county__coef")
+    assert posterior["cor_county"].shape == (1, 100, 2, 2)
+    assert np.allclose(posterior["cor_county"].values[..., 0, 0], 1)
+    # the original-scale intercept is the centred one minus the slope times the mean of floor
+    mean_floor = frame["floor"].mean()
+    expected = posterior["Intercept"] - posterior["b"].sel(coef="floor") * mean_floor
+    assert np.allclose(posterior["b_Intercept"], expected)
