@@ -146,7 +146,9 @@ def _sample(args: argparse.Namespace, model) -> None:
     )
     bound = bind_data(model, args.data, args.spec)
     idata = sample(model, bound, args.backend, args.encoding, args.engine, options)
-    idata.to_netcdf(str(output))
+    partial = output.with_name(output.name + ".partial")
+    idata.to_netcdf(str(partial))
+    partial.replace(output)  # atomic: a reader of the old file, or an interrupted write, never sees half a file
     sys.stdout.write(fit_report(idata, summary_variables(model)))
     print(f"posterior saved to {output}", file=sys.stderr)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from hierc import ir
 from hierc.vocabulary import Family
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from hierc import SpecError
 from hierc.pipeline import load_source
 from hierc.source import Source

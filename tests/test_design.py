@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hierc
 import numpy as np
 import pandas as pd
 import pytest
-from hierc.design import bind, read_table
-from hierc.errors import DataError
 
+import hierc
 from conftest import ROOT
 from fake_data import fake_frame
+from hierc.design import bind, read_table
+from hierc.errors import DataError
 
 
 def model(text: str) -> hierc.ir.Model:

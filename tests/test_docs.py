@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from hierc.vocabulary import DISTRIBUTIONS, FAMILIES, Transform
-
 from conftest import ROOT
+from hierc.vocabulary import DISTRIBUTIONS, FAMILIES, Transform
 
 DOC = (ROOT / "docs" / "language.md").read_text()
 

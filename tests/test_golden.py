@@ -6,11 +6,11 @@ Regenerate with `pytest tests/test_golden.py --update-golden` and review `git di
 from __future__ import annotations
 
 import pytest
+
+from conftest import ROOT, SPECS
 from hierc import dump, summarize
 from hierc.pipeline import load_source
 from hierc.source import Source
-
-from conftest import ROOT, SPECS
 
 GOLDEN = ROOT / "tests" / "golden"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hierc import SpecError, ir, loads
 from hierc.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
 

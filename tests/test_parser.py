@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hierc import SpecError, ast, parse
 from hierc.source import Span
 

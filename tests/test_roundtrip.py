@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hierc import parse, parse_file, unparse
 
 from conftest import SPECS
+from hierc import parse, parse_file, unparse
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)

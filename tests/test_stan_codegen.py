@@ -7,16 +7,16 @@ import re
 import subprocess
 from pathlib import Path
 
-import hierc
 import httpstan
 import pytest
+
+import hierc
+from conftest import ROOT, SPECS
+from fake_data import fake_frame
 from hierc.design import bind
 from hierc.stan.codegen import stan_program
 from hierc.stan.data import stan_data
 from hierc.vocabulary import FAMILIES, Encoding, Parameterization
-
-from conftest import ROOT, SPECS
-from fake_data import fake_frame
 
 STANC = Path(httpstan.__file__).parent / "stanc"
 ENCODINGS = list(Encoding)
