@@ -24,7 +24,6 @@ from hierc import ir
 INTERCEPT = ir.INTERCEPT
 INTERCEPT_ORIGINAL = "b_Intercept"
 B = "b"
-SIGMA, NU, PHI = "sigma", "nu", "phi"
 COEF_DIM = "coef"  # the population-level design columns
 
 
@@ -63,7 +62,3 @@ def b_term(term: str) -> str:
     """The unrolled encoding's coefficient of one population-level term."""
     return f"b_{ident(term)}"
 
-
-def sub_block(group: str, coefficient: str) -> str:
-    """The unrolled encoding's name for one coefficient of a group block: `county__floor`."""
-    return f"{group}:{coefficient}"
