@@ -24,38 +24,38 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hierc", description="A compiler for hierarchical Bayesian models.")
     parser.add_argument("--version", action="version", version=f"hierc {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser(
+    check = _command(
+        commands,
         "check",
-        help="parse and validate a spec, print a summary of the model",
-        description="Parse and validate a spec and print a summary of the model it means.",
+        "parse and validate a spec, print a summary of the model",
+        "Parse and validate a spec and print a summary of the model it means.",
     )
-    check.add_argument("spec", help="the .hm file")
     check.add_argument("--dump", choices=("ast", "ir"), help="print the syntax tree or the IR instead of the summary")
 
-    compile_ = commands.add_parser(
+    compile_ = _command(
+        commands,
         "compile",
-        help="write the model as code for a backend",
-        description="Write the model as code for a backend, from the spec alone (no data needed).",
+        "write the model as code for a backend",
+        "Write the model as code for a backend, from the spec alone (no data needed).",
     )
-    compile_.add_argument("spec", help="the .hm file")
     _backend_options(compile_)
     _output_option(compile_, "the file to write (default: standard output)")
 
-    data = commands.add_parser(
+    data = _command(
+        commands,
         "data",
-        help="write the Stan data JSON for a spec and a data file",
-        description="Bind data to a spec and write the data JSON its Stan program reads (for CmdStan and others).",
+        "write the Stan data JSON for a spec and a data file",
+        "Bind data to a spec and write the data JSON its Stan program reads (for CmdStan and others).",
     )
-    data.add_argument("spec", help="the .hm file")
     _data_option(data)
     _output_option(data, "the JSON file to write (default: standard output)")
 
-    sample = commands.add_parser(
+    sample = _command(
+        commands,
         "sample",
-        help="fit the model to data, save the posterior and print a summary",
-        description="Compile, bind data, sample, save ArviZ InferenceData (NetCDF) and print a summary.",
+        "fit the model to data, save the posterior and print a summary",
+        "Compile, bind data, sample, save ArviZ InferenceData (NetCDF) and print a summary.",
     )
-    sample.add_argument("spec", help="the .hm file")
     _data_option(sample)
     _backend_options(sample)
     sample.add_argument(
@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--target-accept", type=float, default=0.8, help="target acceptance rate (default: 0.8)")
     _output_option(sample, "the NetCDF file to write (default: <spec name>_<backend>.nc)")
     return parser
+
+
+def _command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand that takes a spec file."""
+    command = commands.add_parser(name, help=help_text, description=description)
+    command.add_argument("spec", help="the .hm file")
+    return command
 
 
 def _backend_options(command: argparse.ArgumentParser) -> None:

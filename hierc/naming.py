@@ -61,4 +61,3 @@ def coef_dim(group: str) -> str:
 def b_term(term: str) -> str:
     """The unrolled encoding's coefficient of one population-level term."""
     return f"b_{ident(term)}"
-

@@ -17,9 +17,11 @@ class SampleOptions:
     target_accept: float = 0.8
 
     def __post_init__(self) -> None:
-        for name in ("chains", "draws", "tune"):
-            if getattr(self, name) < (0 if name == "tune" else 1):
-                raise BackendError(f"--{name} must be a positive number, not {getattr(self, name)}")
+        for name in ("chains", "draws"):
+            if getattr(self, name) < 1:
+                raise BackendError(f"--{name} must be at least 1, not {getattr(self, name)}")
+        if self.tune < 0:
+            raise BackendError(f"--tune cannot be negative, not {self.tune}")
         if not 0 < self.target_accept < 1:
             raise BackendError(f"--target-accept must be between 0 and 1, not {self.target_accept}")
 

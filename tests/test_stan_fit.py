@@ -22,8 +22,7 @@ from fake_data import fake_frame
 from hierc import naming
 from hierc.design import bind
 from hierc.stan.codegen import stan_program
-from hierc.stan.data import stan_data
-from hierc.stan.engines import _plain
+from hierc.stan.data import plain, stan_data
 from hierc.stan.layout import term_width
 from hierc.vocabulary import Encoding
 
@@ -31,7 +30,7 @@ N_POINTS = 6
 
 
 def build(program: str, data: dict) -> stan.model.Model:
-    return stan.build(program, data=_plain(data), random_seed=1)
+    return stan.build(program, data=plain(data), random_seed=1)
 
 
 def declared(program: str, block: str) -> list[str]:

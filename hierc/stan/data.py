@@ -37,10 +37,11 @@ def stan_data(bound: BoundData) -> dict[str, object]:
     return data
 
 
+def plain(data: dict[str, object]) -> dict[str, object]:
+    """The data with arrays as nested lists, as JSON and the engines take them."""
+    return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in data.items()}
+
+
 def stan_data_json(bound: BoundData) -> str:
     """The data as CmdStan's JSON, deterministic for the same data."""
-
-    def plain(value: object) -> object:
-        return value.tolist() if isinstance(value, np.ndarray) else value
-
-    return json.dumps({k: plain(v) for k, v in stan_data(bound).items()}, separators=(",", ":")) + "\n"
+    return json.dumps(plain(stan_data(bound)), separators=(",", ":")) + "\n"

@@ -7,10 +7,9 @@ import os
 from enum import StrEnum
 from pathlib import Path
 
-import numpy as np
-
 from hierc.errors import BackendError
 from hierc.sampling import SampleOptions, import_arviz
+from hierc.stan.data import plain
 
 
 class Engine(StrEnum):
@@ -58,10 +57,6 @@ def choose_engine(engine: Engine | str = Engine.AUTO) -> Engine:
     return engine
 
 
-def _plain(data: dict[str, object]) -> dict[str, object]:
-    return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in data.items()}
-
-
 def sample(program: str, data: dict[str, object], options: SampleOptions, engine: Engine, coords, dims):
     """Compile (cached by program text) and sample; the posterior as ArviZ InferenceData."""
     if engine is Engine.CMDSTANPY:
@@ -73,7 +68,7 @@ def _sample_pystan(program, data, options: SampleOptions, coords, dims):
     import stan
 
     az = import_arviz()
-    posterior = stan.build(program, data=_plain(data), random_seed=options.seed)
+    posterior = stan.build(program, data=plain(data), random_seed=options.seed)
     fit = posterior.sample(
         num_chains=options.chains,
         num_samples=options.draws,
@@ -94,7 +89,7 @@ def _sample_cmdstanpy(program, data, options: SampleOptions, coords, dims):  # p
         stan_file.write_text(program, encoding="utf-8")
     model = cmdstanpy.CmdStanModel(stan_file=str(stan_file))
     fit = model.sample(
-        data=_plain(data),
+        data=plain(data),
         chains=options.chains,
         iter_sampling=options.draws,
         iter_warmup=options.tune,
