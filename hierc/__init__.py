@@ -5,12 +5,14 @@ spec = hierc.parse_file("specs/radon.hm")    # the AST: what the user wrote
 model = hierc.load("specs/radon.hm")         # the IR: what the model means
 print(hierc.summarize(model))
 print(hierc.compile_model(model, backend="stan"))   # Stan code, from the spec alone
-idata = hierc.sample(model, "radon.csv")         # data as a CSV path or a DataFrame
+print(hierc.compile_model(model, backend="pymc"))   # a standalone PyMC script
+pm_model = hierc.pymc_model(model, frame)        # the PyMC model in-process, from a DataFrame
+idata = hierc.sample(model, "radon.csv", backend="pymc")   # data as a CSV path or a DataFrame
 """
 
 __version__ = "0.1.0"
 
-from hierc.backends import bind_data, compile_model, sample
+from hierc.backends import bind_data, compile_model, pymc_model, sample
 from hierc.dump import dump
 from hierc.errors import BackendError, CompilerBug, DataError, SpecError, UserError
 from hierc.lower import lower
@@ -35,6 +37,7 @@ __all__ = [
     "lower",
     "parse",
     "parse_file",
+    "pymc_model",
     "sample",
     "summarize",
     "unparse",

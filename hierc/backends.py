@@ -2,9 +2,10 @@
 
     code = hierc.compile_model(model, backend="stan", encoding="vectorized")
     bound = hierc.bind_data(model, "radon.csv")       # or a pandas DataFrame
-    idata = hierc.sample(model, bound, backend="stan")
+    pm_model = hierc.pymc_model(model, bound)         # an in-process pm.Model
+    idata = hierc.sample(model, bound, backend="pymc")
 
-Backend modules are imported only when used, so compiling to Stan text never
+Backend modules are imported only when used, so compiling to text never
 loads a numerical or sampling library.
 """
 
@@ -17,7 +18,8 @@ from hierc.errors import BackendError
 from hierc.sampling import SampleOptions
 from hierc.vocabulary import Encoding
 
-BACKENDS = ("stan",)
+BACKENDS = ("stan", "pymc")
+ENGINES = {"stan": ("auto", "cmdstanpy", "pystan"), "pymc": ("auto", "nutpie", "pymc")}
 
 
 def _backend(name: str) -> str:
@@ -26,9 +28,20 @@ def _backend(name: str) -> str:
     return name
 
 
+def _engine(backend: str, engine: str) -> str:
+    if engine not in ENGINES[backend]:
+        raise BackendError(
+            f"`{engine}` is not an engine of the {backend} backend; its engines are {', '.join(ENGINES[backend])}"
+        )
+    return engine
+
+
 def compile_model(model: ir.Model, backend: str = "stan", encoding: Encoding | str = Encoding.VECTORIZED) -> str:
-    """The model as target code: a Stan program."""
-    _backend(backend)
+    """The model as target code: a Stan program, or a standalone PyMC script."""
+    if _backend(backend) == "pymc":
+        from hierc.pymc.script import pymc_script
+
+        return pymc_script(model, Encoding(encoding))
     from hierc.stan.codegen import stan_program
 
     return stan_program(model, Encoding(encoding))
@@ -50,6 +63,18 @@ def bind_data(model: ir.Model, data, spec_path: str | Path | None = None):
     return bind(model, data)
 
 
+def pymc_model(
+    model: ir.Model, data, encoding: Encoding | str = Encoding.VECTORIZED, spec_path: str | Path | None = None
+):
+    """The model as an in-process `pm.Model` with data (a DataFrame, a CSV path, or bound data)."""
+    from hierc.pymc.engines import import_pymc
+    from hierc.pymc.model import pymc_model as build
+
+    bound = bind_data(model, data, spec_path)
+    import_pymc()
+    return build(bound, Encoding(encoding))
+
+
 def sample(
     model: ir.Model,
     data,
@@ -60,16 +85,21 @@ def sample(
     spec_path: str | Path | None = None,
 ):
     """Sample the model's posterior given data; ArviZ InferenceData with the shared output names."""
-    _backend(backend)
-    from hierc import outputs
-    from hierc.stan import engines
-    from hierc.stan.data import stan_data
-
+    _engine(_backend(backend), engine)
+    options = options or SampleOptions()
     bound = bind_data(model, data, spec_path)
-    chosen = engines.choose_engine(engine)
-    program = compile_model(model, backend, encoding)
-    idata = engines.sample(
-        program, stan_data(bound), options or SampleOptions(), chosen, outputs.coords(bound), outputs.dims(model)
-    )
+    if backend == "pymc":
+        from hierc.pymc import engines
+
+        chosen = engines.choose_engine(engine)
+        idata = engines.sample(pymc_model(model, bound, encoding), options, chosen)
+    else:
+        from hierc import outputs
+        from hierc.stan import engines
+        from hierc.stan.data import stan_data
+
+        chosen = engines.choose_engine(engine)
+        program = compile_model(model, backend, encoding)
+        idata = engines.sample(program, stan_data(bound), options, chosen, outputs.coords(bound), outputs.dims(model))
     idata.posterior.attrs.update({"created_by": "hierc", "hierc_backend": backend, "hierc_engine": chosen.value})
     return idata

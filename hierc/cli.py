@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hierc import __version__
-from hierc.backends import BACKENDS, bind_data, compile_model, sample
+from hierc.backends import BACKENDS, ENGINES, bind_data, compile_model, sample
 from hierc.dump import dump
 from hierc.errors import UserError
 from hierc.output_files import check_writable, write_text
@@ -60,9 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     _backend_options(sample)
     sample.add_argument(
         "--engine",
-        choices=("auto", "cmdstanpy", "pystan"),
+        choices=sorted({engine for engines in ENGINES.values() for engine in engines}),
         default="auto",
-        help="Stan engine: cmdstanpy when CmdStan is installed, else pystan (default: auto)",
+        help="stan: cmdstanpy when CmdStan is installed, else pystan; pymc: nutpie when installed, else pymc "
+        "(default: auto)",
     )
     sample.add_argument("--chains", type=int, default=4, help="number of chains (default: 4)")
     sample.add_argument("--draws", type=int, default=1000, help="draws per chain after warm-up (default: 1000)")

@@ -25,6 +25,8 @@ INTERCEPT = ir.INTERCEPT
 INTERCEPT_ORIGINAL = "b_Intercept"
 B = "b"
 COEF_DIM = "coef"  # the population-level design columns
+OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart from user names
+RESPONSE = "y"  # the observed variable of a PyMC model
 
 
 def ident(label: str) -> str:

@@ -7,9 +7,13 @@ group levels), so that posteriors from different backends line up.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hierc import ir, naming
-from hierc.design import BoundData
 from hierc.priors import auxiliary_parameters
+
+if TYPE_CHECKING:  # the code generators use this module, and must not load numpy
+    from hierc.design import BoundData
 
 
 def block_is_scalar(block: ir.GroupBlock) -> bool:

@@ -74,7 +74,14 @@ def test_usage_errors_exit_2():
     assert hierc("check", "specs/radon.hm", "--dump", "yaml").returncode == 2
 
 
-@pytest.mark.parametrize("command", [["check", "specs/radon.hm"], ["compile", "specs/radon.hm", "--backend", "stan"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "specs/radon.hm"],
+        ["compile", "specs/radon.hm", "--backend", "stan"],
+        ["compile", "specs/zerosum_slopes.hm", "--backend", "pymc"],
+    ],
+)
 def test_check_and_compile_import_nothing_heavy(command):
     """`hierc check` and `hierc compile` must start fast: no numerical or sampling library on their path."""
     code = (

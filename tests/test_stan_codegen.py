@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import subprocess
 from pathlib import Path
@@ -17,20 +16,10 @@ from hierc.design import bind
 from hierc.stan.codegen import stan_program
 from hierc.stan.data import stan_data
 from hierc.vocabulary import FAMILIES, Encoding, Parameterization
+from model_variants import FAMILY_LINKS, with_parameterization
 
 STANC = Path(httpstan.__file__).parent / "stanc"
 ENCODINGS = list(Encoding)
-
-
-def with_parameterization(model: hierc.ir.Model, parameterization: Parameterization) -> hierc.ir.Model:
-    """The model with every group block in one parameterization (zerosum skips correlated blocks)."""
-    blocks = tuple(
-        block
-        if parameterization is Parameterization.ZEROSUM and block.correlated
-        else dataclasses.replace(block, parameterization=parameterization)
-        for block in model.groups
-    )
-    return dataclasses.replace(model, groups=blocks)
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
@@ -118,9 +107,6 @@ def test_default_priors_use_statistics_of_the_data():
     assert "Intercept ~ normal(mean_Y, 2.5 * sd_Y);" in program
     assert "b ~ normal(0, 2.5 * sd_Y / sd_X[1]);" in program
     assert "real sd_Y = sd(Y);" in program
-
-
-FAMILY_LINKS = [(family, link) for family, info in FAMILIES.items() for link in info.links]
 
 
 @pytest.mark.parametrize(("family", "link"), FAMILY_LINKS, ids=lambda v: v.value)

@@ -21,9 +21,9 @@ from conftest import ROOT
 from fake_data import fake_frame
 from hierc import naming
 from hierc.design import bind
+from hierc.layout import term_width
 from hierc.stan.codegen import stan_program
 from hierc.stan.data import plain, stan_data
-from hierc.stan.layout import term_width
 from hierc.vocabulary import Encoding
 
 N_POINTS = 6

@@ -17,12 +17,11 @@ Two encodings, one model:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hierc import ir, naming
 from hierc.errors import CompilerBug
+from hierc.group_blocks import Block, group_blocks, runs, span
+from hierc.layout import Columns, Size, layout, width_name
 from hierc.priors import auxiliary_parameters
-from hierc.stan.layout import Columns, Size, layout, width_name
 from hierc.summary import formula_text, number
 from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
 
@@ -126,32 +125,6 @@ def _wrap(code: str, indent: str, limit: int = 100) -> list[str]:
     return [indent + line for line in lines + [current]]
 
 
-@dataclass(frozen=True)
-class _Coefficient:
-    label: str
-    columns: Columns  # in the block's sd vector / effects matrix
-    z: Columns | None  # in the factor's Z matrix; None for the intercept
-
-
-@dataclass(frozen=True)
-class _Block:
-    """Group-level effects as declared: a whole block, or one coefficient of it (unrolled)."""
-
-    source: ir.GroupBlock
-    name: str  # suffix of sd_, r_, z_, zs_, L_
-    coefficients: tuple[_Coefficient, ...]
-    width: Size
-
-    @property
-    def factor(self) -> str:
-        return naming.ident(self.source.factor.label)
-
-    @property
-    def scalar(self) -> bool:
-        """One column: a real sd and a vector of effects."""
-        return self.width.is_one
-
-
 def stan_program(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED) -> str:
     """The Stan program of a model, as text."""
     return _Program(model, encoding).render()
@@ -174,27 +147,10 @@ class _Program:
 
     # ---- structure ---------------------------------------------------------------
 
-    def _blocks(self, block: ir.GroupBlock) -> list[_Block]:
-        label = block.factor.label
-        z_total, z_columns = layout(block.terms)
-        self.z_width[naming.ident(label)] = z_total
-        first = Size(2) if block.intercept else Size(1)
-        _, own = layout(block.terms, first)
-        coefficients = [_Coefficient(ir.INTERCEPT, Columns(Size(1), Size(1)), None)] if block.intercept else []
-        coefficients += [_Coefficient(t.label, own[t.label], z_columns[t.label]) for t in block.terms]
-        width = sum((c.columns.size for c in coefficients), Size(0))
-        whole = _Block(block, naming.ident(label), tuple(coefficients), width)
-        if not self.unrolled or block.correlated or len(coefficients) == 1:
-            return [whole]
-        return [
-            _Block(
-                block,
-                f"{naming.ident(label)}__{naming.ident(c.label)}",
-                (_Coefficient(c.label, Columns(Size(1), c.columns.size), c.z),),
-                c.columns.size,
-            )
-            for c in coefficients
-        ]
+    def _blocks(self, block: ir.GroupBlock) -> list[Block]:
+        blocks, z_width = group_blocks(block, self.encoding)
+        self.z_width[naming.ident(block.factor.label)] = z_width
+        return blocks
 
     def z_text(self, g: str) -> str:
         """The number of columns of Z_<g> as the program writes it."""
@@ -343,7 +299,7 @@ class _Program:
             out.add(*_AUX_DECLARATION[cls])
         return out
 
-    def block_parameters(self, block: _Block, out: _Lines) -> None:
+    def block_parameters(self, block: Block, out: _Lines) -> None:
         n, g, w = block.name, block.factor, block.width.render()
         coefs = ", ".join(c.label for c in block.coefficients)
         out.note(f"`{block.source.factor.label}`: {coefs}")
@@ -405,15 +361,15 @@ class _Program:
             for term in m.terms:
                 out.add(self.b_prior(naming.b_term(term.label), self.b_columns[term.label], term.label))
         else:
-            for run in _runs(m.terms, lambda t: m.prior(ParamClass.B, None, t.label)):
-                columns = _span([self.b_columns[t.label] for t in run])
+            for run in runs(m.terms, lambda t: m.prior(ParamClass.B, None, t.label)):
+                columns = span([self.b_columns[t.label] for t in run])
                 index = columns.index(self.K)
                 out.add(self.b_prior("b" + (f"[{index}]" if index else ""), columns, run[0].label))
         for block in self.blocks:
             label = block.source.factor.label
-            for run in _runs(block.coefficients, lambda c, label=label: m.prior(ParamClass.SD, label, c.label)):
-                own = _span([c.columns for c in run])
-                z = _span([c.z for c in run]) if all(c.z for c in run) else None
+            for run in runs(block.coefficients, lambda c, label=label: m.prior(ParamClass.SD, label, c.label)):
+                own = span([c.columns for c in run])
+                z = span([c.z for c in run]) if all(c.z for c in run) else None
                 prior = m.prior(ParamClass.SD, label, run[0].label)
                 index = own.index(block.width)
                 target = f"sd_{block.name}" + (f"[{index}]" if index else "")
@@ -433,7 +389,7 @@ class _Program:
         column_sd = "sd_X" + (f"[{index}]" if index else "")
         return self.sampling(target, self.model.prior(ParamClass.B, None, term), column_sd, not columns.size.is_one)
 
-    def block_density(self, block: _Block, out: _Lines) -> None:
+    def block_density(self, block: Block, out: _Lines) -> None:
         n, g, w = block.name, block.factor, block.width.render()
         match block.source.parameterization:
             case Parameterization.NONCENTERED if block.scalar:
@@ -469,7 +425,7 @@ class _Program:
             parts += self.block_terms(block, r)
         return parts
 
-    def block_terms(self, block: _Block, r: str) -> list[str]:
+    def block_terms(self, block: Block, r: str) -> list[str]:
         g = block.factor
         J, Z = f"J_{g}", f"Z_{g}"
         intercepts = [c for c in block.coefficients if c.z is None]
@@ -478,8 +434,8 @@ class _Program:
         for c in intercepts:
             parts.append(f"{r}[{J}]" if block.scalar else f"{r}[{J}, {c.columns.start.render()}]")
         if slopes:
-            own = _span([c.columns for c in slopes])
-            z = _span([c.z for c in slopes])
+            own = span([c.columns for c in slopes])
+            z = span([c.z for c in slopes])
             z_index = z.element_index(self.z_width[g])
             z_expr = f"{Z}[:, {z_index}]" if z_index else Z
             r_index = own.index(block.width)
@@ -577,26 +533,6 @@ _GLM = {
     (Family.POISSON, Link.LOG): "poisson_log_glm({X}, {alpha}, b)",
     (Family.NEGBINOMIAL, Link.LOG): "neg_binomial_2_log_glm({X}, {alpha}, b, phi)",
 }
-
-
-def _runs(items, prior_of) -> list[list]:
-    """Consecutive items whose priors are the same distribution with the same arguments."""
-    runs: list[list] = []
-    previous = None
-    for item in items:
-        prior = prior_of(item)
-        key = (prior.distribution, prior.args)
-        if runs and key == previous:
-            runs[-1].append(item)
-        else:
-            runs.append([item])
-        previous = key
-    return runs
-
-
-def _span(columns: list[Columns]) -> Columns:
-    """Adjacent column ranges as one."""
-    return Columns(columns[0].start, sum((c.size for c in columns), Size(0)))
 
 
 def _stack(parts: list[tuple[str, Size]], how: str) -> str:

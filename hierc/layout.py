@@ -1,9 +1,11 @@
-"""Sizes and column ranges of a Stan program that is written before the data are known.
+"""Sizes and column ranges of code that is written before the data are known.
 
 A numeric term has one design column; a term with a categorical factor has
 as many as its contrasts, known only from the data, so its width is a data
 variable `K_<term>`. A `Size` is a constant plus such widths, and renders as
-Stan: `2`, `K_season`, `1 + K_season`.
+an expression Stan and Python read alike: `2`, `K_season`, `1 + K_season`.
+Columns are numbered from 1, as in Stan; `python_index` gives the 0-based
+index for generated Python.
 """
 
 from __future__ import annotations
@@ -54,6 +56,17 @@ class Columns:
     def element_index(self, whole: Size) -> str | None:
         """Like `index`, but one column is always indexed: `X[:, 1]` is a vector, `X` a matrix."""
         return self.start.render() if self.size.is_one else self.index(whole)
+
+    def python_index(self, whole: Size) -> str | None:
+        """The 0-based NumPy index, one column always indexed: `0`, `1:1 + K_season`, None for all of `whole`."""
+        start = self.start + Size(-1)
+        if self.size.is_one:
+            return start.render()
+        if self.size == whole and self.start == Size(1):
+            return None
+        low, high = "" if start.is_zero else start.render(), (start + self.size).render()
+        colon = " : " if " " in low + high else ":"  # as Black writes a slice of expressions
+        return f"{low}{colon}{high}"
 
     def range(self) -> str:
         end = self.start + self.size + Size(-1)

@@ -1,0 +1,71 @@
+"""Sampling a PyMC model: with nutpie when it is installed (much faster), else with PyMC's NUTS."""
+
+from __future__ import annotations
+
+import warnings
+from enum import StrEnum
+
+from hierc.errors import BackendError
+from hierc.sampling import SampleOptions
+
+
+class Engine(StrEnum):
+    AUTO = "auto"
+    NUTPIE = "nutpie"
+    PYMC = "pymc"
+
+
+def nutpie_found() -> bool:
+    try:
+        import nutpie  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def choose_engine(engine: Engine | str = Engine.AUTO) -> Engine:
+    engine = Engine(engine)
+    if engine is Engine.NUTPIE and not nutpie_found():
+        raise BackendError("--engine nutpie needs the `nutpie` package: pip install nutpie, or use --engine pymc")
+    if engine is Engine.AUTO:
+        return Engine.NUTPIE if nutpie_found() else Engine.PYMC
+    return engine
+
+
+def import_pymc():
+    """PyMC, quietly: without BLAS, pytensor warns on import (nutpie compiles with numba and does not need it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            import pymc
+        except ImportError as error:
+            raise BackendError(f"the pymc backend needs PyMC, which cannot be imported ({error})") from None
+    return pymc
+
+
+def sample(model, options: SampleOptions, engine: Engine, progress: bool = True):
+    """Posterior draws of a `pm.Model` as ArviZ InferenceData, warm-up discarded."""
+    if engine is Engine.NUTPIE:
+        import nutpie
+
+        compiled = nutpie.compile_pymc_model(model)
+        return nutpie.sample(
+            compiled,
+            draws=options.draws,
+            tune=options.tune,
+            chains=options.chains,
+            seed=options.seed,
+            target_accept=options.target_accept,
+            save_warmup=False,
+            progress_bar=progress,
+        )
+    pm = import_pymc()
+    return pm.sample(
+        draws=options.draws,
+        tune=options.tune,
+        chains=options.chains,
+        random_seed=options.seed,
+        target_accept=options.target_accept,
+        progressbar=progress,
+        model=model,
+    )

@@ -1,0 +1,287 @@
+"""The PyMC backend without sampling: golden scripts, their layout, their data preparation, log densities.
+
+Log densities are compiled in pytensor's FAST_COMPILE mode: no C compiler
+runs, so each model takes well under a second.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import hierc
+from conftest import ROOT, SPECS
+from fake_data import fake_frame
+from hierc import naming
+from hierc.design import bind
+from hierc.pymc.model import inputs_and_coords, pymc_model
+from hierc.pymc.script import pymc_script
+from hierc.vocabulary import Encoding, Family, Link, Parameterization
+from model_variants import FAMILY_LINKS, with_parameterization
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # pytensor's notice that it found no BLAS
+    import pymc as pm
+
+ENCODINGS = list(Encoding)
+# categorical slopes: design columns whose number is known only from the data
+CATEGORICAL_SLOPES = "y ~ 1 + x + C(c) + (1 + C(c) + x || g)\nprior sd(g)[x] ~ exponential(1)\n"
+
+GOLDEN = ROOT / "tests" / "golden" / "pymc"
+N_POINTS = 5
+
+
+def import_script(path, name: str):
+    """Import a generated script from its file, as a user would."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def logp_function(model: pm.Model):
+    return model.compile_logp(mode="FAST_COMPILE")
+
+
+def random_points(model: pm.Model, n: int = N_POINTS, seed: int = 0) -> list[dict[str, np.ndarray]]:
+    """Points in the unconstrained space around the initial point."""
+    rng = np.random.default_rng(seed)
+    start = model.initial_point()
+    return [{k: v + rng.normal(0, 0.4, np.shape(v)) for k, v in start.items()} for _ in range(n)]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_golden_pymc(spec, encoding, golden):
+    golden(pymc_script(hierc.load(spec), encoding), GOLDEN / f"{spec.stem}.{encoding}.py")
+
+
+def test_scripts_are_formatted_and_lint_clean(tmp_path):
+    """The scripts read like hand-written code: `ruff format` would change nothing, `ruff check` finds nothing."""
+    for spec in SPECS:
+        for encoding in ENCODINGS:
+            (tmp_path / f"{spec.stem}_{encoding}.py").write_text(pymc_script(hierc.load(spec), encoding))
+    ruff = [sys.executable, "-m", "ruff"]
+    formatted = subprocess.run(
+        [*ruff, "format", "--isolated", "--line-length", "100", "--check", "--diff", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    # E501: a long formula in the docstring is the user's own line
+    select = ["--select", "E,F,W,B,I,UP", "--ignore", "E501", "--line-length", "100"]
+    linted = subprocess.run([*ruff, "check", "--isolated", *select, str(tmp_path)], capture_output=True, text=True)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def assert_same_inputs(script_inputs: dict, script_coords: dict, bound) -> None:
+    inputs, coords = inputs_and_coords(bound)
+    assert sorted(script_inputs) == sorted(inputs)
+    for name, value in inputs.items():
+        np.testing.assert_array_equal(np.asarray(script_inputs[name]), np.asarray(value), err_msg=name)
+        assert np.asarray(script_inputs[name]).dtype.kind == np.asarray(value).dtype.kind, name
+    assert sorted(script_coords) == sorted(coords)
+    for name, values in coords.items():
+        assert list(script_coords[name]) == list(values), name
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_script_builds_the_in_process_model(spec, encoding, tmp_path):
+    """The emitted script, imported from its file, prepares the same arrays as hierc's binding and
+    builds a model whose log density equals the in-process model's at random points."""
+    model = hierc.load(spec)
+    frame = fake_frame(model, n=80, levels=6)
+    path = tmp_path / f"{spec.stem}_{encoding}.py"
+    path.write_text(pymc_script(model, encoding))
+    script = import_script(path, f"script_{spec.stem}_{encoding}")
+
+    bound = bind(model, frame)
+    assert_same_inputs(*script.prepare(frame), bound)
+    from_script = script.build_model(frame)
+    in_process = pymc_model(bound, encoding)
+    assert sorted(from_script.named_vars) == sorted(in_process.named_vars)
+    script_logp, own_logp = logp_function(from_script), logp_function(in_process)
+    for point in random_points(in_process):
+        assert np.isfinite(own_logp(point))
+        assert script_logp(point) == pytest.approx(own_logp(point), abs=1e-9)
+
+
+def test_data_preparation_matches_the_binding_on_awkward_data():
+    """Numeric levels sort numerically (2 before 10), whole floats print as integers, `a:b` levels are the
+    observed combinations, a chosen reference level, transforms and an interaction with a categorical."""
+    text = (
+        'y ~ 1 + x * C(c, ref = "m") + log(z) + scale(x):z + (1 + x || a:b) + (1 | d)\nprior sd(a:b) ~ halfnormal(1)\n'
+    )
+    model = hierc.loads(text)
+    rng = np.random.default_rng(3)
+    n = 90
+    frame = pd.DataFrame(
+        {
+            "y": rng.normal(size=n),
+            "x": rng.normal(size=n),
+            "z": rng.uniform(1, 5, n),
+            "c": rng.choice(["k", "m", "q"], n),
+            "a": rng.choice([10, 2, 1], n),
+            "b": rng.choice(["u", "v"], n),
+            "d": rng.choice([1.0, 2.0, 10.0], n),
+        }
+    )
+    namespace = {"__name__": "awkward"}
+    exec(compile(pymc_script(model), "awkward", "exec"), namespace)
+    inputs, coords = namespace["prepare"](frame)
+    assert coords["d"] == ["1", "2", "10"]
+    assert coords["a__b"][:2] == ["1:u", "1:v"]
+    assert coords["coef"][:3] == ["x", "c[k]", "c[q]"]
+    assert_same_inputs(inputs, coords, bind(model, frame))
+
+
+def unrolled_point(bound, point: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A point of the vectorized model as values of the unrolled model's parameters: `b` split by term,
+    and the sds and effects of each uncorrelated block split by coefficient."""
+    model = bound.model
+    out = dict(point)
+    if model.terms:
+        b = out.pop("b")
+        for term in model.terms:
+            columns = b[bound.X.spans[term.label]]
+            out[naming.b_term(term.label)] = columns[0] if len(columns) == 1 else columns
+    for block in model.groups:
+        if block.correlated or len(block.coefficients) == 1:
+            continue
+        g = naming.ident(block.factor.label)
+        group = bound.groups[block.factor.label]
+        spans = [(naming.INTERCEPT, slice(0, 1))] if block.intercept else []
+        shift = int(block.intercept)
+        spans += [
+            (t.label, slice(s.start + shift, s.stop + shift))
+            for t, s in zip(block.terms, group.design.spans.values(), strict=True)
+        ]
+        for vectorized, axis, unrolled in [
+            (f"sd_{g}_log__", 0, "sd_{}_log__"),
+            (f"z_{g}", 1, "z_{}"),
+            (f"r_{g}", 1, "r_{}"),
+            (f"zs_{g}_zerosum__", 0, "{}_zerosum__"),
+        ]:
+            if vectorized not in out:
+                continue
+            values = out.pop(vectorized)
+            for label, columns in spans:
+                piece = np.take(values, range(columns.start, columns.stop), axis=axis)
+                width = columns.stop - columns.start
+                name = f"{g}__{naming.ident(label)}"
+                if unrolled.startswith("{"):  # a zero-sum piece: r_ for one column, zs_ for several
+                    name = ("r_" if width == 1 else "zs_") + name
+                out[unrolled.format(name)] = piece.squeeze(axis) if width == 1 else piece
+    return out
+
+
+@pytest.mark.parametrize("parameterization", list(Parameterization))
+@pytest.mark.parametrize("spec", [*SPECS, CATEGORICAL_SLOPES], ids=lambda p: getattr(p, "stem", "categorical_slopes"))
+def test_encodings_have_the_same_log_density(spec, parameterization):
+    """In every parameterization, the unrolled model's log density (Jacobians included) equals the vectorized
+    model's at random points mapped between their parameters: one model, two encodings."""
+    model = hierc.load(spec) if spec is not CATEGORICAL_SLOPES else hierc.loads(CATEGORICAL_SLOPES)
+    if model.groups:
+        model = with_parameterization(model, parameterization)
+    elif parameterization is not Parameterization.NONCENTERED:
+        pytest.skip("no grouping factor")
+    bound = bind(model, fake_frame(model))
+    vectorized, unrolled = pymc_model(bound, Encoding.VECTORIZED), pymc_model(bound, Encoding.UNROLLED)
+    vectorized_logp, unrolled_logp = logp_function(vectorized), logp_function(unrolled)
+    differences = []
+    for point in random_points(vectorized):
+        mapped = unrolled_point(bound, point)
+        assert sorted(mapped) == sorted(unrolled.initial_point())
+        differences.append(vectorized_logp(point) - unrolled_logp(mapped))
+    assert np.all(np.isfinite(differences))
+    np.testing.assert_allclose(differences, 0, atol=1e-8)
+
+
+def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, trials) -> float:
+    inverse = {
+        Link.IDENTITY: lambda v: v,
+        Link.LOG: np.exp,
+        Link.LOGIT: lambda v: 1 / (1 + np.exp(-v)),
+        Link.PROBIT: stats.norm.cdf,
+        Link.CLOGLOG: lambda v: 1 - np.exp(-np.exp(v)),
+    }
+    mean = inverse[link](eta)
+    match family:
+        case Family.GAUSSIAN:
+            return stats.norm.logpdf(y, mean, aux["sigma"]).sum()
+        case Family.STUDENT_T:
+            return stats.t.logpdf(y, aux["nu"], mean, aux["sigma"]).sum()
+        case Family.BERNOULLI:
+            return stats.bernoulli.logpmf(y, mean).sum()
+        case Family.BINOMIAL:
+            return stats.binom.logpmf(y, trials, mean).sum()
+        case Family.POISSON:
+            return stats.poisson.logpmf(y, mean).sum()
+        case Family.NEGBINOMIAL:
+            phi = aux["phi"]
+            return stats.nbinom.logpmf(y, phi, phi / (phi + mean)).sum()
+    raise AssertionError(family)
+
+
+@pytest.mark.parametrize(("family", "link"), FAMILY_LINKS, ids=lambda v: v.value)
+def test_every_family_and_link_has_the_right_likelihood(family, link):
+    """The likelihood of an intercept-only model against SciPy's, at a chosen intercept and auxiliaries."""
+    response = "y | trials(n)" if family is Family.BINOMIAL else "y"
+    model = hierc.loads(f"{response} ~ 1\nfamily {family.value}(link = {link.value})\n")
+    frame = fake_frame(model, n=40)
+    pm_model = pymc_model(bind(model, frame))
+    observed = pm_model.observed_RVs
+    likelihood = pm_model.compile_logp(vars=observed, jacobian=False, mode="FAST_COMPILE")
+    intercept = 0.3 if link is not Link.IDENTITY else 1.2
+    aux = {"sigma": 1.7, "nu": 4.5, "phi": 2.5}
+    point = pm_model.initial_point()
+    point["Intercept"] = np.array(intercept)
+    for name, value in aux.items():
+        if f"{name}_log__" in point:
+            point[f"{name}_log__"] = np.array(np.log(value))
+    y = frame["y"].to_numpy()
+    trials = frame["n"].to_numpy() if "n" in frame else None
+    assert likelihood(point) == pytest.approx(_likelihood_by_scipy(family, link, y, intercept, aux, trials), rel=1e-7)
+
+
+def zero_sum_dims(pm_model: pm.Model) -> dict[str, tuple[str, ...]]:
+    """For each ZeroSumNormal variable, the dims it sums to zero over (its last `n_zerosum_axes` dims)."""
+    out = {}
+    for rv in pm_model.free_RVs:
+        op = rv.owner.op
+        if type(op).__name__ == "ZeroSumNormalRV":
+            dims = pm_model.named_vars_to_dims[rv.name]
+            out[rv.name] = tuple(dims[len(dims) - op.ndim_supp :])
+    return out
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_zero_sum_is_over_the_groups_at_1000_groups(encoding):
+    """The user report's bug cannot happen: every ZeroSumNormal of the 1000-group zero-sum model sums over
+    the group levels, and prior draws of r_group sum to zero over the groups, not over the predictors."""
+    model = hierc.load(ROOT / "specs" / "zerosum_slopes.hm")
+    frame = fake_frame(model, n=3000, seed=5).assign(group=np.repeat(np.arange(1000), 3))
+    bound = bind(model, frame)
+    assert len(bound.groups["group"].levels) == 1000
+    pm_model = pymc_model(bound, encoding)
+    found = zero_sum_dims(pm_model)
+    assert found and all(dims == ("group",) for dims in found.values()), found
+    draw = pm.draw(pm_model["r_group"], random_seed=1)
+    assert draw.shape == (1000, 3)
+    np.testing.assert_allclose(draw.sum(axis=0), 0, atol=1e-6)
+    assert np.abs(draw.sum(axis=1)).max() > 1
+
+
+def test_the_zero_sum_check_flags_the_reported_bug():
+    """The check above can fail: the report's layout, dims ("group", "predictor"), sums over the predictors."""
+    with pm.Model(coords={"group": range(1000), "predictor": ["x1", "x2", "x3"]}) as wrong:
+        pm.ZeroSumNormal("epsilon_beta_g", dims=("group", "predictor"))
+    assert zero_sum_dims(wrong) == {"epsilon_beta_g": ("predictor",)}
