@@ -21,6 +21,8 @@ Both encodings have the same output names; the unrolled one reassembles `b`,
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from hierc import ir, naming
 from hierc.errors import CompilerBug
 from hierc.group_blocks import Block, group_blocks, runs, span
@@ -57,6 +59,15 @@ _AUX_NOTE = {
     ParamClass.NU: "degrees of freedom of the Student-t",
     ParamClass.PHI: "overdispersion: variance mu + mu^2 / phi",
 }
+
+
+class _Piece(NamedTuple):
+    """Columns of a vector parameter that share one prior, and the sds of their design columns."""
+
+    prior: ir.Prior
+    columns: Columns
+    column_sd: str | None
+
 
 OBS = naming.OBS_DIM
 RESPONSE = naming.RESPONSE
@@ -131,8 +142,8 @@ class _Function:
         func, kwargs = self.distribution(prior, column_sd)
         self.add(name, Call(func, (f'"{name}"', *kwargs)), comment)
 
-    def vector_rv(self, name: str, pieces: list[tuple[ir.Prior, Columns, str | None]], whole: Size, dims) -> None:
-        """A vector parameter whose columns have these priors; pieces are (prior, columns, their sd(x) vector)."""
+    def vector_rv(self, name: str, pieces: list[_Piece], whole: Size, dims) -> None:
+        """A vector parameter whose columns have these priors; one piece per run of columns with one prior."""
         shape = None if dims else self.size(whole)
         if len(pieces) == 1:
             prior, _, column_sd = pieces[0]
@@ -140,7 +151,7 @@ class _Function:
             self.add(name, Call(func, (f'"{name}"', *kwargs)))
             return
         # different priors on different columns: one vector, its density the sum of theirs
-        positive = pieces[0][0].target.cls is ParamClass.SD
+        positive = pieces[0].prior.target.cls is ParamClass.SD
         self.add(
             name,
             call(
@@ -154,14 +165,14 @@ class _Function:
             ),
         )
 
-    def concatenated(self, pieces: list[tuple[ir.Prior, Columns, str | None]]) -> Call:
+    def concatenated(self, pieces: list[_Piece]) -> Call:
         dists = []
         for prior, columns, column_sd in pieces:
             func, kwargs = self.distribution(prior, column_sd, shape=self.size(columns.size))
             dists.append(Call(f"{func}.dist", tuple(kwargs)))
         return call("pt.concatenate", Seq(tuple(dists)))
 
-    def vector_dist(self, pieces: list[tuple[ir.Prior, Columns, str | None]], width: Size) -> Call:
+    def vector_dist(self, pieces: list[_Piece], width: Size) -> Call:
         """The same priors as `vector_rv`, as an unregistered distribution (for `sd_dist`)."""
         if len(pieces) == 1:
             prior, _, column_sd = pieces[0]
@@ -221,9 +232,7 @@ class _Function:
             g = naming.ident(block.factor.label)
             self.add(f"J_{g}", call("pm.Data", f'"J_{g}"', f'inputs["J_{g}"]', dims=f'"{OBS}"'))
             if block.terms:
-                self.add(
-                    f"Z_{g}", call("pm.Data", f'"Z_{g}"', f'inputs["Z_{g}"]', dims=Seq((f'"{OBS}"', "None"), "()"))
-                )
+                self.add(f"Z_{g}", call("pm.Data", f'"Z_{g}"', f'inputs["Z_{g}"]'))
         if m.response.se is not None:
             self.add("se", call("pm.Data", '"se"', 'inputs["se"]', dims=f'"{OBS}"'))
         if isinstance(m.response.trials, str):
@@ -242,30 +251,31 @@ class _Function:
         if self.unrolled:
             for term in m.terms:
                 columns = self.b_columns[term.label]
-                pieces = [(m.prior(ParamClass.B, None, term.label), columns, self.column_sd("sd_X", columns, self.K))]
+                piece = _Piece(
+                    m.prior(ParamClass.B, None, term.label), columns, self.column_sd("sd_X", columns, self.K)
+                )
                 if columns.size.is_one:
-                    self.scalar_rv(naming.b_term(term.label), pieces[0][0], column_sd=pieces[0][2])
+                    self.scalar_rv(naming.b_term(term.label), piece.prior, column_sd=piece.column_sd)
                 else:
-                    self.vector_rv(naming.b_term(term.label), pieces, columns.size, None)
+                    self.vector_rv(naming.b_term(term.label), [piece], columns.size, None)
             return
         pieces = []
         for run in runs(m.terms, lambda t: m.prior(ParamClass.B, None, t.label)):
             columns = span([self.b_columns[t.label] for t in run])
-            pieces.append((m.prior(ParamClass.B, None, run[0].label), columns, self.column_sd("sd_X", columns, self.K)))
+            prior = m.prior(ParamClass.B, None, run[0].label)
+            pieces.append(_Piece(prior, columns, self.column_sd("sd_X", columns, self.K)))
         self.vector_rv(naming.B, pieces, self.K, f'"{naming.COEF_DIM}"')
 
     def column_sd(self, name: str, columns: Columns, whole: Size) -> str:
         """The sds of some columns of X or Z: all of `name`, a part, or one (a scalar)."""
         if columns.size == whole and not columns.size.is_one:
             return name
-        return f"{name}[{self.index(columns.python_index(whole))}]"
+        return f"{name}[{self.index(columns, whole)}]"
 
-    def index(self, text: str) -> str:
-        """Record the sizes an index uses."""
-        for part in text.replace(":", " ").replace("+", " ").replace("-", " ").split():
-            if part.startswith(("K", "M_")):
-                self.needs.add(part)
-        return text
+    def index(self, columns: Columns, whole: Size) -> str | None:
+        """The 0-based NumPy index of some columns (None for all of them), noting the data sizes it uses."""
+        self.needs.update(columns.start.symbols + columns.size.symbols)
+        return columns.python_index(whole)
 
     # ---- group-level effects -----------------------------------------------------
 
@@ -282,13 +292,13 @@ class _Function:
             column_sd = None
             if all(c.z for c in run):
                 column_sd = self.column_sd(f"sd_Z_{g}", span([c.z for c in run]), self.z_width[g])
-            pieces.append((m.prior(ParamClass.SD, label, run[0].label), own, column_sd))
+            pieces.append(_Piece(m.prior(ParamClass.SD, label, run[0].label), own, column_sd))
         sd = f"sd_{n}"
         if block.source.correlated:
             self.correlated(block, pieces, levels, coef_dim)
             return
         if block.scalar:
-            self.scalar_rv(sd, pieces[0][0], "standard deviation of the effects", pieces[0][2])
+            self.scalar_rv(sd, pieces[0].prior, "standard deviation of the effects", pieces[0].column_sd)
             axes = {"dims": levels}
             self.effects(block, axes, axes, "{sd}")
             return
@@ -328,7 +338,7 @@ class _Function:
                 )
                 self.add(r, call("pm.Deterministic", f'"{r}"', f"{zs}.T", **named))
 
-    def correlated(self, block: Block, pieces, levels: str, coef_dim: str) -> None:
+    def correlated(self, block: Block, pieces: list[_Piece], levels: str, coef_dim: str) -> None:
         m, n = self.model, block.name
         label = block.source.factor.label
         eta = m.prior(ParamClass.COR, label).arg("eta")
@@ -371,7 +381,7 @@ class _Function:
         elif self.has_X:
             for term in m.terms:
                 columns = self.b_columns[term.label]
-                x = f"{self.X}[:, {self.index(columns.python_index(self.K) or ':')}]"
+                x = f"{self.X}[:, {self.index(columns, self.K) or ':'}]"
                 parts.append(
                     f"{x} * {naming.b_term(term.label)}"
                     if columns.size.is_one
@@ -387,19 +397,17 @@ class _Function:
         parts = []
         for c in block.coefficients:
             if c.z is None:
-                parts.append(
-                    f"{r}[{J}]" if block.scalar else f"{r}[{J}, {self.index(c.columns.python_index(block.width))}]"
-                )
+                parts.append(f"{r}[{J}]" if block.scalar else f"{r}[{J}, {self.index(c.columns, block.width)}]")
         slopes = [c for c in block.coefficients if c.z is not None]
         if slopes:
             own = span([c.columns for c in slopes])
-            z_index = span([c.z for c in slopes]).python_index(self.z_width[g])
-            z_expr = f"{Z}[:, {self.index(z_index)}]" if z_index is not None else Z
+            z_index = self.index(span([c.z for c in slopes]), self.z_width[g])
+            z_expr = f"{Z}[:, {z_index}]" if z_index is not None else Z
             if block.scalar:
                 parts.append(f"{r}[{J}] * {z_expr}")
             else:
-                r_index = own.python_index(block.width)
-                r_expr = f"{r}[{J}, {self.index(r_index)}]" if r_index is not None else f"{r}[{J}]"
+                r_index = self.index(own, block.width)
+                r_expr = f"{r}[{J}, {r_index}]" if r_index is not None else f"{r}[{J}]"
                 parts.append(f"{r_expr} * {z_expr}" if own.size.is_one else f"({r_expr} * {z_expr}).sum(axis=1)")
         return parts
 

@@ -35,7 +35,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         X = pm.Data("X", inputs["X"], dims=("__obs__", "coef"))
         Xc = X - means_X
         J_county = pm.Data("J_county", inputs["J_county"], dims="__obs__")
-        Z_county = pm.Data("Z_county", inputs["Z_county"], dims=("__obs__", None))
+        Z_county = pm.Data("Z_county", inputs["Z_county"])
 
         # population-level effects
         # intercept at the means of the predictors

@@ -33,7 +33,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         X = pm.Data("X", inputs["X"], dims=("__obs__", "coef"))
         Xc = X - means_X
         J_lab = pm.Data("J_lab", inputs["J_lab"], dims="__obs__")
-        Z_lab = pm.Data("Z_lab", inputs["Z_lab"], dims=("__obs__", None))
+        Z_lab = pm.Data("Z_lab", inputs["Z_lab"])
         T = pm.Data("T", inputs["T"], dims="__obs__")
 
         # population-level effects

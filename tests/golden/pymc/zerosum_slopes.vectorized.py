@@ -29,7 +29,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # data: predictors and level indices can be replaced with pm.set_data for predictions
         X = pm.Data("X", inputs["X"], dims=("__obs__", "coef"))
         J_group = pm.Data("J_group", inputs["J_group"], dims="__obs__")
-        Z_group = pm.Data("Z_group", inputs["Z_group"], dims=("__obs__", None))
+        Z_group = pm.Data("Z_group", inputs["Z_group"])
 
         # population-level effects
         b = pm.Normal("b", mu=0, sigma=2, dims="coef")
@@ -37,7 +37,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # group-level effects of `group`: x1, x2, x3
         sd_group = pm.Gamma("sd_group", alpha=4, beta=0.4, dims="group__coef")
         # one row per coefficient: the zero sum runs over the last axis, the levels
-        zs_group = pm.ZeroSumNormal("zs_group", sigma=sd_group[:, None], dims=("group__coef", "group"))
+        zs_group = pm.ZeroSumNormal(
+            "zs_group", sigma=sd_group[:, None], dims=("group__coef", "group")
+        )
         r_group = pm.Deterministic("r_group", zs_group.T, dims=("group", "group__coef"))
 
         # likelihood
