@@ -34,7 +34,7 @@ def assert_recovered(idata, truth: dict[str, float | list[float]]) -> None:
     assert float(idata.sample_stats["diverging"].sum()) <= 5
 
 
-def radon_like(seed: int = 1, counties: int = 40, per_county: int = 25) -> pd.DataFrame:
+def radon_like(seed: int = 4, counties: int = 80, per_county: int = 15) -> pd.DataFrame:
     """Varying intercepts and floor effects by county, correlated (0.5)."""
     rng = np.random.default_rng(seed)
     sd, cor = np.array([0.4, 0.3]), 0.5
