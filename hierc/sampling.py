@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 from dataclasses import dataclass
 
@@ -24,6 +25,11 @@ class SampleOptions:
             raise BackendError(f"--tune cannot be negative, not {self.tune}")
         if not 0 < self.target_accept < 1:
             raise BackendError(f"--target-accept must be between 0 and 1, not {self.target_accept}")
+
+
+def installed(module: str) -> bool:
+    """Whether a package can be imported, without importing it."""
+    return importlib.util.find_spec(module) is not None
 
 
 def import_arviz():

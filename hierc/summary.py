@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from hierc import ir
+from hierc.errors import CompilerBug
 from hierc.vocabulary import Stat
 
 
 def number(value: float) -> str:
     return format(value, ".15g")
+
+
+def scaled_text(value: ir.DataScaled, names: Mapping[Stat, str | None], divide: str = "/") -> str:
+    """`factor * numerator / denominator`, each statistic spelled as `names` says (in a summary or in code)."""
+    for stat in (value.numerator, value.denominator):
+        if stat is not None and names.get(stat) is None:
+            raise CompilerBug(f"no name for {stat}")
+    if value.numerator is None:
+        text = number(value.factor)
+    elif value.factor == 1:
+        text = names[value.numerator]
+    else:
+        text = f"{number(value.factor)} * {names[value.numerator]}"
+    if value.denominator is not None:
+        text = f"{text} {divide} {names[value.denominator]}"
+    return text
 
 
 def prior_value(value: ir.PriorValue, model: ir.Model, coefficient: str | None) -> str:
@@ -19,12 +38,7 @@ def prior_value(value: ir.PriorValue, model: ir.Model, coefficient: str | None) 
         Stat.RESPONSE_SD: f"sd({model.response.variable})",
         Stat.PREDICTOR_SD: f"sd({coefficient})",
     }
-    text = names[value.numerator] if value.numerator else number(value.factor)
-    if value.numerator and value.factor != 1:
-        text = f"{number(value.factor)} * {text}"
-    if value.denominator:
-        text += f" / {names[value.denominator]}"
-    return text
+    return scaled_text(value, names)
 
 
 def prior_text(prior: ir.Prior, model: ir.Model) -> str:

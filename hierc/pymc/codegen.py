@@ -29,7 +29,7 @@ from hierc.group_blocks import Block, group_blocks, runs, span
 from hierc.layout import Columns, Size, layout
 from hierc.priors import auxiliary_parameters
 from hierc.pymc.pyformat import Call, Kw, Lambda, Seq, Sum, call, statement
-from hierc.summary import number
+from hierc.summary import number, scaled_text
 from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
 
 # PyMC's name for each prior, and its arguments: (PyMC keyword, the IR's argument).
@@ -117,19 +117,8 @@ class _Function:
         if not isinstance(value, ir.DataScaled):
             return number(value)
         names = {Stat.RESPONSE_MEAN: "mean_Y", Stat.RESPONSE_SD: "sd_Y", Stat.PREDICTOR_SD: column_sd}
-        for stat in (value.numerator, value.denominator):
-            if stat is not None:
-                if names[stat] is None:
-                    raise CompilerBug(f"{stat} without a column")
-                self.needs.add(names[stat].split("[")[0])
-        if value.numerator is None:
-            text = number(value.factor)
-        elif value.factor == 1:
-            text = names[value.numerator]
-        else:
-            text = f"{number(value.factor)} * {names[value.numerator]}"
-        if value.denominator is not None:
-            text = f"{text} / {names[value.denominator]}"
+        text = scaled_text(value, names)
+        self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
         return text
 
     def distribution(self, prior: ir.Prior, column_sd: str | None = None, **extra) -> tuple[str, list[Kw]]:

@@ -6,7 +6,7 @@ import warnings
 from enum import StrEnum
 
 from hierc.errors import BackendError
-from hierc.sampling import SampleOptions
+from hierc.sampling import SampleOptions, installed
 
 
 class Engine(StrEnum):
@@ -15,20 +15,12 @@ class Engine(StrEnum):
     PYMC = "pymc"
 
 
-def nutpie_found() -> bool:
-    try:
-        import nutpie  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def choose_engine(engine: Engine | str = Engine.AUTO) -> Engine:
     engine = Engine(engine)
-    if engine is Engine.NUTPIE and not nutpie_found():
+    if engine is Engine.NUTPIE and not installed("nutpie"):
         raise BackendError("--engine nutpie needs the `nutpie` package: pip install nutpie, or use --engine pymc")
     if engine is Engine.AUTO:
-        return Engine.NUTPIE if nutpie_found() else Engine.PYMC
+        return Engine.NUTPIE if installed("nutpie") else Engine.PYMC
     return engine
 
 

@@ -22,7 +22,7 @@ from hierc.errors import CompilerBug
 from hierc.group_blocks import Block, group_blocks, runs, span
 from hierc.layout import Columns, Size, layout, width_name
 from hierc.priors import auxiliary_parameters
-from hierc.summary import formula_text, number
+from hierc.summary import formula_text, number, scaled_text
 from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
 
 _COMMENT_COLUMN_MAX = 60
@@ -163,20 +163,9 @@ class _Program:
         if not isinstance(value, ir.DataScaled):
             return number(value)
         names = {Stat.RESPONSE_MEAN: "mean_Y", Stat.RESPONSE_SD: "sd_Y", Stat.PREDICTOR_SD: column_sd}
-        for stat in (value.numerator, value.denominator):
-            if stat is not None:
-                if names[stat] is None:
-                    raise CompilerBug(f"{stat} without a column")
-                self.needs.add(names[stat].split("[")[0])
-        if value.numerator is None:
-            text = number(value.factor)
-        elif value.factor == 1:
-            text = names[value.numerator]
-        else:
-            text = f"{number(value.factor)} * {names[value.numerator]}"
-        if value.denominator is not None:
-            divide = "./" if vector and value.denominator is Stat.PREDICTOR_SD else "/"
-            text = f"{text} {divide} {names[value.denominator]}"
+        divide = "./" if vector and value.denominator is Stat.PREDICTOR_SD else "/"
+        text = scaled_text(value, names, divide)
+        self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
         return text
 
     def sampling(self, target: str, prior: ir.Prior, column_sd: str | None = None, vector: bool = False) -> str:

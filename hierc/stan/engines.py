@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from hierc.errors import BackendError
-from hierc.sampling import SampleOptions, import_arviz
+from hierc.sampling import SampleOptions, import_arviz, installed
 from hierc.stan.data import plain
 
 
@@ -31,14 +31,6 @@ def cmdstan_found() -> bool:
     return True
 
 
-def pystan_found() -> bool:
-    try:
-        import stan  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def choose_engine(engine: Engine | str = Engine.AUTO) -> Engine:
     engine = Engine(engine)
     if engine is Engine.CMDSTANPY and not cmdstan_found():
@@ -46,12 +38,12 @@ def choose_engine(engine: Engine | str = Engine.AUTO) -> Engine:
             "--engine cmdstanpy needs cmdstanpy and a CmdStan installation, and none was found "
             "(set CMDSTAN or install CmdStan); use --engine pystan, which works offline"
         )
-    if engine is Engine.PYSTAN and not pystan_found():
+    if engine is Engine.PYSTAN and not installed("stan"):
         raise BackendError("--engine pystan needs the `pystan` package: pip install pystan")
     if engine is Engine.AUTO:
         if cmdstan_found():
             return Engine.CMDSTANPY
-        if pystan_found():
+        if installed("stan"):
             return Engine.PYSTAN
         raise BackendError("sampling Stan programs needs cmdstanpy with CmdStan, or pystan: pip install pystan")
     return engine
