@@ -50,7 +50,7 @@ _INVERSE_LINK = {
     Link.IDENTITY: "{}",
     Link.LOG: "pt.exp({})",
     Link.LOGIT: "pm.math.invlogit({})",
-    Link.PROBIT: "pm.math.invprobit({})",
+    Link.PROBIT: "0.5 * pt.erfc(-{} / np.sqrt(2))",  # Phi; pm.math.invprobit rounds sqrt(2) to float32
     Link.CLOGLOG: "-pt.expm1(-pt.exp({}))",  # 1 - exp(-exp(eta)), accurate near 0
 }
 

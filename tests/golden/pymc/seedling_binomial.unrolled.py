@@ -65,7 +65,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
             + r_lab__Intercept[J_lab]
             + r_lab__dose[J_lab] * Z_lab[:, 0]
         )
-        pm.Binomial("y", n=T, p=pm.math.invprobit(eta), observed=inputs["Y"], dims="__obs__")
+        pm.Binomial(
+            "y", n=T, p=0.5 * pt.erfc(-eta / np.sqrt(2)), observed=inputs["Y"], dims="__obs__"
+        )
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.stack([b_dose]), dims="coef")
