@@ -8,11 +8,13 @@ print(hierc.compile_model(model, backend="stan"))   # Stan code, from the spec a
 print(hierc.compile_model(model, backend="pymc"))   # a standalone PyMC script
 pm_model = hierc.pymc_model(model, frame)        # the PyMC model in-process, from a DataFrame
 idata = hierc.sample(model, "radon.csv", backend="pymc")   # data as a CSV path or a DataFrame
+result = hierc.compare(model, frame, [hierc.Lowering("stan"), hierc.Lowering("pymc")])   # same posterior?
 """
 
 __version__ = "0.1.0"
 
 from hierc.backends import bind_data, compile_model, pymc_model, sample
+from hierc.compare import Lowering, compare
 from hierc.dump import dump
 from hierc.errors import BackendError, CompilerBug, DataError, SpecError, UserError
 from hierc.lower import lower
@@ -26,10 +28,12 @@ __all__ = [
     "BackendError",
     "CompilerBug",
     "DataError",
+    "Lowering",
     "SampleOptions",
     "SpecError",
     "UserError",
     "bind_data",
+    "compare",
     "compile_model",
     "dump",
     "load",

@@ -15,9 +15,10 @@ from hierc.output_files import check_writable, write_text
 from hierc.pipeline import load_source
 from hierc.source import Source
 from hierc.summary import summarize
-from hierc.vocabulary import Encoding
+from hierc.vocabulary import Encoding, Parameterization
 
 USER_ERROR = 2
+DIFFER = 1  # `hierc compare`: the posteriors differ
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,13 +66,40 @@ def _parser() -> argparse.ArgumentParser:
         help="stan: cmdstanpy when CmdStan is installed, else pystan; pymc: nutpie when installed, else pymc "
         "(default: auto)",
     )
-    sample.add_argument("--chains", type=int, default=4, help="number of chains (default: 4)")
-    sample.add_argument("--draws", type=int, default=1000, help="draws per chain after warm-up (default: 1000)")
-    sample.add_argument("--tune", type=int, default=1000, help="warm-up iterations per chain (default: 1000)")
-    sample.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
-    sample.add_argument("--target-accept", type=float, default=0.8, help="target acceptance rate (default: 0.8)")
+    _sampling_options(sample)
     _output_option(sample, "the NetCDF file to write (default: <spec name>_<backend>.nc)")
+
+    compare = _command(
+        commands,
+        "compare",
+        "sample through several backends, encodings or parameterizations and compare the posteriors",
+        "Sample the model through every combination of the given backends, encodings and parameterizations, "
+        "compare each posterior with the first (mean, sd, 5%% and 95%% quantiles of every scalar quantity, "
+        "z-scores from both Monte Carlo standard errors) and print a verdict. Exit status 1 when they differ.",
+    )
+    _data_option(compare)
+    compare.add_argument("--backends", default="stan,pymc", help="comma-separated (default: stan,pymc)")
+    compare.add_argument(
+        "--encodings", default="vectorized", help="comma-separated: vectorized, unrolled (default: vectorized)"
+    )
+    compare.add_argument(
+        "--params",
+        help="comma-separated parameterizations for every grouping factor, e.g. centered,noncentered "
+        "(default: as the spec says)",
+    )
+    _sampling_options(compare)
+    compare.add_argument(
+        "--alpha", type=float, default=0.01, help="false-alarm rate of the whole comparison (default: 0.01)"
+    )
     return parser
+
+
+def _sampling_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--chains", type=int, default=4, help="number of chains (default: 4)")
+    command.add_argument("--draws", type=int, default=1000, help="draws per chain after warm-up (default: 1000)")
+    command.add_argument("--tune", type=int, default=1000, help="warm-up iterations per chain (default: 1000)")
+    command.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    command.add_argument("--target-accept", type=float, default=0.8, help="target acceptance rate (default: 0.8)")
 
 
 def _command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
@@ -117,7 +145,7 @@ class _Fail(Exception):
     """A user error that is not in spec text (a missing file, ...)."""
 
 
-def _run(args: argparse.Namespace) -> None:
+def _run(args: argparse.Namespace) -> int | None:
     source = _read(args.spec)
     spec, model = load_source(source)
     if args.command == "compile":
@@ -128,6 +156,8 @@ def _run(args: argparse.Namespace) -> None:
         _emit(args, stan_data_json(bind_data(model, args.data, args.spec)))
     elif args.command == "sample":
         _sample(args, model)
+    elif args.command == "compare":
+        return _compare(args, model)
     elif args.dump == "ast":
         sys.stdout.write(dump(spec))
     elif args.dump == "ir":
@@ -146,9 +176,9 @@ def _emit(args: argparse.Namespace, text: str) -> None:
 
 def _sample(args: argparse.Namespace, model) -> None:
     from hierc.outputs import summary_variables
-    from hierc.sampling import SampleOptions, fit_report
+    from hierc.sampling import fit_report
 
-    options = SampleOptions(args.chains, args.draws, args.tune, args.seed, args.target_accept)
+    options = _options(args)
     output = check_writable(
         args.output or f"{Path(args.spec).stem}_{args.backend}.nc", args.force, inputs=(args.spec, args.data)
     )
@@ -161,14 +191,45 @@ def _sample(args: argparse.Namespace, model) -> None:
     print(f"posterior saved to {output}", file=sys.stderr)
 
 
+def _options(args: argparse.Namespace):
+    from hierc.sampling import SampleOptions
+
+    return SampleOptions(args.chains, args.draws, args.tune, args.seed, args.target_accept)
+
+
+def _choices(text: str, allowed, what: str) -> list[str]:
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    for part in chosen:
+        if part not in allowed:
+            raise _Fail(f"error: unknown {what} `{part}`; choose from {', '.join(allowed)}")
+    return chosen
+
+
+def _compare(args: argparse.Namespace, model) -> int:
+    from hierc.compare import Lowering, compare
+
+    backends = _choices(args.backends, BACKENDS, "backend")
+    encodings = _choices(args.encodings, [e.value for e in Encoding], "encoding")
+    params = _choices(args.params, [p.value for p in Parameterization], "parameterization") if args.params else [None]
+    lowerings = [
+        Lowering(backend, Encoding(encoding), Parameterization(param) if param else None)
+        for backend in backends
+        for encoding in encodings
+        for param in params
+    ]
+    comparison = compare(model, args.data, lowerings, _options(args), args.alpha, spec_path=args.spec)
+    sys.stdout.write(comparison.report())
+    return 0 if comparison.agree else DIFFER
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        _run(args)
+        status = _run(args)
     except UserError as error:
         print(error.render(), file=sys.stderr)
         return USER_ERROR
     except _Fail as error:
         print(error, file=sys.stderr)
         return USER_ERROR
-    return 0
+    return status or 0

@@ -1,0 +1,50 @@
+"""`hierc compare`: posterior agreement between lowerings, and a negative control that must be flagged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nutpie
+
+import hierc
+from conftest import ROOT
+from hierc.compare import compare_posteriors
+from hierc.sampling import SampleOptions
+from reported_models import report_data, reported_vectorized_model
+
+
+def test_stan_and_pymc_agree_on_eight_schools():
+    result = subprocess.run(
+        [sys.executable, "-m", "hierc", "compare", "specs/eight_schools.hm", "--backends", "stan,pymc",
+         "--chains", "4", "--draws", "500", "--tune", "500", "--seed", "2"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "stan/vectorized" in result.stdout and "pymc/vectorized" in result.stdout
+    assert "10 quantities x 4 statistics, 40 z-scores" in result.stdout
+    assert result.stdout.rstrip().endswith(": agree")
+
+
+def test_the_reported_bug_is_flagged():
+    """Zero sum across the predictors (the report's vectorized model) against hierc's model: flagged."""
+    frame = report_data(groups=100, per_group=40, sigma=20, seed=3)
+    model = hierc.load(ROOT / "specs" / "zerosum_slopes.hm")
+    options = SampleOptions(chains=2, draws=500, tune=500, seed=5)
+    ours = hierc.sample(model, frame, backend="pymc", options=options)
+    compiled = nutpie.compile_pymc_model(reported_vectorized_model(frame))
+    theirs = nutpie.sample(compiled, chains=2, draws=500, tune=500, seed=5, progress_bar=False)
+    comparison = compare_posteriors(model, [ours, theirs], ["hierc", "reported"])
+    assert not comparison.agree
+    assert comparison.max_z > 3 * comparison.threshold
+    assert "DIFFER" in comparison.report()
+    assert any(row.quantity.startswith("sd_group") for row in comparison.worst(10))
+
+
+def test_unknown_names_in_the_lists_are_errors():
+    result = subprocess.run(
+        [sys.executable, "-m", "hierc", "compare", "specs/eight_schools.hm", "--backends", "stan,bambo"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "error: unknown backend `bambo`; choose from stan, pymc" in result.stderr
