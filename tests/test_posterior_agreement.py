@@ -1,0 +1,84 @@
+"""The full posterior-agreement matrix: `python -m pytest -m equivalence` (not in the default run).
+
+Each case samples one data set through several lowerings and requires
+`hierc.compare`'s verdict "agree": every |z| below the Bonferroni threshold
+for a 1% false-alarm rate across all of the case's comparisons. The
+1000-group zero-sum model of the user report runs at its real scale (1000
+groups x 200 rows) in both encodings; its group-level sds must come out near
+the simulated (10, 12, 8), and the report's own vectorized model, whose zero
+sum runs across the predictors, must be flagged. Expect about half an hour on
+2 cores.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import nutpie
+import pytest
+
+import hierc
+from conftest import ROOT, SPECS
+from fake_data import fake_frame
+from hierc import Lowering
+from hierc.compare import compare_posteriors
+from hierc.sampling import SampleOptions
+from hierc.vocabulary import Encoding, Parameterization
+from reported_models import GROUP_SDS, report_data, reported_vectorized_model
+
+pytestmark = pytest.mark.equivalence
+
+OPTIONS = SampleOptions(chains=4, draws=1000, tune=1000, seed=8)
+REPORT_SCALE = SampleOptions(chains=2, draws=1000, tune=1000, seed=8)
+
+
+def data_for(spec):
+    model = hierc.load(spec)
+    if model.data_file:
+        return model, None
+    return model, fake_frame(model, n=200, levels=8, seed=4)
+
+
+def check(comparison) -> None:
+    print(comparison.report())
+    assert comparison.agree, comparison.report()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_backends_and_encodings_agree(spec):
+    model, frame = data_for(spec)
+    lowerings = [Lowering(b, e) for b in ("stan", "pymc") for e in Encoding]
+    check(hierc.compare(model, frame, lowerings, OPTIONS, spec_path=spec))
+
+
+@pytest.mark.parametrize("spec", [p for p in SPECS if hierc.load(p).groups], ids=lambda p: p.stem)
+def test_centered_and_noncentered_agree(spec):
+    model, frame = data_for(spec)
+    lowerings = [
+        Lowering("pymc", Encoding.VECTORIZED, p) for p in (Parameterization.CENTERED, Parameterization.NONCENTERED)
+    ]
+    check(hierc.compare(model, frame, lowerings, OPTIONS, spec_path=spec))
+
+
+@pytest.fixture(scope="module")
+def report_scale():
+    frame = report_data(groups=1000, per_group=200)
+    model = hierc.load(ROOT / "specs" / "zerosum_slopes.hm")
+    lowerings = [Lowering("pymc", Encoding.VECTORIZED), Lowering("pymc", Encoding.UNROLLED)]
+    return model, frame, hierc.compare(model, frame, lowerings, REPORT_SCALE)
+
+
+def test_the_reported_model_at_scale_agrees_across_encodings(report_scale):
+    _, _, comparison = report_scale
+    check(comparison)
+    for idata in comparison.posteriors:
+        sds = idata.posterior["sd_group"].mean(("chain", "draw")).values
+        np.testing.assert_allclose(sds, GROUP_SDS, rtol=0.15)
+
+
+def test_the_reported_bug_is_flagged_at_scale(report_scale):
+    model, frame, comparison = report_scale
+    compiled = nutpie.compile_pymc_model(reported_vectorized_model(frame))
+    reported = nutpie.sample(compiled, chains=2, draws=1000, tune=1000, seed=8, progress_bar=False)
+    control = compare_posteriors(model, [comparison.posteriors[0], reported], ["hierc", "reported"])
+    print(control.report(shown=10))
+    assert not control.agree
