@@ -86,10 +86,12 @@ class Comparison:
         columns = [max(len(label), 17) for label in labels]
         header = f"{'quantity':<{width}}  " + "  ".join(f"{lab:>{w}}" for lab, w in zip(labels, columns, strict=True))
         lines += [header + "  max |z|", "-" * (len(header) + 9)]
-        effects = [q for q in by_quantity if q.startswith("r_")]
-        listed = [q for q in by_quantity if not q.startswith("r_")] + effects[: max(0, shown - len(by_quantity))]
-        for quantity in listed[:shown]:
+        summary = [q for q in by_quantity if not q.startswith("r_")]  # all of them, then effects up to `shown`
+        listed = (summary + [q for q in by_quantity if q.startswith("r_")])[: max(shown, len(summary))]
+        for quantity in listed:
             stats = by_quantity[quantity]
+            if "mean" not in stats or "sd" not in stats:
+                continue
             cells = [f"{stats['mean'].values[i]:.3g} ± {stats['sd'].values[i]:.2g}" for i in range(len(labels))]
             worst = max(abs(z) for row in stats.values() for z in row.z)
             lines.append(
@@ -97,8 +99,8 @@ class Comparison:
                 + "  ".join(f"{c:>{w}}" for c, w in zip(cells, columns, strict=True))
                 + f"  {worst:7.2f}"
             )
-        if len(by_quantity) > len(listed[:shown]):
-            lines.append(f"... and {len(by_quantity) - len(listed[:shown])} more quantities (all compared)")
+        if len(by_quantity) > len(listed):
+            lines.append(f"... and {len(by_quantity) - len(listed)} more quantities (all compared)")
         lines.append("")
         if not any(math.isnan(s) for s in self.seconds):
             times = ", ".join(f"{label} {s:.1f} s" for label, s in zip(labels, self.seconds, strict=True))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from statistics import NormalDist
 
+import numpy as np
 import nutpie
+import pytest
 
 import hierc
 from conftest import ROOT
 from hierc.compare import compare_posteriors
-from hierc.sampling import SampleOptions
+from hierc.sampling import SampleOptions, import_arviz
 from reported_models import report_data, reported_vectorized_model
 
 
@@ -48,3 +51,25 @@ def test_unknown_names_in_the_lists_are_errors():
     )  # fmt: skip
     assert result.returncode == 2
     assert "error: unknown backend `bambo`; choose from stan, pymc" in result.stderr
+
+
+def synthetic(shift: float, seed: int):
+    """Independent draws (4 chains x 1000) of Intercept ~ N(shift, 1) and sd_school ~ |N(0, 3)|."""
+    rng = np.random.default_rng(seed)
+    posterior = {"Intercept": rng.normal(shift, 1, (4, 1000)), "sd_school": np.abs(rng.normal(0, 3, (4, 1000)))}
+    return import_arviz().from_dict(posterior=posterior)
+
+
+def test_z_scores_and_threshold():
+    model = hierc.load(ROOT / "specs" / "eight_schools.hm")
+    same = compare_posteriors(model, [synthetic(0, 1), synthetic(0, 2)], ["a", "b"])
+    assert len(same.rows) == 2 * 4  # two quantities, four statistics each
+    assert same.threshold == pytest.approx(NormalDist().inv_cdf(1 - 0.01 / 16))
+    assert same.agree and same.max_z < 4
+    shifted = compare_posteriors(model, [synthetic(0, 1), synthetic(0.3, 2)], ["a", "b"])
+    assert not shifted.agree
+    row = shifted.worst(1)[0]
+    assert (row.quantity, row.statistic) in {("Intercept", "mean"), ("Intercept", "q05"), ("Intercept", "q95")}
+    # the mean's z is the difference over the two Monte Carlo errors: about 0.3 / sqrt(2 / 4000)
+    mean = next(r for r in shifted.rows if (r.quantity, r.statistic) == ("Intercept", "mean"))
+    assert 9 < mean.z[0] < 17
