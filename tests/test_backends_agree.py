@@ -26,6 +26,8 @@ from hierc.design import bind
 from hierc.pymc.model import pymc_model
 from hierc.stan.codegen import stan_program
 from hierc.stan.data import plain, stan_data
+from hierc.vocabulary import Parameterization
+from model_variants import with_parameterization
 
 N_POINTS = 6
 SPREAD = 0.4
@@ -70,9 +72,24 @@ def build(model: hierc.ir.Model, bound) -> stan.model.Model:
     return stan.build(stan_program(model), data=plain(stan_data(bound)), random_seed=1)
 
 
-@pytest.mark.parametrize("spec", SHARED, ids=lambda p: p.stem)
-def test_stan_and_pymc_have_the_same_log_density(spec):
+def cases() -> list:
+    """Every spec in every parameterization; those the spec does not use need their own Stan build (about 45 s
+    each), so they run with the full matrix (`-m equivalence`)."""
+    out = []
+    for spec in SHARED:
+        model = hierc.load(spec)
+        for parameterization in Parameterization if model.groups else [None]:
+            variant = model if parameterization is None else with_parameterization(model, parameterization)
+            marks = () if variant == model else pytest.mark.equivalence
+            out.append(pytest.param(spec, parameterization, marks=marks, id=f"{spec.stem}-{parameterization}"))
+    return out
+
+
+@pytest.mark.parametrize(("spec", "parameterization"), cases())
+def test_stan_and_pymc_have_the_same_log_density(spec, parameterization):
     model = hierc.load(spec)
+    if parameterization is not None:
+        model = with_parameterization(model, parameterization)
     bound = bind(model, fake_frame(model, n=80, seed=3))
     posterior, pm_model = build(model, bound), pymc_model(bound)
     for jacobian in (True, False):
