@@ -58,6 +58,7 @@ def fit_report(idata, variables: list[str]) -> str:
         warnings.simplefilter("ignore")
         table = az.summary(idata, var_names=present, hdi_prob=0.94, kind="all", round_to=3)
     table = table[["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat"]]
+    table = table[[not _repeated_correlation(label, idata.posterior) for label in table.index]]
     table = table.astype({"ess_bulk": int, "ess_tail": int})
     posterior = idata.posterior
     n_chains, n_draws = posterior.sizes["chain"], posterior.sizes["draw"]
@@ -70,3 +71,14 @@ def fit_report(idata, variables: list[str]) -> str:
     if worst > 1.01:
         lines.append(f"max R-hat {worst:.3f} > 1.01: the chains disagree; run longer or reparameterize")
     return "\n".join(lines) + "\n"
+
+
+def _repeated_correlation(label: str, posterior) -> bool:
+    """`cor_g[a, b]` on or below the diagonal: a constant 1, or the same as `cor_g[b, a]`."""
+    name, _, index = label.partition("[")
+    if not name.startswith("cor_") or not index:
+        return False
+    first, second = index.rstrip("]").split(", ")
+    variable = posterior[name]
+    names = [str(v) for v in variable[variable.dims[-1]].values]
+    return names.index(first) >= names.index(second)

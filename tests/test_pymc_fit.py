@@ -19,7 +19,8 @@ import xarray
 
 import hierc
 from conftest import ROOT
-from hierc.sampling import SampleOptions
+from hierc.outputs import summary_variables
+from hierc.sampling import SampleOptions, fit_report
 
 FAST = SampleOptions(chains=2, draws=500, tune=500, seed=11)
 
@@ -53,6 +54,9 @@ def test_radon_recovery_vectorized():
     assert idata.posterior["r_county"].dims == ("chain", "draw", "county", "county__coef")
     assert list(idata.posterior["county__coef"].values) == ["Intercept", "floor"]
     assert_recovered(idata, {"b_Intercept": 1.5, "b": [-0.6], "sd_county": [0.4, 0.3], "sigma": 0.5})
+    report = fit_report(idata, summary_variables(model))
+    assert "cor_county[Intercept, floor]" in report  # the one correlation, not its repeat or the diagonal
+    assert "cor_county[floor, Intercept]" not in report and "cor_county[floor, floor]" not in report
 
 
 def zero_sum_data(seed: int = 2, groups: int = 100, per_group: int = 40) -> pd.DataFrame:
