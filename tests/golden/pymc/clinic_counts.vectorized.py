@@ -69,7 +69,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         sd_clinic__ward = pm.HalfNormal("sd_clinic__ward", sigma=0.5)
         # standardised effects
         z_clinic__ward = pm.Normal("z_clinic__ward", mu=0, sigma=1, dims="clinic__ward")
-        r_clinic__ward = pm.Deterministic("r_clinic__ward", z_clinic__ward * sd_clinic__ward, dims="clinic__ward")
+        r_clinic__ward = pm.Deterministic(
+            "r_clinic__ward", z_clinic__ward * sd_clinic__ward, dims="clinic__ward"
+        )
 
         # likelihood
         # overdispersion: variance mu + mu^2 / phi

@@ -53,13 +53,20 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         pm.Deterministic("cor_county", cor_county, dims=("county__coef", "county__coef2"))
         # standardised effects
         z_county = pm.Normal("z_county", mu=0, sigma=1, dims=("county", "county__coef"))
-        r_county = pm.Deterministic("r_county", z_county @ chol_county.T, dims=("county", "county__coef"))
+        r_county = pm.Deterministic(
+            "r_county", z_county @ chol_county.T, dims=("county", "county__coef")
+        )
 
         # likelihood
         # residual standard deviation
         sigma = pm.Exponential("sigma", lam=1)
         # linear predictor
-        eta = Intercept + Xc[:, 0] * b_floor + r_county[J_county, 0] + r_county[J_county, 1] * Z_county[:, 0]
+        eta = (
+            Intercept
+            + Xc[:, 0] * b_floor
+            + r_county[J_county, 0]
+            + r_county[J_county, 1] * Z_county[:, 0]
+        )
         pm.Normal("y", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses

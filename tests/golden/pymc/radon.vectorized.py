@@ -53,7 +53,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         pm.Deterministic("cor_county", cor_county, dims=("county__coef", "county__coef2"))
         # standardised effects
         z_county = pm.Normal("z_county", mu=0, sigma=1, dims=("county", "county__coef"))
-        r_county = pm.Deterministic("r_county", z_county @ chol_county.T, dims=("county", "county__coef"))
+        r_county = pm.Deterministic(
+            "r_county", z_county @ chol_county.T, dims=("county", "county__coef")
+        )
 
         # likelihood
         # residual standard deviation

@@ -45,7 +45,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # group-level effects of `county`: Intercept
         # standard deviation of the effects
         sd_county__Intercept = pm.HalfCauchy("sd_county__Intercept", beta=5)
-        r_county__Intercept = pm.Normal("r_county__Intercept", mu=0, sigma=sd_county__Intercept, dims="county")
+        r_county__Intercept = pm.Normal(
+            "r_county__Intercept", mu=0, sigma=sd_county__Intercept, dims="county"
+        )
 
         # group-level effects of `county`: floor
         # standard deviation of the effects
@@ -57,13 +59,18 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         sigma = pm.Exponential("sigma", lam=1 / sd_Y)
         # linear predictor
         eta = (
-            Intercept + Xc[:, 0] * b_floor + r_county__Intercept[J_county] + r_county__floor[J_county] * Z_county[:, 0]
+            Intercept
+            + Xc[:, 0] * b_floor
+            + r_county__Intercept[J_county]
+            + r_county__floor[J_county] * Z_county[:, 0]
         )
         pm.Normal("y", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.stack([b_floor]), dims="coef")
-        pm.Deterministic("sd_county", pt.stack([sd_county__Intercept, sd_county__floor]), dims="county__coef")
+        pm.Deterministic(
+            "sd_county", pt.stack([sd_county__Intercept, sd_county__floor]), dims="county__coef"
+        )
         pm.Deterministic(
             "r_county",
             pt.stack([r_county__Intercept, r_county__floor], axis=1),

@@ -53,7 +53,12 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # degrees of freedom of the Student-t
         nu = pm.Gamma("nu", alpha=2, beta=0.1)
         # linear predictor
-        eta = Intercept + Xc[:, 0] * b_scale_rainfall + Xc[:, 1] * b_center_temperature + r_plot__year[J_plot__year]
+        eta = (
+            Intercept
+            + Xc[:, 0] * b_scale_rainfall
+            + Xc[:, 1] * b_center_temperature
+            + r_plot__year[J_plot__year]
+        )
         pm.StudentT("y", nu=nu, mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses

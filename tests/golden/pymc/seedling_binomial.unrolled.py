@@ -46,7 +46,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         sd_lab__Intercept = pm.HalfNormal("sd_lab__Intercept", sigma=2.5)
         # standardised effects
         z_lab__Intercept = pm.Normal("z_lab__Intercept", mu=0, sigma=1, dims="lab")
-        r_lab__Intercept = pm.Deterministic("r_lab__Intercept", z_lab__Intercept * sd_lab__Intercept, dims="lab")
+        r_lab__Intercept = pm.Deterministic(
+            "r_lab__Intercept", z_lab__Intercept * sd_lab__Intercept, dims="lab"
+        )
 
         # group-level effects of `lab`: dose
         # standard deviation of the effects
@@ -57,13 +59,22 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
 
         # likelihood
         # linear predictor
-        eta = Intercept + Xc[:, 0] * b_dose + r_lab__Intercept[J_lab] + r_lab__dose[J_lab] * Z_lab[:, 0]
-        pm.Binomial("y", n=T, p=0.5 * pt.erfc(-eta / np.sqrt(2)), observed=inputs["Y"], dims="__obs__")
+        eta = (
+            Intercept
+            + Xc[:, 0] * b_dose
+            + r_lab__Intercept[J_lab]
+            + r_lab__dose[J_lab] * Z_lab[:, 0]
+        )
+        pm.Binomial(
+            "y", n=T, p=0.5 * pt.erfc(-eta / np.sqrt(2)), observed=inputs["Y"], dims="__obs__"
+        )
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.stack([b_dose]), dims="coef")
         pm.Deterministic("sd_lab", pt.stack([sd_lab__Intercept, sd_lab__dose]), dims="lab__coef")
-        pm.Deterministic("r_lab", pt.stack([r_lab__Intercept, r_lab__dose], axis=1), dims=("lab", "lab__coef"))
+        pm.Deterministic(
+            "r_lab", pt.stack([r_lab__Intercept, r_lab__dose], axis=1), dims=("lab", "lab__coef")
+        )
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))
     return model
 

@@ -58,7 +58,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # likelihood
         # linear predictor
         eta = Intercept + Xc @ b + r_lab[J_lab, 0] + r_lab[J_lab, 1] * Z_lab[:, 0]
-        pm.Binomial("y", n=T, p=0.5 * pt.erfc(-eta / np.sqrt(2)), observed=inputs["Y"], dims="__obs__")
+        pm.Binomial(
+            "y", n=T, p=0.5 * pt.erfc(-eta / np.sqrt(2)), observed=inputs["Y"], dims="__obs__"
+        )
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))

@@ -71,7 +71,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
 
         # outputs under the names every backend uses
         pm.Deterministic("b", pt.stack([b_x1, b_x2, b_x3]), dims="coef")
-        pm.Deterministic("sd_group", pt.stack([sd_group__x1, sd_group__x2, sd_group__x3]), dims="group__coef")
+        pm.Deterministic(
+            "sd_group", pt.stack([sd_group__x1, sd_group__x2, sd_group__x3]), dims="group__coef"
+        )
         pm.Deterministic(
             "r_group",
             pt.stack([r_group__x1, r_group__x2, r_group__x3], axis=1),

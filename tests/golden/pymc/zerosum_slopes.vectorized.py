@@ -37,7 +37,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # group-level effects of `group`: x1, x2, x3
         sd_group = pm.Gamma("sd_group", alpha=4, beta=0.4, dims="group__coef")
         # one row per coefficient: the zero sum runs over the last axis, the levels
-        zs_group = pm.ZeroSumNormal("zs_group", sigma=sd_group[:, None], dims=("group__coef", "group"))
+        zs_group = pm.ZeroSumNormal(
+            "zs_group", sigma=sd_group[:, None], dims=("group__coef", "group")
+        )
         r_group = pm.Deterministic("r_group", zs_group.T, dims=("group", "group__coef"))
 
         # likelihood
