@@ -72,7 +72,7 @@ def pymc_model(
 
     bound = bind_data(model, data, spec_path)
     import_pymc()
-    return build(bound, Encoding(encoding))
+    return build(bound, Encoding(encoding), model)
 
 
 def sample(

@@ -27,7 +27,7 @@ from statistics import NormalDist
 from hierc import ir, naming
 from hierc.errors import BackendError
 from hierc.outputs import summary_variables
-from hierc.sampling import SampleOptions, import_arviz
+from hierc.sampling import SampleOptions, divergences, import_arviz
 from hierc.vocabulary import Encoding, Parameterization
 
 STATISTICS = ("mean", "sd", "q05", "q95")
@@ -105,6 +105,10 @@ class Comparison:
         if not any(math.isnan(s) for s in self.seconds):
             times = ", ".join(f"{label} {s:.1f} s" for label, s in zip(labels, self.seconds, strict=True))
             lines.append(f"time from spec to posterior: {times}")
+        counts = [divergences(idata) for idata in self.posteriors]
+        if any(counts):
+            shown_counts = ", ".join(f"{label} {n}" for label, n in zip(labels, counts, strict=True))
+            lines.append(f"divergent transitions (they bias a posterior): {shown_counts}")
         m = sum(len(row.z) for row in self.rows)
         verdict = "agree" if self.agree else "DIFFER"
         lines.append(

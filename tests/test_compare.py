@@ -12,8 +12,10 @@ import pytest
 
 import hierc
 from conftest import ROOT
-from hierc.compare import compare_posteriors
+from fake_data import fake_frame
+from hierc.compare import compare_posteriors, with_parameterization
 from hierc.sampling import SampleOptions, import_arviz
+from hierc.vocabulary import Parameterization
 from reported_models import report_data, reported_vectorized_model
 
 
@@ -73,3 +75,12 @@ def test_z_scores_and_threshold():
     # the mean's z is the difference over the two Monte Carlo errors: about 0.3 / sqrt(2 / 4000)
     mean = next(r for r in shifted.rows if (r.quantity, r.statistic) == ("Intercept", "mean"))
     assert 9 < mean.z[0] < 17
+
+
+def test_a_parameterization_is_a_different_pymc_model():
+    """Bound data are shared between parameterizations; the model built is the variant's."""
+    model = hierc.load(ROOT / "specs" / "radon_centered.hm")
+    bound = hierc.bind_data(model, fake_frame(model, n=60, seed=1))
+    noncentered = with_parameterization(model, Parameterization.NONCENTERED)
+    assert "z_county__Intercept" in hierc.pymc_model(noncentered, bound, "unrolled").named_vars
+    assert "z_county__Intercept" not in hierc.pymc_model(model, bound, "unrolled").named_vars

@@ -27,7 +27,8 @@ from reported_models import GROUP_SDS, report_data, reported_vectorized_model
 
 pytestmark = pytest.mark.equivalence
 
-OPTIONS = SampleOptions(chains=4, draws=1000, tune=1000, seed=8)
+# target_accept 0.95: the matrix compares models, not samplers, and divergences bias a posterior
+OPTIONS = SampleOptions(chains=4, draws=1000, tune=1000, seed=8, target_accept=0.95)
 REPORT_SCALE = SampleOptions(chains=2, draws=1000, tune=1000, seed=8)
 
 
