@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from hierc import ast, ir
+from hierc import ast, ir, naming
 from hierc.errors import Diagnostics, all_of, did_you_mean
 from hierc.identifiers import identifier_problem
 from hierc.source import Span
@@ -173,6 +173,7 @@ def _lower_terms(
     intercept_span: Span | None = None
     terms: list[tuple[ir.Term, Span | None]] = []
     seen: dict[frozenset[str], ir.Term] = {}
+    named: dict[str, ir.Term] = {}  # by the identifier generated code gives the term (`b_log_x`, `x_log_x`)
     group_terms: list[ast.GroupTerm] = []
 
     for signed in signed_terms:
@@ -211,7 +212,17 @@ def _lower_terms(
                     shown = "" if term.label == seen[key].label else f" (as `{seen[key].label}`)"
                     diags.error(node.span, f"duplicate term `{term.label}`: it is already in the formula{shown}")
                     continue
+                same_name = named.get(naming.ident(term.label))
+                if same_name is not None and same_name.label != term.label:  # equal labels: checked later
+                    diags.error(
+                        node.span,
+                        f"the terms `{same_name.label}` and `{term.label}` would have the same name "
+                        f"`{naming.ident(term.label)}` in generated code",
+                        "rename the column",
+                    )
+                    continue
                 seen[key] = term
+                named[naming.ident(term.label)] = term
                 terms.append((term, node.span))
     return (True if intercept is None else intercept), terms, group_terms
 
