@@ -58,7 +58,7 @@ def fit_report(idata, variables: list[str]) -> str:
         warnings.simplefilter("ignore")
         table = az.summary(idata, var_names=present, hdi_prob=0.94, kind="all", round_to=3)
     table = table[["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat"]]
-    table = table[[not _repeated_correlation(label, idata.posterior) for label in table.index]]
+    table = table.drop(index=_repeated_correlations(idata.posterior), errors="ignore")
     table = table.astype({"ess_bulk": int, "ess_tail": int})
     posterior = idata.posterior
     n_chains, n_draws = posterior.sizes["chain"], posterior.sizes["draw"]
@@ -73,12 +73,12 @@ def fit_report(idata, variables: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _repeated_correlation(label: str, posterior) -> bool:
-    """`cor_g[a, b]` on or below the diagonal: a constant 1, or the same as `cor_g[b, a]`."""
-    name, _, index = label.partition("[")
-    if not name.startswith("cor_") or not index:
-        return False
-    first, second = index.rstrip("]").split(", ")
-    variable = posterior[name]
-    names = [str(v) for v in variable[variable.dims[-1]].values]
-    return names.index(first) >= names.index(second)
+def _repeated_correlations(posterior) -> set[str]:
+    """The summary labels of `cor_g[a, b]` on or below the diagonal: a constant 1, or `cor_g[b, a]` again."""
+    out = set()
+    for name in posterior.data_vars:
+        if name.startswith("cor_"):
+            variable = posterior[name]
+            names = [str(v) for v in variable[variable.dims[-1]].values]
+            out |= {f"{name}[{a}, {b}]" for i, a in enumerate(names) for b in names[: i + 1]}
+    return out
