@@ -13,7 +13,7 @@ result = hierc.compare(model, frame, [hierc.Lowering("stan"), hierc.Lowering("py
 
 __version__ = "0.1.0"
 
-from hierc.backends import bind_data, compile_model, pymc_model, sample
+from hierc.backends import bambi_model, bind_data, compile_model, pymc_model, sample
 from hierc.compare import Lowering, compare
 from hierc.dump import dump
 from hierc.errors import BackendError, CompilerBug, DataError, SpecError, UserError
@@ -32,6 +32,7 @@ __all__ = [
     "SampleOptions",
     "SpecError",
     "UserError",
+    "bambi_model",
     "bind_data",
     "compare",
     "compile_model",

@@ -3,6 +3,7 @@
     code = hierc.compile_model(model, backend="stan", encoding="vectorized")
     bound = hierc.bind_data(model, "radon.csv")       # or a pandas DataFrame
     pm_model = hierc.pymc_model(model, bound)         # an in-process pm.Model
+    bmb_model = hierc.bambi_model(model, bound)       # an in-process bmb.Model
     idata = hierc.sample(model, bound, backend="pymc")
 
 Backend modules are imported only when used, so compiling to text never
@@ -18,8 +19,13 @@ from hierc.errors import BackendError
 from hierc.sampling import SampleOptions
 from hierc.vocabulary import Encoding
 
-BACKENDS = ("stan", "pymc")
-ENGINES = {"stan": ("auto", "cmdstanpy", "pystan"), "pymc": ("auto", "nutpie", "pymc")}
+BACKENDS = ("stan", "pymc", "bambi")
+ENGINES = {
+    "stan": ("auto", "cmdstanpy", "pystan"),
+    "pymc": ("auto", "nutpie", "pymc"),
+    "bambi": ("auto", "nutpie", "pymc"),  # Bambi's PyMC model, sampled as the pymc backend's
+}
+ENCODED = ("stan", "pymc")  # backends with a choice of encoding; Bambi lays out its parameters itself
 
 
 def _backend(name: str) -> str:
@@ -36,15 +42,29 @@ def _engine(backend: str, engine: str) -> str:
     return engine
 
 
-def compile_model(model: ir.Model, backend: str = "stan", encoding: Encoding | str = Encoding.VECTORIZED) -> str:
-    """The model as target code: a Stan program, or a standalone PyMC script."""
-    if _backend(backend) == "pymc":
+def encoding_of(backend: str, encoding: Encoding | str | None) -> Encoding | None:
+    """The encoding a backend uses: vectorized unless told otherwise; none for Bambi."""
+    if _backend(backend) in ENCODED:
+        return Encoding(encoding or Encoding.VECTORIZED)
+    if encoding is not None:
+        raise BackendError(f"the {backend} backend has no encodings: Bambi lays out the parameters, one per term")
+    return None
+
+
+def compile_model(model: ir.Model, backend: str = "stan", encoding: Encoding | str | None = None) -> str:
+    """The model as target code: a Stan program, or a standalone PyMC or Bambi script."""
+    encoding = encoding_of(backend, encoding)
+    if backend == "bambi":
+        from hierc.bambi.script import bambi_script
+
+        return bambi_script(model)
+    if backend == "pymc":
         from hierc.pymc.script import pymc_script
 
-        return pymc_script(model, Encoding(encoding))
+        return pymc_script(model, encoding)
     from hierc.stan.codegen import stan_program
 
-    return stan_program(model, Encoding(encoding))
+    return stan_program(model, encoding)
 
 
 def bind_data(model: ir.Model, data, spec_path: str | Path | None = None):
@@ -75,17 +95,32 @@ def pymc_model(
     return build(bound, Encoding(encoding), model)
 
 
+def bambi_model(model: ir.Model, data, spec_path: str | Path | None = None):
+    """The model as an in-process `bmb.Model` with data (a DataFrame, a CSV path, or bound data)."""
+    from hierc.bambi.model import bambi_model as build
+    from hierc.pymc.engines import import_pymc
+
+    bound = bind_data(model, data, spec_path)
+    import_pymc()
+    try:
+        import bambi  # noqa: F401
+    except ImportError as error:
+        raise BackendError(f"the bambi backend needs Bambi, which cannot be imported ({error})") from None
+    return build(bound, model)
+
+
 def sample(
     model: ir.Model,
     data,
     backend: str = "stan",
-    encoding: Encoding | str = Encoding.VECTORIZED,
+    encoding: Encoding | str | None = None,
     engine: str = "auto",
     options: SampleOptions | None = None,
     spec_path: str | Path | None = None,
 ):
     """Sample the model's posterior given data; ArviZ InferenceData with the shared output names."""
     _engine(_backend(backend), engine)
+    encoding = encoding_of(backend, encoding)
     options = options or SampleOptions()
     bound = bind_data(model, data, spec_path)
     if backend == "pymc":
@@ -93,6 +128,15 @@ def sample(
 
         chosen = engines.choose_engine(engine)
         idata = engines.sample(pymc_model(model, bound, encoding), options, chosen)
+    elif backend == "bambi":
+        from hierc.bambi.model import hierc_posterior
+        from hierc.pymc import engines
+
+        chosen = engines.choose_engine(engine)
+        bmb_model = bambi_model(model, bound)
+        bmb_model.build()
+        idata = engines.sample(bmb_model.backend.model, options, chosen)
+        idata.posterior = hierc_posterior(idata.posterior, bound, model)
     else:
         from hierc import outputs
         from hierc.stan import engines

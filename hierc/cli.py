@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hierc import __version__
-from hierc.backends import BACKENDS, ENGINES, bind_data, compile_model, sample
+from hierc.backends import BACKENDS, ENCODED, ENGINES, bind_data, compile_model, sample
 from hierc.dump import dump
 from hierc.errors import UserError
 from hierc.output_files import check_writable, write_text
@@ -63,8 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         "--engine",
         choices=sorted({engine for engines in ENGINES.values() for engine in engines}),
         default="auto",
-        help="stan: cmdstanpy when CmdStan is installed, else pystan; pymc: nutpie when installed, else pymc "
-        "(default: auto)",
+        help="stan: cmdstanpy when CmdStan is installed, else pystan; pymc and bambi: nutpie when installed, "
+        "else pymc (default: auto)",
     )
     _sampling_options(sample)
     _output_option(sample, "the NetCDF file to write (default: <spec name>_<backend>.nc)")
@@ -114,8 +114,7 @@ def _backend_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--encoding",
         choices=[e.value for e in Encoding],
-        default=Encoding.VECTORIZED.value,
-        help="vectorized (default): vector and matrix parameters; unrolled: one parameter per term",
+        help="stan and pymc: vectorized (default), vector and matrix parameters; unrolled, one parameter per term",
     )
 
 
@@ -212,9 +211,9 @@ def _compare(args: argparse.Namespace, model) -> int:
     encodings = _choices(args.encodings, [e.value for e in Encoding], "encoding")
     params = _choices(args.params, [p.value for p in Parameterization], "parameterization") if args.params else [None]
     lowerings = [
-        Lowering(backend, Encoding(encoding), Parameterization(param) if param else None)
+        Lowering(backend, encoding, Parameterization(param) if param else None)
         for backend in backends
-        for encoding in encodings
+        for encoding in ([Encoding(e) for e in encodings] if backend in ENCODED else [None])
         for param in params
     ]
     comparison = compare(model, args.data, lowerings, _options(args), args.alpha, spec_path=args.spec)

@@ -36,12 +36,15 @@ STATISTICS = ("mean", "sd", "q05", "q95")
 @dataclass(frozen=True)
 class Lowering:
     backend: str
-    encoding: Encoding = Encoding.VECTORIZED
+    encoding: Encoding | None = None  # None: vectorized, or none for Bambi
     parameterization: Parameterization | None = None  # None: as the spec says
 
     @property
     def label(self) -> str:
-        parts = [self.backend, self.encoding.value]
+        from hierc.backends import encoding_of
+
+        encoding = encoding_of(self.backend, self.encoding)
+        parts = [self.backend] + ([encoding.value] if encoding else [])
         if self.parameterization is not None:
             parts.append(self.parameterization.value)
         return "/".join(parts)

@@ -14,7 +14,7 @@ for a bad value, the CSV line it is on.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +63,7 @@ class BoundData:
     X: Design
     groups: dict[str, GroupData]  # by grouping-factor label, in model order
     term_widths: dict[str, int]  # term label -> number of design columns
+    frame: pd.DataFrame = field(repr=False, compare=False)  # the table as given, for backends that read it
 
     @property
     def n(self) -> int:
@@ -302,7 +303,7 @@ class _Binder:
         for design in designs:
             self.check_columns(design)
         widths = {label: s.stop - s.start for d in designs for label, s in d.spans.items()}
-        return BoundData(self.model, y, se, trials, X, groups, widths)
+        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame)
 
     def check_columns(self, design: Design) -> None:
         """Default priors divide by each column's sd; a constant column has no information anyway."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from hierc.source import Span
+from hierc.source import Source, Span
 from hierc.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
 
 INTERCEPT = "Intercept"  # the coefficient label of an intercept, population or group level
@@ -52,6 +52,7 @@ class Term:
     """A main effect (one factor) or an interaction (several)."""
 
     factors: tuple[Factor, ...]
+    written_at: Span | None = field(default=None, compare=False)  # the formula text it comes from
 
     @property
     def label(self) -> str:
@@ -67,6 +68,7 @@ class Response:
     variable: str
     se: str | None = None  # column of known standard errors: `y | se(s)`
     trials: str | int | None = None  # column or constant number of trials: `y | trials(n)`
+    se_at: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class GroupBlock:
     terms: tuple[Term, ...]
     correlated: bool  # `|`: LKJ prior on a Cholesky factor; `||`: independent
     parameterization: Parameterization
+    written_at: Span | None = field(default=None, compare=False)  # the group term
+    param_at: Span | None = field(default=None, compare=False)  # the `param` value that chose it; None: default
 
     @property
     def coefficients(self) -> tuple[str, ...]:
@@ -155,6 +159,7 @@ class Model:
     terms: tuple[Term, ...]  # population-level, intercept excluded
     groups: tuple[GroupBlock, ...]
     priors: tuple[Prior, ...]  # one per parameter, in a fixed order
+    source: Source | None = field(default=None, compare=False)  # the spec's text, to show where a backend fails
 
     def prior(self, cls: ParamClass, group: str | None = None, coefficient: str | None = None) -> Prior:
         target = Target(cls, group, coefficient)

@@ -221,7 +221,17 @@ def _parameterize(
                 f"zerosum cannot be used for the correlated group term `{block.source_text}`",
                 f"make its effects uncorrelated with `||`, or set `param({label}) = noncentered`",
             )
-        result.append(ir.GroupBlock(block.factor, block.intercept, block.terms, block.correlated, value))
+        result.append(
+            ir.GroupBlock(
+                block.factor,
+                block.intercept,
+                block.terms,
+                block.correlated,
+                value,
+                written_at=block.span,
+                param_at=decl.value.span if decl else None,
+            )
+        )
     return tuple(result)
 
 

@@ -142,7 +142,8 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
         value = _response_option_value(call, diags)
         if value is not None:
             options[kind] = value
-    return ir.Response(node.name.text, options.get("se"), options.get("trials"))
+    se_at = next((call.span for call in node.additions if call.func.text == "se"), None)
+    return ir.Response(node.name.text, options.get("se"), options.get("trials"), se_at)
 
 
 def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | None:
@@ -206,7 +207,7 @@ def _lower_terms(
             )
         else:
             for factors in _expand(node, diags):
-                term = ir.Term(factors)
+                term = ir.Term(factors, node.span)
                 key = _key(factors)
                 if key in seen:
                     shown = "" if term.label == seen[key].label else f" (as `{seen[key].label}`)"

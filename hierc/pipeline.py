@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from hierc import ast, ir
@@ -17,7 +18,7 @@ def load_source(source: Source) -> tuple[ast.Spec, ir.Model]:
     try:
         spec = parse(source.text, source.name)
         default_name = sanitize_model_name(Path(source.name).stem) if source.name != "<string>" else "model"
-        return spec, lower(spec, default_name)
+        return spec, replace(lower(spec, default_name), source=source)
     except SpecError as error:
         raise error.with_source(source) from None
 

@@ -6,7 +6,6 @@ runs, so each model takes well under a second.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 import warnings
@@ -25,6 +24,7 @@ from hierc.pymc.model import inputs_and_coords, pymc_model
 from hierc.pymc.script import pymc_script
 from hierc.vocabulary import Encoding, Family, Link, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
+from pymc_helpers import import_script, logp_function, random_points, zero_sum_dims
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # pytensor's notice that it found no BLAS
@@ -35,26 +35,6 @@ ENCODINGS = list(Encoding)
 CATEGORICAL_SLOPES = "y ~ 1 + x + C(c) + (1 + C(c) + x || g)\nprior sd(g)[x] ~ exponential(1)\n"
 
 GOLDEN = ROOT / "tests" / "golden" / "pymc"
-N_POINTS = 5
-
-
-def import_script(path, name: str):
-    """Import a generated script from its file, as a user would."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def logp_function(model: pm.Model):
-    return model.compile_logp(mode="FAST_COMPILE")
-
-
-def random_points(model: pm.Model, n: int = N_POINTS, seed: int = 0) -> list[dict[str, np.ndarray]]:
-    """Points in the unconstrained space around the initial point."""
-    rng = np.random.default_rng(seed)
-    start = model.initial_point()
-    return [{k: v + rng.normal(0, 0.4, np.shape(v)) for k, v in start.items()} for _ in range(n)]
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
@@ -250,17 +230,6 @@ def test_every_family_and_link_has_the_right_likelihood(family, link):
     y = frame["y"].to_numpy()
     trials = frame["n"].to_numpy() if "n" in frame else None
     assert likelihood(point) == pytest.approx(_likelihood_by_scipy(family, link, y, intercept, aux, trials), rel=1e-12)
-
-
-def zero_sum_dims(pm_model: pm.Model) -> dict[str, tuple[str, ...]]:
-    """For each ZeroSumNormal variable, the dims it sums to zero over (its last `n_zerosum_axes` dims)."""
-    out = {}
-    for rv in pm_model.free_RVs:
-        op = rv.owner.op
-        if type(op).__name__ == "ZeroSumNormalRV":
-            dims = pm_model.named_vars_to_dims[rv.name]
-            out[rv.name] = tuple(dims[len(dims) - op.ndim_supp :])
-    return out
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

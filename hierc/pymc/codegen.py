@@ -33,7 +33,7 @@ from hierc.summary import number, scaled_text
 from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
 
 # PyMC's name for each prior, and its arguments: (PyMC keyword, the IR's argument).
-_PYMC_DIST: dict[Dist, tuple[str, tuple[tuple[str, str], ...]]] = {
+PYMC_DISTRIBUTIONS: dict[Dist, tuple[str, tuple[tuple[str, str], ...]]] = {
     Dist.NORMAL: ("Normal", (("mu", "mu"), ("sigma", "sigma"))),
     Dist.STUDENT_T: ("StudentT", (("nu", "nu"), ("mu", "mu"), ("sigma", "sigma"))),
     Dist.CAUCHY: ("Cauchy", (("alpha", "mu"), ("beta", "sigma"))),
@@ -122,7 +122,7 @@ class _Function:
         return text
 
     def distribution(self, prior: ir.Prior, column_sd: str | None = None, **extra) -> tuple[str, list[Kw]]:
-        name, params = _PYMC_DIST[prior.distribution]
+        name, params = PYMC_DISTRIBUTIONS[prior.distribution]
         args = dict(prior.args)
         kwargs = [Kw(keyword, self.value(args[source], column_sd)) for keyword, source in params]
         return f"pm.{name}", kwargs + [Kw(k, v) for k, v in extra.items() if v is not None]

@@ -17,6 +17,7 @@ the tests check that the two data preparations agree.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from importlib import resources
@@ -46,7 +47,7 @@ def pymc_script(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED) -> st
     encoding = Encoding(encoding)
     make_model = make_model_function(model, encoding)
     prepare = _prepare_function(model)
-    helpers = _helpers("\n".join(prepare))
+    helpers = helpers_for("\n".join(prepare))
     body = "\n".join(make_model + ["", ""] + prepare + ["", ""] + helpers + ["", "", ""])
     imports = ["import itertools"] if "itertools." in body else []
     imports += ["import sys", "", "import numpy as np", "import pandas as pd", "import pymc as pm"]
@@ -209,16 +210,25 @@ def _dict(name: str, items: list[tuple[str, str]]) -> list[str]:
 # ---- helpers -----------------------------------------------------------------
 
 
-def _helpers(code: str) -> list[str]:
+def helpers_for(code: str) -> list[str]:
     """The helper functions `code` calls, and those they call, in the order of the helpers module."""
     text = resources.files("hierc.pymc").joinpath("script_helpers.py").read_text(encoding="utf-8")
     chunks = text.split(_HELPERS_MARKER, 1)[1].strip("\n").split("\n\n\n")
     functions = {re.match(r"def (\w+)", chunk).group(1): chunk for chunk in chunks}
     wanted: set[str] = set()
-    pending = [name for name in functions if re.search(rf"\b{name}\(", code)]
+    pending = [name for name in _called(code) if name in functions]
     while pending:
         name = pending.pop()
         if name not in wanted:
             wanted.add(name)
-            pending += [other for other in functions if re.search(rf"\b{other}\(", functions[name])]
+            pending += [other for other in _called(functions[name]) if other in functions]
     return "\n\n\n".join(chunk for name, chunk in functions.items() if name in wanted).split("\n")
+
+
+def _called(code: str) -> set[str]:
+    """The names of the functions some Python code calls."""
+    return {
+        node.func.id
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }

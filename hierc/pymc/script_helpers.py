@@ -1,4 +1,4 @@
-"""Data preparation helpers that every generated PyMC script carries, so that it runs on its own.
+"""Data preparation helpers that generated PyMC and Bambi scripts carry, so that they run on their own.
 
 The code generator copies the functions below into each script, after the
 script's imports; this module is never imported by hierc at compile time.
@@ -98,3 +98,9 @@ def group_index(data: pd.DataFrame, *names: str) -> tuple[np.ndarray, list[str]]
     observed, index = np.unique(codes, axis=0, return_inverse=True)
     levels = [":".join(per_variable[i][1][code] for i, code in enumerate(row)) for row in observed]
     return index.reshape(-1), levels
+
+
+def group_labels(data: pd.DataFrame, *names: str) -> np.ndarray:
+    """Each row's level of a grouping factor as text, `a:b` levels joined by `:`, as hierc labels them."""
+    per_variable = [level_labels(data[name])[0] for name in names]
+    return np.array([":".join(parts) for parts in zip(*per_variable, strict=True)], dtype=object)

@@ -77,11 +77,6 @@ def numeric(data: pd.DataFrame, name: str) -> np.ndarray:
     return data[name].to_numpy(dtype=float)
 
 
-def column(name: str, values: np.ndarray) -> tuple[list[str], list[np.ndarray]]:
-    """One named design column."""
-    return [name], [values]
-
-
 def level_labels(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Each row's level as a label, and the levels' labels in sorted order (numbers numerically)."""
     unique = pd.unique(series)

@@ -1,0 +1,1 @@
+"""The Bambi backend: a standalone script that builds a `bmb.Model`, and the same model in-process."""

@@ -1,0 +1,119 @@
+"""The model in Bambi's terms: the formula, family and link, and the name of every Bambi term.
+
+Bambi reads formulas with formulae, so most of the spec's formula carries
+over as written. The differences, and why:
+
+- `(1 + x || g)` is written `(1 + x | g)`: Bambi's group-level effects are
+  always uncorrelated (correlated blocks are rejected before this point).
+- `scale(x)` is written `zscore(x)`, a function the script defines: formulae's
+  own `scale` divides by the sd with denominator n, the spec's by n - 1.
+- `C(x, ref = "a")` is `C(x, Treatment('a'))`.
+- A grouping factor `a:b` is a column of the observed combinations, named
+  `a__b`, which the script adds: formulae's `a:b` would also make levels for
+  combinations that never occur, and each would get an effect of its own.
+- A known standard error `y | se(s)` is the distributional formula
+  `sigma ~ 0 + offset(log(s))`: sigma is then s itself, with no parameter.
+- `y | trials(n)` is formulae's `p(y, n)`.
+"""
+
+from __future__ import annotations
+
+from hierc import ir, naming
+from hierc.vocabulary import Family, ParamClass, Transform
+
+FAMILY = {
+    Family.GAUSSIAN: "gaussian",
+    Family.STUDENT_T: "t",
+    Family.BERNOULLI: "bernoulli",
+    Family.BINOMIAL: "binomial",
+    Family.POISSON: "poisson",
+    Family.NEGBINOMIAL: "negativebinomial",
+}
+
+# Bambi's names of the family parameters besides the mean.
+AUXILIARY = {ParamClass.SIGMA: "sigma", ParamClass.NU: "nu", ParamClass.PHI: "alpha"}
+
+# Functions a formula may call that Bambi's namespace lacks, or (`zscore`) whose formulae version differs.
+TRANSFORM = {
+    Transform.LOG: "log",
+    Transform.LOG1P: "log1p",
+    Transform.EXP: "exp",
+    Transform.SQRT: "sqrt",
+    Transform.CENTER: "center",
+    Transform.SCALE: "zscore",
+}
+EXTRA_FUNCTIONS = {"log1p": "np.log1p", "sqrt": "np.sqrt", "zscore": "zscore"}
+
+INTERCEPT = "Intercept"  # Bambi's name for the intercept, on centred predictors as in hierc
+
+
+def _reference(level: str) -> str:
+    """A reference level as formulae compares it with the data: numbers as numbers."""
+    try:
+        float(level)
+    except ValueError:
+        return repr(level)
+    return level
+
+
+def factor_text(factor: ir.Factor) -> str:
+    if isinstance(factor, ir.Categorical):
+        if factor.reference is None:
+            return f"C({factor.variable})"
+        return f"C({factor.variable}, Treatment({_reference(factor.reference)}))"
+    text = factor.variable
+    for transform in factor.transforms:
+        text = f"{TRANSFORM[transform]}({text})"
+    return text
+
+
+def term_text(term: ir.Term) -> str:
+    """The term as formulae writes it, which is also Bambi's name for its coefficients."""
+    return ":".join(factor_text(f) for f in term.factors)
+
+
+def group_column(block: ir.GroupBlock) -> str:
+    """The data column of the grouping factor: the variable, or the column of `a:b` combinations."""
+    return naming.ident(block.factor.label)
+
+
+def group_terms(block: ir.GroupBlock) -> list[tuple[str, str]]:
+    """(hierc coefficient label, Bambi term name) for each term of a group block, in the block's order."""
+    g = group_column(block)
+    pairs = [(ir.INTERCEPT, f"1|{g}")] if block.intercept else []
+    return pairs + [(term.label, f"{term_text(term)}|{g}") for term in block.terms]
+
+
+def functions_used(model: ir.Model) -> list[str]:
+    """The names of `EXTRA_FUNCTIONS` the formula calls."""
+    used = {
+        TRANSFORM[t]
+        for term in [*model.terms, *(t for block in model.groups for t in block.terms)]
+        for factor in term.factors
+        if isinstance(factor, ir.Numeric)
+        for t in factor.transforms
+    }
+    return [name for name in EXTRA_FUNCTIONS if name in used]
+
+
+def response_text(model: ir.Model) -> str:
+    response = model.response
+    if model.family is Family.BINOMIAL:
+        return f"p({response.variable}, {response.trials})"
+    return response.variable
+
+
+def formula_text(model: ir.Model) -> str:
+    """The main formula."""
+    parts = ["1" if model.intercept else "0"] + [term_text(t) for t in model.terms]
+    for block in model.groups:
+        inside = ["1" if block.intercept else "0"] + [term_text(t) for t in block.terms]
+        parts.append(f"({' + '.join(inside)} | {group_column(block)})")
+    return f"{response_text(model)} ~ {' + '.join(parts)}"
+
+
+def sigma_formula(model: ir.Model) -> str | None:
+    """With known standard errors: sigma is the `se` column itself."""
+    if model.response.se is None:
+        return None
+    return f"sigma ~ 0 + offset(log({model.response.se}))"
