@@ -113,7 +113,8 @@ def bambi_point(bound, hierc_model: pm.Model, bmb_pm: pm.Model, point: dict) -> 
     model = bound.model
     names = [n for n in naming_outputs(model) if n in hierc_model.named_vars]
     graphs = hierc_model.replace_rvs_by_values([hierc_model[n] for n in names])  # values at the point, not draws
-    outputs = hierc_model.compile_fn(graphs, inputs=hierc_model.value_vars, on_unused_input="ignore", mode="FAST_COMPILE")
+    inputs = hierc_model.value_vars
+    outputs = hierc_model.compile_fn(graphs, inputs=inputs, on_unused_input="ignore", mode="FAST_COMPILE")
     values = dict(zip(names, outputs(point), strict=True))
     out: dict[str, np.ndarray] = {}
     if model.intercept:

@@ -1,6 +1,7 @@
 """The full posterior-agreement matrix: `python -m pytest -m equivalence` (not in the default run).
 
-Each case samples one data set through several lowerings and requires
+Each case samples one data set through several lowerings (Stan and PyMC in
+both encodings, and Bambi where it can express the spec) and requires
 `hierc.compare`'s verdict "agree": every |z| below the Bonferroni threshold
 for a 1% false-alarm rate across all of the case's comparisons. The
 1000-group zero-sum model of the user report runs at its real scale (1000
@@ -19,7 +20,7 @@ import pytest
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
-from hierc import Lowering
+from hierc import Lowering, features
 from hierc.compare import compare_posteriors
 from hierc.sampling import SampleOptions
 from hierc.vocabulary import Encoding, Parameterization
@@ -48,6 +49,8 @@ def check(comparison) -> None:
 def test_backends_and_encodings_agree(spec):
     model, frame = data_for(spec)
     lowerings = [Lowering(b, e) for b in ("stan", "pymc") for e in Encoding]
+    if not features.unsupported(model, "bambi"):
+        lowerings.append(Lowering("bambi"))
     check(hierc.compare(model, frame, lowerings, OPTIONS, spec_path=spec))
 
 
