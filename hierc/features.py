@@ -116,7 +116,7 @@ FEATURES: tuple[Feature, ...] = (
         "categorical predictors `C(x)`, `C(x, ref = ...)`, treatment-coded",
         ALL,
         'y ~ 1 + C(a, ref = "b") * x',
-        "`C(a, Treatment('b'))`",
+        "`C(a)`, on a column the script makes an ordered categorical with the reference level first",
     ),
     Feature(
         "a categorical factor whose reference level formulae keeps: `0 + C(a)`, `x:C(a)` without `x`",

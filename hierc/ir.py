@@ -168,6 +168,16 @@ class Model:
                 return prior
         raise KeyError(target.label)
 
+    @property
+    def data_columns(self) -> list[str]:
+        """The columns of the data the model reads, each once, in the order the spec first uses them."""
+        response = self.response
+        columns = [response.variable] + [v for v in (response.se, response.trials) if isinstance(v, str)]
+        all_terms = list(self.terms) + [t for block in self.groups for t in block.terms]
+        columns += [v for term in all_terms for v in term.variables]
+        columns += [v for block in self.groups for v in block.factor.variables]
+        return list(dict.fromkeys(columns))
+
     def group(self, label: str) -> GroupBlock:
         for block in self.groups:
             if block.factor.label == label:

@@ -279,3 +279,14 @@ def test_the_script_builds_the_in_process_model(tmp_path):
     in_process.build()
     point = random_points(in_process.backend.model)[0]
     assert logp_function(from_script.backend.model)(point) == logp_function(in_process.backend.model)(point)
+
+
+@pytest.mark.parametrize("spec", SUPPORTED, ids=lambda p: p.stem)
+def test_no_name_of_bambi_s_model_has_a_comma(spec):
+    """nutpie stores dims as comma-separated text: a comma in the dim names of a sampled variable breaks it."""
+    model = hierc.load(spec)
+    bmb = bambi_model(bind(model, fake_frame(model, n=40)))
+    bmb.build()
+    sampled = [*bmb.backend.model.free_RVs, *bmb.backend.model.deterministics]
+    names = [rv.name for rv in sampled] + list(bmb.backend.model.coords)
+    assert not [name for name in names if "," in name]

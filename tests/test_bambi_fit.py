@@ -14,6 +14,7 @@ import xarray
 
 import hierc
 from conftest import ROOT
+from fake_data import fake_frame
 from test_pymc_fit import FAST, assert_recovered, radon_like, run_hierc, zero_sum_data
 
 
@@ -82,3 +83,12 @@ def test_script_runs_on_its_own(tmp_path):
     assert "1|school_sigma" in result.stdout and "Intercept" in result.stdout
     posterior = xarray.open_dataset(out, group="posterior")
     assert posterior["1|school"].sizes["school__factor_dim"] == 8
+
+
+def test_a_reference_level_samples_with_nutpie():
+    """`C(method, ref = "traditional")` and `scale(hours)`: the exam model samples and keeps hierc's columns."""
+    model = hierc.load(ROOT / "specs" / "exam_logistic.hm")
+    frame = fake_frame(model, n=200, levels=8, seed=4)
+    idata = hierc.sample(model, frame, "bambi", options=FAST)
+    assert list(idata.posterior["coef"].values) == ["method[b]", "method[c]", "scale(hours)"]
+    assert idata.posterior.attrs["hierc_engine"] == "nutpie"

@@ -7,7 +7,11 @@ over as written. The differences, and why:
   always uncorrelated (correlated blocks are rejected before this point).
 - `scale(x)` is written `zscore(x)`, a function the script defines: formulae's
   own `scale` divides by the sd with denominator n, the spec's by n - 1.
-- `C(x, ref = "a")` is `C(x, Treatment('a'))`.
+- `C(x, ref = "a")` is `C(x)` on a column the script makes an ordered
+  categorical, its levels in hierc's order (numbers numerically) with the
+  reference first: formulae drops the first category. (A reference written
+  into the formula, `C(x, Treatment('a'))`, would put a comma into the names
+  of Bambi's variables and dims, and nutpie cannot store such a dim.)
 - A grouping factor `a:b` is a column of the observed combinations, named
   `a__b`, which the script adds: formulae's `a:b` would also make levels for
   combinations that never occur, and each would get an effect of its own.
@@ -47,20 +51,9 @@ EXTRA_FUNCTIONS = {"log1p": "np.log1p", "sqrt": "np.sqrt", "zscore": "zscore"}
 INTERCEPT = "Intercept"  # Bambi's name for the intercept, on centred predictors as in hierc
 
 
-def _reference(level: str) -> str:
-    """A reference level as formulae compares it with the data: numbers as numbers."""
-    try:
-        float(level)
-    except ValueError:
-        return repr(level)
-    return level
-
-
 def factor_text(factor: ir.Factor) -> str:
     if isinstance(factor, ir.Categorical):
-        if factor.reference is None:
-            return f"C({factor.variable})"
-        return f"C({factor.variable}, Treatment({_reference(factor.reference)}))"
+        return f"C({factor.variable})"
     text = factor.variable
     for transform in factor.transforms:
         text = f"{TRANSFORM[transform]}({text})"
@@ -94,6 +87,12 @@ def functions_used(model: ir.Model) -> list[str]:
         for t in factor.transforms
     }
     return [name for name in EXTRA_FUNCTIONS if name in used]
+
+
+def categorical_predictors(model: ir.Model) -> dict[str, str | None]:
+    """The categorical predictors, each with its reference level (None: the first level)."""
+    terms = [*model.terms, *(t for block in model.groups for t in block.terms)]
+    return {f.variable: f.reference for t in terms for f in t.factors if isinstance(f, ir.Categorical)}
 
 
 def response_text(model: ir.Model) -> str:

@@ -8,7 +8,8 @@ Its parts, top to bottom:
   every term, defaults included, so that Bambi's automatic priors never
   apply. Data-scaled defaults are computed from the response and from the
   design columns of Bambi's own terms (`column_sds`);
-- `prepare(data)`: the grouping factors as text labels, `a:b` as one column;
+- `prepare(data)`: categorical predictors as ordered categoricals, the
+  reference first; grouping factors as text labels, `a:b` as one column;
 - helpers, copied from `hierc/pymc/script_helpers.py`, and `fit` and a
   `__main__` part: `python script.py data.csv [out.nc]`.
 
@@ -23,7 +24,7 @@ from hierc import features, ir
 from hierc.bambi import formula
 from hierc.priors import auxiliary_parameters
 from hierc.pymc.codegen import PYMC_DISTRIBUTIONS
-from hierc.pymc.pyformat import INDENT, LINE_LENGTH, Call, Kw, call, statement
+from hierc.pymc.pyformat import INDENT, LINE_LENGTH, Call, Kw, Seq, call, statement
 from hierc.pymc.script import helpers_for
 from hierc.summary import formula_text, number, scaled_text
 from hierc.vocabulary import ParamClass, Parameterization, Stat
@@ -218,19 +219,16 @@ def zscore(x) -> np.ndarray:
 
 
 def _prepare(model: ir.Model) -> list[str]:
-    response = model.response
-    columns = [response.variable]
-    columns += [v for v in (response.se, response.trials) if isinstance(v, str)]
-    all_terms = list(model.terms) + [t for block in model.groups for t in block.terms]
-    columns += [v for term in all_terms for v in term.variables]
-    columns += [v for block in model.groups for v in block.factor.variables]
-    columns = list(dict.fromkeys(columns))
+    columns = Seq(tuple(_string(c) for c in model.data_columns))
     lines = [
         "def prepare(data: pd.DataFrame) -> pd.DataFrame:",
-        '    """The data as the formula reads them: each grouping factor as text labels, `a:b` as one column."""',
-        *statement("", call("require_columns", "data", f"[{', '.join(_string(c) for c in columns)}]"), 1),
+        '    """The data as the formula reads them: levels as text labels in hierc\'s order, `a:b` as one column."""',
+        *statement("", call("require_columns", "data", columns), 1),
         "    frame = data.copy()",
     ]
+    for variable, reference in formula.categorical_predictors(model).items():
+        arguments = ["data", _string(variable)] + ([_string(reference)] if reference is not None else [])
+        lines += statement(f"frame[{_string(variable)}] = ", call("categories", *arguments), 1)
     for block in model.groups:
         variables = ", ".join(_string(v) for v in block.factor.variables)
         lines.append(f"    frame[{_string(formula.group_column(block))}] = group_labels(data, {variables})")

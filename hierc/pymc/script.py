@@ -138,13 +138,8 @@ def _prepare_function(model: ir.Model) -> list[str]:
         '    """The inputs of `make_model` (named as in the Stan backend) and the coords, from the data."""',
     ]
     response = model.response
-    columns = [response.variable]
-    columns += [v for v in (response.se, response.trials) if isinstance(v, str)]
-    all_terms = list(model.terms) + [t for block in model.groups for t in block.terms]
-    columns += [v for term in all_terms for v in term.variables]
-    columns += [v for block in model.groups for v in block.factor.variables]
-    columns = list(dict.fromkeys(columns))
-    lines += statement("", call("require_columns", "data", Seq(tuple(_string(c) for c in columns))), 1)
+    columns = Seq(tuple(_string(c) for c in model.data_columns))
+    lines += statement("", call("require_columns", "data", columns), 1)
 
     reader = "numeric" if model.family in (Family.GAUSSIAN, Family.STUDENT_T) else "whole_numbers"
     inputs: list[tuple[str, str]] = [("N", "len(Y)"), ("Y", "Y")]
@@ -155,7 +150,7 @@ def _prepare_function(model: ir.Model) -> list[str]:
         inputs.append(("T", f"whole_numbers(data, {_string(response.trials)})"))
 
     seen: set[str] = set()
-    for term in all_terms:
+    for term in [*model.terms, *(t for block in model.groups for t in block.terms)]:
         if term.label in seen:
             continue
         seen.add(term.label)

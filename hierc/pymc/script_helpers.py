@@ -104,3 +104,16 @@ def group_labels(data: pd.DataFrame, *names: str) -> np.ndarray:
     """Each row's level of a grouping factor as text, `a:b` levels joined by `:`, as hierc labels them."""
     per_variable = [level_labels(data[name])[0] for name in names]
     return np.array([":".join(parts) for parts in zip(*per_variable, strict=True)], dtype=object)
+
+
+def categories(data: pd.DataFrame, name: str, reference: str | None = None) -> pd.Categorical:
+    """A categorical predictor as labels in hierc's level order, the reference level first.
+
+    The categories are ordered, so formulae keeps their order and treats the first as the reference.
+    """
+    rows, levels = level_labels(data[name])
+    reference = levels[0] if reference is None else reference
+    if reference not in levels:
+        raise ValueError(f"the reference level {reference!r} of {name} is not in the data")
+    ordered = [reference, *(level for level in levels if level != reference)]
+    return pd.Categorical(rows, categories=ordered, ordered=True)

@@ -45,7 +45,7 @@ def build_model(data: pd.DataFrame) -> bmb.Model:
 
 
 def prepare(data: pd.DataFrame) -> pd.DataFrame:
-    """The data as the formula reads them: each grouping factor as text labels, `a:b` as one column."""
+    """The data as the formula reads them: levels as text labels in hierc's order, `a:b` as one column."""
     require_columns(data, ["log_radon", "floor", "county"])
     frame = data.copy()
     frame["county"] = group_labels(data, "county")

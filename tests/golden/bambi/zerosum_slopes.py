@@ -43,7 +43,7 @@ def build_model(data: pd.DataFrame) -> bmb.Model:
 
 
 def prepare(data: pd.DataFrame) -> pd.DataFrame:
-    """The data as the formula reads them: each grouping factor as text labels, `a:b` as one column."""
+    """The data as the formula reads them: levels as text labels in hierc's order, `a:b` as one column."""
     require_columns(data, ["y", "x1", "x2", "x3", "group"])
     frame = data.copy()
     frame["group"] = group_labels(data, "group")
