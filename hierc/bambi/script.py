@@ -33,7 +33,7 @@ from hierc.vocabulary import ParamClass, Parameterization, Stat
 def bambi_script(model: ir.Model) -> str:
     """The whole script, as text; a SpecError if the model uses a feature Bambi cannot express."""
     features.check_supported(model, "bambi")
-    build = _build_model(model)
+    build, needs = _build_model(model)
     prepare = _prepare(model)
     helpers = helpers_for("\n".join(prepare))
     constants = _string_constant("FORMULA", formula.formula_text(model))
@@ -60,10 +60,9 @@ def bambi_script(model: ir.Model) -> str:
         *prepare,
         "",
         "",
-        _COLUMN_SDS.strip("\n"),
-        "",
-        "",
     ]
+    if "sd_x" in needs:
+        parts += [_COLUMN_SDS.strip("\n"), "", ""]
     if "zscore" in formula.functions_used(model):
         parts += [_ZSCORE.strip("\n"), "", ""]
     parts += [*helpers, "", "", _MAIN.strip("\n")]
@@ -150,7 +149,8 @@ class _Priors:
         return entries
 
 
-def _build_model(model: ir.Model) -> list[str]:
+def _build_model(model: ir.Model) -> tuple[list[str], set[str]]:
+    """The lines of `build_model`, and the statistics of the data its priors use."""
     priors = _Priors(model)
     entries = priors.entries()
     response = model.response.variable
@@ -194,7 +194,7 @@ def _build_model(model: ir.Model) -> list[str]:
     else:
         lines.append("    model.set_priors(priors)")
     lines.append("    return model")
-    return lines
+    return lines, priors.needs
 
 
 _COLUMN_SDS = '''

@@ -51,15 +51,6 @@ def prepare(data: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def column_sds(model: bmb.Model) -> dict:
-    """The sample sd of each term's design column(s), by Bambi's term name."""
-    component = model.components[model.family.likelihood.parent]
-    sds = {name: term.data.std(axis=0, ddof=1) for name, term in component.common_terms.items()}
-    for name, term in component.group_specific_terms.items():
-        sds[name] = term.predictor.std(axis=0, ddof=1)
-    return sds
-
-
 def require_columns(data: pd.DataFrame, names: list[str]) -> None:
     """Fail clearly on a missing column or a missing value: the model never drops rows silently."""
     missing = [name for name in names if name not in data.columns]

@@ -56,15 +56,6 @@ def prepare(data: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def column_sds(model: bmb.Model) -> dict:
-    """The sample sd of each term's design column(s), by Bambi's term name."""
-    component = model.components[model.family.likelihood.parent]
-    sds = {name: term.data.std(axis=0, ddof=1) for name, term in component.common_terms.items()}
-    for name, term in component.group_specific_terms.items():
-        sds[name] = term.predictor.std(axis=0, ddof=1)
-    return sds
-
-
 def zscore(x) -> np.ndarray:
     """The spec's `scale(x)`: (x - mean) / sd with the sample sd (n - 1); formulae's `scale` divides by n."""
     x = np.asarray(x, dtype=float)
