@@ -121,11 +121,12 @@ class _Priors:
                 self.needs.add(names[stat].split("[")[0])
         return scaled_text(value, names)
 
-    def prior(self, prior: ir.Prior, term: str | None = None, **extra) -> Call:
+    def prior(self, prior: ir.Prior, term: str | None = None) -> Call:
+        """`bmb.Prior(...)`; `term` is the Bambi term whose column sds scale a default prior."""
         name, params = PYMC_DISTRIBUTIONS[prior.distribution]
         args = dict(prior.args)
         kwargs = [Kw(keyword, self.value(args[source], term)) for keyword, source in params]
-        return Call("bmb.Prior", (_string(name), *kwargs, *(Kw(k, v) for k, v in extra.items())))
+        return Call("bmb.Prior", (_string(name), *kwargs))
 
     def entries(self) -> list[tuple[str, Call]]:
         model = self.model
