@@ -12,6 +12,7 @@ loads a numerical or sampling library.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from hierc import ir
@@ -134,8 +135,10 @@ def sample(
 
         chosen = engines.choose_engine(engine)
         bmb_model = bambi_model(model, bound)
-        bmb_model.build()
-        idata = engines.sample(bmb_model.backend.model, options, chosen)
+        with warnings.catch_warnings():  # building compiles some graphs with pytensor, which warns without BLAS
+            warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
+            bmb_model.build()
+            idata = engines.sample(bmb_model.backend.model, options, chosen)
         idata.posterior = hierc_posterior(idata.posterior, bound, model)
     else:
         from hierc import outputs
