@@ -126,12 +126,12 @@ def bambi_point(bound, hierc_model: pm.Model, bmb_pm: pm.Model, point: dict) -> 
         sd = np.atleast_1d(values[naming.sd(label)])
         levels = list(bound.groups[label].levels)
         r = values[naming.effects(label)].reshape(len(levels), -1)
-        bambi_levels = list(bmb_pm.coords[f"{formula.group_column(block)}__factor_dim"])
+        bambi_levels = list(bmb_pm.coords[f"{formula.group_column(model, block)}__factor_dim"])
         r = r[[levels.index(level) for level in bambi_levels]]
         spans = [slice(0, 1)] if block.intercept else []
         shift = int(block.intercept)
         spans += [slice(s.start + shift, s.stop + shift) for s in bound.groups[label].design.spans.values()]
-        for (_, name), columns in zip(formula.group_terms(block), spans, strict=True):
+        for (_, name), columns in zip(formula.group_terms(model, block), spans, strict=True):
             out[f"{name}_sigma"] = sd[columns]
             if block.parameterization is Parameterization.NONCENTERED:
                 out[f"{name}_offset"] = r[:, columns] / sd[columns]
@@ -290,3 +290,14 @@ def test_no_name_of_bambi_s_model_has_a_comma(spec):
     sampled = [*bmb.backend.model.free_RVs, *bmb.backend.model.deterministics]
     names = [rv.name for rv in sampled] + list(bmb.backend.model.coords)
     assert not [name for name in names if "," in name]
+
+
+def test_a_variable_that_is_both_a_predictor_and_a_grouping_factor():
+    """`d` is a number in the formula and labels in `(1 | d)`; `c` a category and labels: each keeps both."""
+    model = hierc.loads("y ~ 1 + d + C(c) + (1 | c) + (1 | d)\n")
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {"y": rng.normal(size=60), "d": rng.choice([1.0, 2.0, 10.0], 60), "c": rng.choice([1, 2, 10], 60)}
+    )
+    assert "(1 | c__levels) + (1 | d__levels)" in formula.formula_text(model)
+    assert_same_log_density(model, frame)

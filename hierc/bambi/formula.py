@@ -15,6 +15,8 @@ over as written. The differences, and why:
 - A grouping factor `a:b` is a column of the observed combinations, named
   `a__b`, which the script adds: formulae's `a:b` would also make levels for
   combinations that never occur, and each would get an effect of its own.
+  Every grouping column holds text labels; where a term also reads the
+  variable, the labels go to a column of their own, `g__levels`.
 - A known standard error `y | se(s)` is the distributional formula
   `sigma ~ 0 + offset(log(s))`: sigma is then s itself, with no parameter.
 - `y | trials(n)` is formulae's `p(y, n)`.
@@ -65,23 +67,32 @@ def term_text(term: ir.Term) -> str:
     return ":".join(factor_text(f) for f in term.factors)
 
 
-def group_column(block: ir.GroupBlock) -> str:
-    """The data column of the grouping factor: the variable, or the column of `a:b` combinations."""
-    return naming.ident(block.factor.label)
+def group_column(model: ir.Model, block: ir.GroupBlock) -> str:
+    """The data column of a grouping factor's labels: the variable itself, a new column `a__b` for `a:b`,
+    or `g__levels` when a term of the formula also reads `g` (as a number or a category)."""
+    name = naming.ident(block.factor.label)
+    if len(block.factor.variables) > 1:
+        return name
+    in_terms = {v for term in _all_terms(model) for v in term.variables}
+    return f"{name}__levels" if block.factor.variables[0] in in_terms else name
 
 
-def group_terms(block: ir.GroupBlock) -> list[tuple[str, str]]:
+def group_terms(model: ir.Model, block: ir.GroupBlock) -> list[tuple[str, str]]:
     """(hierc coefficient label, Bambi term name) for each term of a group block, in the block's order."""
-    g = group_column(block)
+    g = group_column(model, block)
     pairs = [(ir.INTERCEPT, f"1|{g}")] if block.intercept else []
     return pairs + [(term.label, f"{term_text(term)}|{g}") for term in block.terms]
+
+
+def _all_terms(model: ir.Model) -> list[ir.Term]:
+    return [*model.terms, *(t for block in model.groups for t in block.terms)]
 
 
 def functions_used(model: ir.Model) -> list[str]:
     """The names of `EXTRA_FUNCTIONS` the formula calls."""
     used = {
         TRANSFORM[t]
-        for term in [*model.terms, *(t for block in model.groups for t in block.terms)]
+        for term in _all_terms(model)
         for factor in term.factors
         if isinstance(factor, ir.Numeric)
         for t in factor.transforms
@@ -91,8 +102,7 @@ def functions_used(model: ir.Model) -> list[str]:
 
 def categorical_predictors(model: ir.Model) -> dict[str, str | None]:
     """The categorical predictors, each with its reference level (None: the first level)."""
-    terms = [*model.terms, *(t for block in model.groups for t in block.terms)]
-    return {f.variable: f.reference for t in terms for f in t.factors if isinstance(f, ir.Categorical)}
+    return {f.variable: f.reference for t in _all_terms(model) for f in t.factors if isinstance(f, ir.Categorical)}
 
 
 def response_text(model: ir.Model) -> str:
@@ -107,7 +117,7 @@ def formula_text(model: ir.Model) -> str:
     parts = ["1" if model.intercept else "0"] + [term_text(t) for t in model.terms]
     for block in model.groups:
         inside = ["1" if block.intercept else "0"] + [term_text(t) for t in block.terms]
-        parts.append(f"({' + '.join(inside)} | {group_column(block)})")
+        parts.append(f"({' + '.join(inside)} | {group_column(model, block)})")
     return f"{response_text(model)} ~ {' + '.join(parts)}"
 
 

@@ -41,7 +41,7 @@ def _check_columns(bmb_model, bound: BoundData, model: ir.Model) -> None:
     widths.update({name: _width(term.predictor) for name, term in component.group_specific_terms.items()})
     expected = {formula.term_text(t): bound.term_widths[t.label] for t in model.terms}
     for block in model.groups:
-        expected.update({name: bound.term_widths.get(label, 1) for label, name in formula.group_terms(block)})
+        expected.update({name: bound.term_widths.get(label, 1) for label, name in formula.group_terms(model, block)})
     if widths != expected:
         raise CompilerBug(f"Bambi's design columns {widths} are not hierc's {expected}")
 
@@ -70,8 +70,8 @@ def hierc_posterior(posterior: xr.Dataset, bound: BoundData, model: ir.Model | N
         label = block.factor.label
         levels = list(bound.groups[label].levels)
         sds, effects = [], []
-        level_dim = f"{formula.group_column(block)}__factor_dim"
-        for _, name in formula.group_terms(block):
+        level_dim = f"{formula.group_column(model, block)}__factor_dim"
+        for _, name in formula.group_terms(model, block):
             sds.append(columns(f"{name}_sigma"))
             bambi_levels = [str(level) for level in posterior[name].coords[level_dim].values]
             order = [bambi_levels.index(level) for level in levels]

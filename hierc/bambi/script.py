@@ -138,7 +138,7 @@ class _Priors:
             entries.append((name, self.prior(model.prior(ParamClass.B, coefficient=term.label), name)))
         for block in model.groups:
             label = block.factor.label
-            for coefficient, name in formula.group_terms(block):
+            for coefficient, name in formula.group_terms(model, block):
                 sd = self.prior(model.prior(ParamClass.SD, label, coefficient), name)
                 if block.parameterization is Parameterization.ZEROSUM:
                     effects = Call("bmb.Prior", ('"ZeroSumNormal"', Kw("sigma", sd)))
@@ -232,7 +232,7 @@ def _prepare(model: ir.Model) -> list[str]:
         lines += statement(f"frame[{_string(variable)}] = ", call("categories", *arguments), 1)
     for block in model.groups:
         variables = ", ".join(_string(v) for v in block.factor.variables)
-        lines.append(f"    frame[{_string(formula.group_column(block))}] = group_labels(data, {variables})")
+        lines.append(f"    frame[{_string(formula.group_column(model, block))}] = group_labels(data, {variables})")
     lines.append("    return frame")
     return lines
 
