@@ -80,6 +80,7 @@ def test_usage_errors_exit_2():
         ["check", "specs/radon.hm"],
         ["compile", "specs/radon.hm", "--backend", "stan"],
         ["compile", "specs/zerosum_slopes.hm", "--backend", "pymc"],
+        ["compile", "specs/clinic_counts.hm", "--backend", "bambi"],
     ],
 )
 def test_check_and_compile_import_nothing_heavy(command):
