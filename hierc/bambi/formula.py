@@ -39,7 +39,7 @@ FAMILY = {
 # Bambi's names of the family parameters besides the mean.
 AUXILIARY = {ParamClass.SIGMA: "sigma", ParamClass.NU: "nu", ParamClass.PHI: "alpha"}
 
-# Functions a formula may call that Bambi's namespace lacks, or (`zscore`) whose formulae version differs.
+# How a formula written for formulae calls each transform.
 TRANSFORM = {
     Transform.LOG: "log",
     Transform.LOG1P: "log1p",
@@ -48,6 +48,7 @@ TRANSFORM = {
     Transform.CENTER: "center",
     Transform.SCALE: "zscore",
 }
+# The functions among those that Bambi's namespace lacks; the script passes them as `extra_namespace`.
 EXTRA_FUNCTIONS = {"log1p": "np.log1p", "sqrt": "np.sqrt", "zscore": "zscore"}
 
 INTERCEPT = "Intercept"  # Bambi's name for the intercept, on centred predictors as in hierc
