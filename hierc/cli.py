@@ -11,7 +11,7 @@ from hierc import __version__
 from hierc.backends import BACKENDS, ENCODED, ENGINES, bind_data, compile_model, sample
 from hierc.dump import dump
 from hierc.errors import UserError
-from hierc.output_files import check_writable, write_text
+from hierc.output_files import IMAGE_SUFFIXES, check_writable, write_text
 from hierc.pipeline import load_source
 from hierc.source import Source
 from hierc.summary import summarize
@@ -41,6 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     _backend_options(compile_)
     _output_option(compile_, "the file to write (default: standard output)")
+
+    graph = _command(
+        commands,
+        "graph",
+        "draw the model as a graphical model (DOT, PNG, SVG or PDF)",
+        "Draw the model as a probabilistic graphical model: priors, group-level effects in a plate per grouping "
+        "factor, the observed response shaded. The format is the output's extension: .dot (also printed without "
+        "-o), .png, .svg or .pdf. With --data, the plates show how many levels and rows there are.",
+    )
+    _data_option(graph)
+    _output_option(graph, "the file to write (default: DOT on standard output)")
 
     data = _command(
         commands,
@@ -155,6 +166,8 @@ def _run(args: argparse.Namespace) -> int | None:
         _emit(args, stan_data_json(bind_data(model, args.data, args.spec)))
     elif args.command == "sample":
         _sample(args, model)
+    elif args.command == "graph":
+        _graph(args, model)
     elif args.command == "compare":
         return _compare(args, model)
     elif args.dump == "ast":
@@ -171,6 +184,24 @@ def _emit(args: argparse.Namespace, text: str) -> None:
     else:
         write_text(args.output, text, args.force, inputs=(args.spec, getattr(args, "data", None)))
         print(f"wrote {args.output}", file=sys.stderr)
+
+
+def _graph(args: argparse.Namespace, model) -> None:
+    from hierc.graph import build_graph, to_dot
+
+    bound = bind_data(model, args.data, args.spec) if args.data else None
+    graph = build_graph(model, bound)
+    suffix = Path(args.output).suffix.lower() if args.output else ".dot"
+    if suffix in (".dot", ".gv"):
+        _emit(args, to_dot(graph))
+        return
+    if suffix not in IMAGE_SUFFIXES:
+        raise _Fail(f"error: cannot tell the format of `{args.output}`: use .dot, .png, .svg or .pdf")
+    from hierc.graph_render import render
+
+    output = check_writable(args.output, args.force, inputs=(args.spec, args.data))
+    render(graph, output)
+    print(f"wrote {output}", file=sys.stderr)
 
 
 def _sample(args: argparse.Namespace, model) -> None:

@@ -34,6 +34,17 @@ def _generated_netcdf(path: Path) -> bool:
     return created in ("hierc", b"hierc")
 
 
+def _generated_image(path: Path) -> bool:
+    """A picture hierc drew carries the marker in its metadata (PNG text chunk, SVG metadata, PDF Creator)."""
+    try:
+        return GENERATED_MARKER.encode() in path.read_bytes()[:5_000_000]
+    except OSError:
+        return False
+
+
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def check_writable(path: str | Path, force: bool, inputs: tuple[str | Path, ...] = ()) -> Path:
     """The output path, after checking that writing it loses nothing."""
     path = Path(path)
@@ -43,7 +54,12 @@ def check_writable(path: str | Path, force: bool, inputs: tuple[str | Path, ...]
     if path.is_dir():
         raise BackendError(f"{path}: is a directory; give a file name")
     if path.exists() and not force:
-        ours = _generated_netcdf(path) if path.suffix == ".nc" else _generated_text(path)
+        if path.suffix == ".nc":
+            ours = _generated_netcdf(path)
+        elif path.suffix.lower() in IMAGE_SUFFIXES:
+            ours = _generated_image(path)
+        else:
+            ours = _generated_text(path)
         if not ours:
             raise BackendError(f"{path}: exists and was not written by hierc; pass --force to replace it")
     return path

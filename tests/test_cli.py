@@ -81,6 +81,7 @@ def test_usage_errors_exit_2():
         ["compile", "specs/radon.hm", "--backend", "stan"],
         ["compile", "specs/zerosum_slopes.hm", "--backend", "pymc"],
         ["compile", "specs/clinic_counts.hm", "--backend", "bambi"],
+        ["graph", "specs/clinic_counts.hm"],
     ],
 )
 def test_check_and_compile_import_nothing_heavy(command):
