@@ -8,8 +8,6 @@ densities (Jacobians and normalizing constants included) must be equal.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -27,7 +25,7 @@ from hierc.design import bind
 from hierc.pymc.model import pymc_model
 from hierc.vocabulary import Family, Link, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
-from pymc_helpers import import_script, logp_function, random_points, zero_sum_dims
+from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points, zero_sum_dims
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -74,16 +72,7 @@ def test_an_unsupported_feature_is_named_with_its_location_and_the_backends_that
 def test_scripts_are_formatted_and_lint_clean(tmp_path):
     for spec in SUPPORTED:
         (tmp_path / f"{spec.stem}.py").write_text(bambi_script(hierc.load(spec)))
-    ruff = [sys.executable, "-m", "ruff"]
-    formatted = subprocess.run(
-        [*ruff, "format", "--isolated", "--line-length", "100", "--check", "--diff", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
-    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
-    select = ["--select", "E,F,W,B,I,UP", "--ignore", "E501", "--line-length", "100"]
-    linted = subprocess.run([*ruff, "check", "--isolated", *select, str(tmp_path)], capture_output=True, text=True)
-    assert linted.returncode == 0, linted.stdout + linted.stderr
+    assert_formatted_and_lint_clean(tmp_path)
 
 
 # ---- the feature table -----------------------------------------------------------

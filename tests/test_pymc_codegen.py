@@ -6,8 +6,6 @@ runs, so each model takes well under a second.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -24,7 +22,7 @@ from hierc.pymc.model import inputs_and_coords, pymc_model
 from hierc.pymc.script import pymc_script
 from hierc.vocabulary import Encoding, Family, Link, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
-from pymc_helpers import import_script, logp_function, random_points, zero_sum_dims
+from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points, zero_sum_dims
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # pytensor's notice that it found no BLAS
@@ -48,17 +46,7 @@ def test_scripts_are_formatted_and_lint_clean(tmp_path):
     for spec in SPECS:
         for encoding in ENCODINGS:
             (tmp_path / f"{spec.stem}_{encoding}.py").write_text(pymc_script(hierc.load(spec), encoding))
-    ruff = [sys.executable, "-m", "ruff"]
-    formatted = subprocess.run(
-        [*ruff, "format", "--isolated", "--line-length", "100", "--check", "--diff", str(tmp_path)],
-        capture_output=True,
-        text=True,
-    )
-    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
-    # E501: a long formula in the docstring is the user's own line
-    select = ["--select", "E,F,W,B,I,UP", "--ignore", "E501", "--line-length", "100"]
-    linted = subprocess.run([*ruff, "check", "--isolated", *select, str(tmp_path)], capture_output=True, text=True)
-    assert linted.returncode == 0, linted.stdout + linted.stderr
+    assert_formatted_and_lint_clean(tmp_path)
 
 
 def assert_same_inputs(script_inputs: dict, script_coords: dict, bound) -> None:
