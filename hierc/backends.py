@@ -5,6 +5,7 @@
     pm_model = hierc.pymc_model(model, bound)         # an in-process pm.Model
     bmb_model = hierc.bambi_model(model, bound)       # an in-process bmb.Model
     idata = hierc.sample(model, bound, backend="pymc")
+    report = hierc.diagnose(idata, model)             # the sampler's health and advice, as data
 
 Backend modules are imported only when used, so compiling to text never
 loads a numerical or sampling library.
@@ -150,3 +151,18 @@ def sample(
         idata = engines.sample(program, stan_data(bound), options, chosen, outputs.coords(bound), outputs.dims(model))
     idata.posterior.attrs.update({"created_by": "hierc", "hierc_backend": backend, "hierc_engine": chosen.value})
     return idata
+
+
+def diagnose(idata, model: ir.Model):
+    """Divergences, R-hat, ESS, E-BFMI, tree depth and advice for a posterior from `sample`
+    (a `hierc.diagnostics.Diagnostics`: fields, `to_dict()`, and `text()` as `hierc sample` prints it)."""
+    from hierc.diagnostics import diagnose as run
+
+    return run(idata, model)
+
+
+def plot_diagnostics(idata, model: ir.Model, directory: str | Path, force: bool = False) -> list[Path]:
+    """Trace, rank and pair plots of a posterior from `sample`, as PNG files in `directory`; their paths."""
+    from hierc.diagnostic_plots import plot_diagnostics as draw
+
+    return draw(idata, model, directory, force)

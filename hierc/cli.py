@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
         "else pymc (default: auto)",
     )
     _sampling_options(sample)
+    sample.add_argument(
+        "--plots",
+        metavar="DIR",
+        help="also write trace, rank and pair plots (sd against one group effect) as PNG files into DIR",
+    )
     _output_option(sample, "the NetCDF file to write (default: <spec name>_<backend>.nc)")
 
     compare = _command(
@@ -205,6 +210,7 @@ def _graph(args: argparse.Namespace, model) -> None:
 
 
 def _sample(args: argparse.Namespace, model) -> None:
+    from hierc.diagnostics import diagnose
     from hierc.outputs import summary_variables
     from hierc.sampling import fit_report
 
@@ -212,13 +218,23 @@ def _sample(args: argparse.Namespace, model) -> None:
     output = check_writable(
         args.output or f"{Path(args.spec).stem}_{args.backend}.nc", args.force, inputs=(args.spec, args.data)
     )
+    if args.plots:
+        from hierc.diagnostic_plots import plot_files
+
+        plot_files(model, args.plots, args.force)  # before sampling, which a refusal later would waste
     bound = bind_data(model, args.data, args.spec)
     idata = sample(model, bound, args.backend, args.encoding, args.engine, options)
     partial = output.with_name(output.name + ".partial")
     idata.to_netcdf(str(partial))
     partial.replace(output)  # atomic: a reader of the old file, or an interrupted write, never sees half a file
     sys.stdout.write(fit_report(idata, summary_variables(model)))
+    sys.stdout.write("\n" + diagnose(idata, model).text())
     print(f"posterior saved to {output}", file=sys.stderr)
+    if args.plots:
+        from hierc.diagnostic_plots import plot_diagnostics
+
+        for path in plot_diagnostics(idata, model, args.plots, args.force):
+            print(f"wrote {path}", file=sys.stderr)
 
 
 def _options(args: argparse.Namespace):

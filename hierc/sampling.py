@@ -51,7 +51,9 @@ def divergences(idata) -> int:
 
 
 def fit_report(idata, variables: list[str]) -> str:
-    """The summary table (mean, sd, 94% HDI, ESS, R-hat) and the number of divergent transitions."""
+    """The summary table (mean, sd, 94% HDI, ESS, R-hat) and the number of divergent transitions.
+
+    `hierc.diagnostics` judges the fit; this only shows it."""
     az = import_arviz()
     present = [v for v in variables if v in idata.posterior]
     with warnings.catch_warnings():
@@ -65,11 +67,6 @@ def fit_report(idata, variables: list[str]) -> str:
     count = divergences(idata)
     lines = [table.to_string(), ""]
     lines.append(f"{n_chains} chains x {n_draws} draws; divergent transitions: {count}")
-    if count:
-        lines.append("divergences bias the posterior: see the parameterization of the grouping factors (docs §8)")
-    worst = table["r_hat"].max()
-    if worst > 1.01:
-        lines.append(f"max R-hat {worst:.3f} > 1.01: the chains disagree; run longer or reparameterize")
     return "\n".join(lines) + "\n"
 
 

@@ -41,7 +41,7 @@ def sample(model, options: SampleOptions, engine: Engine, progress: bool = True)
         import nutpie
 
         compiled = nutpie.compile_pymc_model(model)
-        return nutpie.sample(
+        idata = nutpie.sample(
             compiled,
             draws=options.draws,
             tune=options.tune,
@@ -51,6 +51,12 @@ def sample(model, options: SampleOptions, engine: Engine, progress: bool = True)
             save_warmup=False,
             progress_bar=progress,
         )
+        # nutpie also stores the unconstrained values (`sigma_log__`); PyMC's posterior, and hierc's, has none
+        unconstrained = {v.name for v in model.value_vars} - {v.name for v in model.free_RVs}
+        posterior = idata.posterior.drop_vars(unconstrained & set(idata.posterior.data_vars))
+        used = {dim for variable in posterior.data_vars.values() for dim in variable.dims}
+        idata.posterior = posterior.drop_vars([c for c in posterior.coords if c not in used])
+        return idata
     pm = import_pymc()
     return pm.sample(
         draws=options.draws,
