@@ -19,7 +19,7 @@ from pathlib import Path
 from hierc import ir
 from hierc.errors import BackendError
 from hierc.sampling import SampleOptions
-from hierc.vocabulary import Encoding
+from hierc.vocabulary import Encoding, Likelihood
 
 BACKENDS = ("stan", "pymc", "bambi")
 ENGINES = {
@@ -53,9 +53,30 @@ def encoding_of(backend: str, encoding: Encoding | str | None) -> Encoding | Non
     return None
 
 
-def compile_model(model: ir.Model, backend: str = "stan", encoding: Encoding | str | None = None) -> str:
+def uses_suffstats(model: ir.Model, backend: str, likelihood: Likelihood | str, bound=None) -> bool:
+    """Whether the backend computes the model's likelihood from sufficient statistics (`hierc/suffstats.py`)."""
+    from hierc import suffstats
+
+    likelihood = Likelihood(likelihood)
+    if _backend(backend) != "pymc":
+        if likelihood is Likelihood.SUFFSTATS:
+            raise BackendError(
+                f"--likelihood suffstats: the {backend} backend computes the likelihood row by row; "
+                "the pymc backend can use sufficient statistics"
+            )
+        return False
+    return suffstats.uses_suffstats(model, likelihood, bound)
+
+
+def compile_model(
+    model: ir.Model,
+    backend: str = "stan",
+    encoding: Encoding | str | None = None,
+    likelihood: Likelihood | str = Likelihood.ROWS,
+) -> str:
     """The model as target code: a Stan program, or a standalone PyMC or Bambi script."""
     encoding = encoding_of(backend, encoding)
+    suffstats = uses_suffstats(model, backend, likelihood)
     if backend == "bambi":
         from hierc.bambi.script import bambi_script
 
@@ -63,7 +84,7 @@ def compile_model(model: ir.Model, backend: str = "stan", encoding: Encoding | s
     if backend == "pymc":
         from hierc.pymc.script import pymc_script
 
-        return pymc_script(model, encoding)
+        return pymc_script(model, encoding, suffstats)
     from hierc.stan.codegen import stan_program
 
     return stan_program(model, encoding)
@@ -86,15 +107,20 @@ def bind_data(model: ir.Model, data, spec_path: str | Path | None = None):
 
 
 def pymc_model(
-    model: ir.Model, data, encoding: Encoding | str = Encoding.VECTORIZED, spec_path: str | Path | None = None
+    model: ir.Model,
+    data,
+    encoding: Encoding | str = Encoding.VECTORIZED,
+    spec_path: str | Path | None = None,
+    likelihood: Likelihood | str = Likelihood.ROWS,
 ):
     """The model as an in-process `pm.Model` with data (a DataFrame, a CSV path, or bound data)."""
     from hierc.pymc.engines import import_pymc
     from hierc.pymc.model import pymc_model as build
 
     bound = bind_data(model, data, spec_path)
+    suffstats = uses_suffstats(model, "pymc", likelihood, bound)
     import_pymc()
-    return build(bound, Encoding(encoding), model)
+    return build(bound, Encoding(encoding), model, suffstats)
 
 
 def bambi_model(model: ir.Model, data, spec_path: str | Path | None = None):
@@ -119,17 +145,23 @@ def sample(
     engine: str = "auto",
     options: SampleOptions | None = None,
     spec_path: str | Path | None = None,
+    likelihood: Likelihood | str = Likelihood.ROWS,
 ):
     """Sample the model's posterior given data; ArviZ InferenceData with the shared output names."""
     _engine(_backend(backend), engine)
     encoding = encoding_of(backend, encoding)
     options = options or SampleOptions()
     bound = bind_data(model, data, spec_path)
+    suffstats = uses_suffstats(model, backend, likelihood, bound)
     if backend == "pymc":
         from hierc.pymc import engines
 
         chosen = engines.choose_engine(engine)
-        idata = engines.sample(pymc_model(model, bound, encoding), options, chosen)
+        idata = engines.sample(
+            pymc_model(model, bound, encoding, likelihood=Likelihood.SUFFSTATS if suffstats else Likelihood.ROWS),
+            options,
+            chosen,
+        )
     elif backend == "bambi":
         from hierc.bambi.model import hierc_posterior
         from hierc.pymc import engines
@@ -150,6 +182,7 @@ def sample(
         program = compile_model(model, backend, encoding)
         idata = engines.sample(program, stan_data(bound), options, chosen, outputs.coords(bound), outputs.dims(model))
     idata.posterior.attrs.update({"created_by": "hierc", "hierc_backend": backend, "hierc_engine": chosen.value})
+    idata.posterior.attrs["hierc_likelihood"] = (Likelihood.SUFFSTATS if suffstats else Likelihood.ROWS).value
     return idata
 
 

@@ -15,7 +15,7 @@ from hierc.output_files import IMAGE_SUFFIXES, check_writable, write_text
 from hierc.pipeline import load_source
 from hierc.source import Source
 from hierc.summary import summarize
-from hierc.vocabulary import Encoding, Parameterization
+from hierc.vocabulary import Encoding, Likelihood, Parameterization
 
 USER_ERROR = 2
 DIFFER = 1  # `hierc compare`: the posteriors differ
@@ -132,6 +132,14 @@ def _backend_options(command: argparse.ArgumentParser) -> None:
         choices=[e.value for e in Encoding],
         help="stan and pymc: vectorized (default), vector and matrix parameters; unrolled, one parameter per term",
     )
+    command.add_argument(
+        "--likelihood",
+        choices=[v.value for v in Likelihood],
+        default=Likelihood.ROWS.value,
+        help="pymc, gaussian models with identity link and at most one grouping factor: suffstats computes the "
+        "likelihood from per-level sufficient statistics (the same density, far cheaper with many rows per level); "
+        "auto, where it applies and is cheaper (default: rows)",
+    )
 
 
 def _data_option(command: argparse.ArgumentParser) -> None:
@@ -164,7 +172,7 @@ def _run(args: argparse.Namespace) -> int | None:
     source = _read(args.spec)
     spec, model = load_source(source)
     if args.command == "compile":
-        _emit(args, compile_model(model, args.backend, args.encoding))
+        _emit(args, compile_model(model, args.backend, args.encoding, args.likelihood))
     elif args.command == "data":
         from hierc.stan.data import stan_data_json
 
@@ -223,7 +231,7 @@ def _sample(args: argparse.Namespace, model) -> None:
 
         plot_files(model, args.plots, args.force)  # before sampling, which a refusal later would waste
     bound = bind_data(model, args.data, args.spec)
-    idata = sample(model, bound, args.backend, args.encoding, args.engine, options)
+    idata = sample(model, bound, args.backend, args.encoding, args.engine, options, likelihood=args.likelihood)
     partial = output.with_name(output.name + ".partial")
     idata.to_netcdf(str(partial))
     partial.replace(output)  # atomic: a reader of the old file, or an interrupted write, never sees half a file

@@ -93,6 +93,14 @@ class Encoding(StrEnum):
     UNROLLED = "unrolled"  # one parameter per term, as a person writes it by hand
 
 
+class Likelihood(StrEnum):
+    """How a gaussian likelihood with identity link is computed; both give the same density."""
+
+    ROWS = "rows"  # one term per observation
+    SUFFSTATS = "suffstats"  # from per-level sufficient statistics of the rows
+    AUTO = "auto"  # suffstats where it applies and is cheaper
+
+
 class Transform(StrEnum):
     """Functions that may be applied to a numeric predictor in a formula."""
 

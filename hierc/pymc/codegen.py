@@ -73,15 +73,19 @@ OBS = naming.OBS_DIM
 RESPONSE = naming.RESPONSE
 
 
-def make_model_function(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED) -> list[str]:
-    """The lines of `def make_model(inputs, coords)` for the model."""
-    return _Function(model, Encoding(encoding)).render()
+def make_model_function(
+    model: ir.Model, encoding: Encoding = Encoding.VECTORIZED, suffstats: bool = False
+) -> list[str]:
+    """The lines of `def make_model(inputs, coords)` for the model; with `suffstats`, its gaussian likelihood is
+    computed from per-level sufficient statistics (`hierc/suffstats.py`)."""
+    return _Function(model, Encoding(encoding), suffstats).render()
 
 
 class _Function:
-    def __init__(self, model: ir.Model, encoding: Encoding):
+    def __init__(self, model: ir.Model, encoding: Encoding, suffstats: bool = False):
         self.model = model
         self.unrolled = encoding is Encoding.UNROLLED
+        self.suffstats = suffstats
         self.K, self.b_columns = layout(model.terms)
         self.has_X = bool(model.terms)
         self.centred = model.intercept and self.has_X
@@ -193,6 +197,7 @@ class _Function:
     def preamble(self) -> list[str]:
         """Constants computed from the data before the model: statistics of default priors, sizes."""
         lines = []
+        statistics = self.statistics() if self.suffstats else []
         stats = {
             "mean_Y": ('inputs["Y"].mean()', "for default priors"),
             "sd_Y": ('inputs["Y"].std(ddof=1)', "for default priors"),
@@ -208,10 +213,38 @@ class _Function:
                 lines.append(f"{_indent(1)}{name} = {expr}  # {note}")
         for name in sorted(n for n in self.needs if n.startswith(("K", "M_", "N_"))):
             lines.append(f'{_indent(1)}{name} = inputs["{name}"]')
+        return lines + statistics
+
+    def statistics(self) -> list[str]:
+        """The sufficient statistics of the likelihood, per level of the grouping factor (or of all rows)."""
+        m, i = self.model, _indent(1)
+        columns = (["ones"] if m.intercept else []) + (['inputs["X"]'] if self.has_X else [])
+        if m.groups:
+            block = m.groups[0]
+            g = naming.ident(block.factor.label)
+            columns += (["ones"] if block.intercept else []) + ([f'inputs["Z_{g}"]'] if block.terms else [])
+            level, levels, where = f'inputs["J_{g}"]', f"N_{g}", f"each level of `{block.factor.label}`"
+            self.needs.add(f"N_{g}")
+        else:
+            level, levels, where = "np.zeros(N, dtype=int)", "1", "all rows, as one level"
+        weights = ['1 / inputs["se"] ** 2'] if m.response.se is not None else []
+        lines = [f"{i}# sufficient statistics of the rows of {where}, for the likelihood (see below)"]
+        lines.append(f'{i}N = inputs["N"]')
+        if "ones" in columns:
+            lines.append(f"{i}ones = np.ones(N)")
+        lines += statement("W = ", call("np.column_stack", Seq(tuple(columns))), 1)
+        lines[-1] += "  # the predictors of a row"
+        lines += statement(
+            "SS_yy, SS_Wy, SS_WW = ", call("sufficient_statistics", "W", 'inputs["Y"]', level, levels, *weights), 1
+        )
+        if m.response.se is not None:
+            lines.append(f'{i}sum_log_se = np.log(inputs["se"]).sum()')
         return lines
 
     def data(self) -> None:
         m = self.model
+        if self.suffstats:  # the likelihood reads the statistics, not the rows
+            return
         self.note("data: predictors and level indices can be replaced with pm.set_data for predictions")
         if self.has_X:
             self.add("X", call("pm.Data", '"X"', 'inputs["X"]', dims=Seq((f'"{OBS}"', f'"{naming.COEF_DIM}"'), "()")))
@@ -404,6 +437,9 @@ class _Function:
         m = self.model
         self.note("likelihood")
         self.auxiliary()
+        if self.suffstats:
+            self.likelihood_from_statistics()
+            return
         parts = self.linear_predictor()
         eta = Sum(tuple(parts)) if parts else 'pt.zeros(inputs["N"])'
         self.add("eta", eta, "linear predictor")
@@ -430,6 +466,53 @@ class _Function:
             case _:
                 raise CompilerBug(f"no likelihood for {m.family} with link {m.link}")
         self.add(None, call(func, f'"{RESPONSE}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"'))
+
+    def likelihood_from_statistics(self) -> None:
+        m = self.model
+        b = naming.B
+        if self.unrolled and self.has_X:
+            parts = [(naming.b_term(t.label), self.b_columns[t.label].size.is_one) for t in m.terms]
+            b = "b_all"
+            self.add(b, _stack(parts, "vector"))
+        shared = []  # the coefficients every level shares: the intercept on the predictors as given, and b
+        if m.intercept:
+            intercept = f"{naming.INTERCEPT} - pt.dot(means_X, {b})" if self.centred else naming.INTERCEPT
+            shared.append(f"pt.stack([{intercept}])")
+        if self.has_X:
+            shared.append(b)
+        shared_expr = shared[0] if len(shared) == 1 else call("pt.concatenate", Seq(tuple(shared))) if shared else None
+        if shared_expr is not None:
+            self.add("shared", shared_expr, "the coefficients every level shares, on the predictors as given")
+        if m.groups:
+            block = m.groups[0]
+            g = naming.ident(block.factor.label)
+            pieces = [p for p in self.blocks if p.source is block]
+            if len(pieces) > 1:
+                effects = _stack([(f"r_{p.name}", p.scalar) for p in pieces], "columns")
+            else:
+                effects = f"r_{pieces[0].name}[:, None]" if pieces[0].scalar else f"r_{pieces[0].name}"
+            theta = effects
+            if shared_expr is not None:
+                tiled = call("pt.tile", "shared", Seq((f"N_{g}", "1"), "()"))
+                theta = call("pt.concatenate", Seq((tiled, effects)), axis="1")
+        else:
+            theta = "shared[None, :]"
+        self.add("theta", theta, "the coefficients of each level on the columns of W")
+        self.add(
+            "cross",
+            "(theta * SS_Wy).sum(axis=1)",
+            "per level, the sum over its rows of w (Y - W theta)^2 = SS_yy - 2 theta'SS_Wy + theta'SS_WW theta",
+        )
+        self.add("quadratic", "(theta[:, :, None] * SS_WW * theta[:, None, :]).sum(axis=(1, 2))")
+        self.add("squares", "SS_yy - 2 * cross + quadratic")
+        constant = "-0.5 * N * np.log(2 * np.pi)"
+        if m.response.se is not None:
+            logp = f"{constant} - sum_log_se - 0.5 * squares.sum()"
+            note = "the normal log density of every row, with weights w = 1 / se^2"
+        else:
+            logp = f"{constant} - N * pt.log(sigma) - squares.sum() / (2 * sigma**2)"
+            note = "the normal log density of every row, normalizing constant included"
+        self.add(None, call("pm.Potential", f'"{RESPONSE}"', logp), note)
 
     def reassembled(self) -> None:
         """The shared output names: `b` and each factor's `sd`/`r` from unrolled pieces, `b_Intercept`."""

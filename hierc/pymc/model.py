@@ -34,9 +34,15 @@ def inputs_and_coords(bound: BoundData) -> tuple[dict, dict]:
     return model_inputs(bound), coords
 
 
-def pymc_model(bound: BoundData, encoding: Encoding | str = Encoding.VECTORIZED, model: ir.Model | None = None):
+def pymc_model(
+    bound: BoundData,
+    encoding: Encoding | str = Encoding.VECTORIZED,
+    model: ir.Model | None = None,
+    suffstats: bool = False,
+):
     """The `pm.Model` of bound data's model, or of `model`: the same terms in another parameterization."""
     model = model or bound.model
     encoding = Encoding(encoding)
-    namespace = script_namespace(pymc_script(model, encoding), f"{model.name}_{encoding.value}")
+    name = f"{model.name}_{encoding.value}" + ("_suffstats" if suffstats else "")
+    namespace = script_namespace(pymc_script(model, encoding, suffstats), name)
     return namespace["make_model"](*inputs_and_coords(bound))

@@ -42,12 +42,12 @@ _TRANSFORM = {
 }
 
 
-def pymc_script(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED) -> str:
-    """The whole script, as text."""
+def pymc_script(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED, suffstats: bool = False) -> str:
+    """The whole script, as text; `suffstats`: the likelihood from sufficient statistics."""
     encoding = Encoding(encoding)
-    make_model = make_model_function(model, encoding)
+    make_model = make_model_function(model, encoding, suffstats)
     prepare = _prepare_function(model)
-    helpers = helpers_for("\n".join(prepare))
+    helpers = helpers_for("\n".join(prepare + make_model))
     body = "\n".join(make_model + ["", ""] + prepare + ["", ""] + helpers + ["", "", ""])
     imports = ["import itertools"] if "itertools." in body else []
     imports += ["import sys", "", "import numpy as np", "import pandas as pd", "import pymc as pm"]

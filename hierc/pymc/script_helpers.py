@@ -117,3 +117,18 @@ def categories(data: pd.DataFrame, name: str, reference: str | None = None) -> p
         raise ValueError(f"the reference level {reference!r} of {name} is not in the data")
     ordered = [reference, *(level for level in levels if level != reference)]
     return pd.Categorical(rows, categories=ordered, ordered=True)
+
+
+def sufficient_statistics(W: np.ndarray, y: np.ndarray, level: np.ndarray, levels: int, w=None):
+    """Per level, sum w y^2, W'wy and W'wW: all that a gaussian likelihood needs from the rows."""
+    w = np.ones(len(y)) if w is None else w
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(level, weights=w * values, minlength=levels)
+
+    Wy = np.column_stack([total(y * column) for column in W.T])
+    WW = np.empty((levels, W.shape[1], W.shape[1]))
+    for a in range(W.shape[1]):
+        for b in range(a + 1):
+            WW[:, a, b] = WW[:, b, a] = total(W[:, a] * W[:, b])
+    return total(y * y), Wy, WW

@@ -1,0 +1,71 @@
+"""Sufficient statistics: a gaussian likelihood with identity link that costs per level, not per row.
+
+The mean of row i is W_i theta_j, where W_i holds the row's predictors (1 for
+the intercept, the columns of X, then 1 and the columns of Z_g for the
+group-level terms) and theta_j the coefficients of its level j: the intercept
+and b, shared, then r_g[j]. Over the rows of level j, with weights w = 1/se^2
+(or 1, and sigma instead),
+
+    sum w (y - W theta)^2 = yy_j - 2 theta' Wy_j + theta' WW_j theta
+
+where yy_j = sum w y^2, Wy_j = W' w y and WW_j = W' diag(w) W. So the log
+density, normalizing constant included, is a function of these statistics:
+the same function as row by row, computed in O(levels * P^2) instead of
+O(rows * P) per gradient.
+
+It applies when every group-level term belongs to one grouping factor (or
+there is none: one "level" holding every row), to gaussian models with
+identity link, with or without known standard errors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hierc import ir
+from hierc.errors import BackendError
+from hierc.vocabulary import Family, Likelihood, Link
+
+if TYPE_CHECKING:
+    from hierc.design import BoundData
+
+
+def why_not(model: ir.Model) -> str | None:
+    """Why the model's likelihood cannot be computed from sufficient statistics; None when it can."""
+    if model.family is not Family.GAUSSIAN or model.link is not Link.IDENTITY:
+        return f"the {model.family.value} family with {model.link.value} link has no sufficient statistics here"
+    if len(model.groups) > 1:
+        labels = ", ".join(f"`{b.factor.label}`" for b in model.groups)
+        return f"the group-level terms belong to {len(model.groups)} grouping factors ({labels}), not one"
+    return None
+
+
+def width(bound: BoundData) -> int:
+    """P: the columns of W, the predictors of a row."""
+    model = bound.model
+    columns = int(model.intercept) + (bound.X.width if model.terms else 0)
+    for block in model.groups:
+        group = bound.groups[block.factor.label]
+        columns += int(block.intercept) + (group.design.width if block.terms else 0)
+    return columns
+
+
+def uses_suffstats(model: ir.Model, likelihood: Likelihood | str, bound: BoundData | None = None) -> bool:
+    """Whether to compute the likelihood from sufficient statistics.
+
+    `auto` does where it applies and, when the data are known, where it is cheaper:
+    levels * P^2 operations instead of rows * P, so when there are more rows than
+    levels * P.
+    """
+    likelihood = Likelihood(likelihood)
+    reason = why_not(model)
+    if likelihood is Likelihood.SUFFSTATS and reason:
+        raise BackendError(f"--likelihood suffstats does not apply: {reason}")
+    if likelihood is not Likelihood.AUTO:
+        return likelihood is Likelihood.SUFFSTATS
+    if reason:
+        return False
+    if bound is None:
+        return True
+    levels = len(bound.groups[model.groups[0].factor.label].levels) if model.groups else 1
+    return bound.n > levels * width(bound)

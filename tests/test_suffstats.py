@@ -1,0 +1,112 @@
+"""The likelihood from sufficient statistics is the row-by-row likelihood: the same log density, normalizing
+constant included, at random points, for every gaussian spec in both encodings; and the same draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import hierc
+from conftest import ROOT, SPECS
+from fake_data import fake_frame
+from hierc.pymc.model import pymc_model
+from hierc.suffstats import uses_suffstats, why_not
+from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points
+from test_pymc_fit import radon_like, run_hierc, zero_sum_data
+
+GAUSSIAN = [spec for spec in SPECS if why_not(hierc.load(spec)) is None]
+MORE = {
+    "no_groups": "model no_groups\ny ~ 1 + x + C(a)\n",
+    "no_intercept": "model no_intercept\ny ~ 0 + x + (0 + x | g)\n",
+    "categorical_slopes": "model categorical_slopes\ny ~ 1 + x + C(a) + (1 + C(a) || g)\nparam = centered\n",
+    "known_se_slopes": "model known_se_slopes\ny | se(s) ~ 1 + x + (1 + x | g)\n",
+}
+
+
+def models():
+    yield from ((spec.stem, hierc.load(spec)) for spec in GAUSSIAN)
+    yield from ((name, hierc.loads(text)) for name, text in MORE.items())
+
+
+def test_every_gaussian_spec_is_covered():
+    assert [spec.stem for spec in GAUSSIAN] == ["eight_schools", "radon", "radon_centered", "zerosum_slopes"]
+
+
+@pytest.mark.parametrize("encoding", ["vectorized", "unrolled"])
+@pytest.mark.parametrize(("name", "model"), list(models()), ids=[name for name, _ in models()])
+def test_same_log_density_as_row_by_row(name, model, encoding):
+    frame = fake_frame(model, n=240, levels=12, seed=3)
+    if model.response.se is not None:
+        frame[model.response.se] = np.random.default_rng(1).uniform(0.5, 3, len(frame))
+    bound = hierc.bind_data(model, frame)
+    rows, suffstats = pymc_model(bound, encoding), pymc_model(bound, encoding, suffstats=True)
+    assert not any(v.name == "y" for v in suffstats.observed_RVs)  # no per-row term in the sampler's density
+    by_rows, by_statistics = logp_function(rows), logp_function(suffstats)
+    for point in random_points(rows):
+        np.testing.assert_allclose(by_statistics(point), by_rows(point), rtol=1e-12, atol=1e-9)
+
+
+def test_the_control_differs():
+    """The test above would notice a wrong statistic: drop one row's contribution and the densities part."""
+    model = hierc.load(ROOT / "specs" / "radon.hm")
+    frame = fake_frame(model, n=240, levels=12, seed=3)
+    rows = pymc_model(hierc.bind_data(model, frame), "vectorized")
+    fewer = pymc_model(hierc.bind_data(model, frame.iloc[1:]), "vectorized", suffstats=True)
+    point = random_points(rows)[0]
+    assert abs(logp_function(rows)(point) - logp_function(fewer)(point)) > 0.1
+
+
+def test_where_it_applies():
+    assert why_not(hierc.load(ROOT / "specs" / "visits_poisson.hm")).startswith("the poisson family with log link")
+    two = hierc.loads("model two\ny ~ 1 + (1 | a) + (1 | b)\n")
+    assert why_not(two) == "the group-level terms belong to 2 grouping factors (`a`, `b`), not one"
+    assert why_not(hierc.loads("model crossed\ny ~ 1 + (1 | a/b)\n")) is not None  # nested: two factors
+
+
+def test_auto_chooses_by_cost():
+    """levels x P^2 operations against rows x P: sufficient statistics when rows outnumber levels x P."""
+    model = hierc.load(ROOT / "specs" / "radon.hm")  # P = 4: 1, floor, 1, floor
+    dense = hierc.bind_data(model, radon_like(counties=20, per_county=15))  # 300 rows > 20 x 4
+    sparse = hierc.bind_data(model, radon_like(counties=80, per_county=3))  # 240 rows < 80 x 4
+    assert uses_suffstats(model, "auto", dense) and not uses_suffstats(model, "auto", sparse)
+    assert uses_suffstats(model, "auto") and not uses_suffstats(model, "rows", dense)
+
+
+def test_same_draws_as_row_by_row():
+    """The same density, so the same seed gives the same draws, up to rounding (here the sampler's trajectories
+    stay close; in a funnel they can part, as any rounding change can)."""
+    model = hierc.load(ROOT / "specs" / "zerosum_slopes.hm")
+    options = hierc.SampleOptions(chains=1, draws=200, tune=200, seed=5)
+    rows = hierc.sample(model, zero_sum_data(), "pymc", options=options)
+    suffstats = hierc.sample(model, zero_sum_data(), "pymc", options=options, likelihood="suffstats")
+    assert suffstats.posterior.attrs["hierc_likelihood"] == "suffstats"
+    for name in ("b", "sd_group", "sigma", "r_group"):
+        np.testing.assert_allclose(suffstats.posterior[name], rows.posterior[name], atol=1e-6)
+
+
+def test_scripts_read_like_hand_written_code_and_run_on_their_own(tmp_path):
+    frame = radon_like(counties=10, per_county=6)
+    model = hierc.load(ROOT / "specs" / "radon.hm")
+    for spec in GAUSSIAN:
+        for encoding in ("vectorized", "unrolled"):
+            code = hierc.compile_model(hierc.load(spec), "pymc", encoding, likelihood="suffstats")
+            assert "sufficient_statistics(" in code and "pm.Potential(" in code
+            (tmp_path / f"{spec.stem}_{encoding}.py").write_text(code)
+    assert_formatted_and_lint_clean(tmp_path)
+    script = import_script(tmp_path / "radon_vectorized.py", "radon_suffstats_script")
+    in_process = pymc_model(hierc.bind_data(model, frame), "vectorized", suffstats=True)
+    point = random_points(in_process)[0]
+    np.testing.assert_allclose(logp_function(script.build_model(frame))(point), logp_function(in_process)(point))
+
+
+def test_cli_refuses_what_does_not_apply():
+    poisson = run_hierc("compile", "specs/visits_poisson.hm", "--backend", "pymc", "--likelihood", "suffstats")
+    assert poisson.returncode == 2 and "Traceback" not in poisson.stderr
+    assert poisson.stderr == (
+        "error: --likelihood suffstats does not apply: the poisson family with log link has no sufficient "
+        "statistics here\n"
+    )
+    stan = run_hierc("compile", "specs/radon.hm", "--backend", "stan", "--likelihood", "suffstats")
+    assert stan.returncode == 2 and "the stan backend computes the likelihood row by row" in stan.stderr
+    auto = run_hierc("compile", "specs/visits_poisson.hm", "--backend", "pymc", "--likelihood", "auto")
+    assert auto.returncode == 0 and "pm.Poisson(" in auto.stdout
