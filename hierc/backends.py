@@ -158,7 +158,7 @@ def sample(
 
         chosen = engines.choose_engine(engine)
         idata = engines.sample(
-            pymc_model(model, bound, encoding, likelihood=Likelihood.SUFFSTATS if suffstats else Likelihood.ROWS),
+            pymc_model(model, bound, encoding, likelihood=likelihood),
             options,
             chosen,
         )

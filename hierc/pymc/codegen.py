@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from hierc import ir, naming
+from hierc import ir, naming, outputs
 from hierc.errors import CompilerBug
 from hierc.group_blocks import Block, group_blocks, runs, span
 from hierc.layout import Columns, Size, layout
@@ -180,8 +180,12 @@ class _Function:
         self.population()
         for block in self.blocks:
             self.group_effects(block)
-        self.likelihood()
-        self.reassembled()
+        if self.suffstats:  # the likelihood from statistics reads the reassembled `b` and `r_<g>`
+            self.reassembled()
+            self.likelihood()
+        else:
+            self.likelihood()
+            self.reassembled()
         head = [
             "def make_model(inputs: dict, coords: dict) -> pm.Model:",
             f'{_indent(1)}"""The PyMC model `{self.model.name}`, given the inputs and coords that `prepare` makes."""',
@@ -468,35 +472,29 @@ class _Function:
         self.add(None, call(func, f'"{RESPONSE}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"'))
 
     def likelihood_from_statistics(self) -> None:
-        m = self.model
-        b = naming.B
-        if self.unrolled and self.has_X:
-            parts = [(naming.b_term(t.label), self.b_columns[t.label].size.is_one) for t in m.terms]
-            b = "b_all"
-            self.add(b, _stack(parts, "vector"))
+        m, b = self.model, naming.B
         shared = []  # the coefficients every level shares: the intercept on the predictors as given, and b
         if m.intercept:
             intercept = f"{naming.INTERCEPT} - pt.dot(means_X, {b})" if self.centred else naming.INTERCEPT
             shared.append(f"pt.stack([{intercept}])")
         if self.has_X:
             shared.append(b)
-        shared_expr = shared[0] if len(shared) == 1 else call("pt.concatenate", Seq(tuple(shared))) if shared else None
-        if shared_expr is not None:
-            self.add("shared", shared_expr, "the coefficients every level shares, on the predictors as given")
+        if m.intercept:
+            expr = call("pt.concatenate", Seq(tuple(shared))) if self.has_X else shared[0]
+            self.add("shared", expr, "the coefficients every level shares, on the predictors as given")
+        shared_name = "shared" if m.intercept else b if self.has_X else None
         if m.groups:
             block = m.groups[0]
             g = naming.ident(block.factor.label)
-            pieces = [p for p in self.blocks if p.source is block]
-            if len(pieces) > 1:
-                effects = _stack([(f"r_{p.name}", p.scalar) for p in pieces], "columns")
-            else:
-                effects = f"r_{pieces[0].name}[:, None]" if pieces[0].scalar else f"r_{pieces[0].name}"
+            effects = naming.effects(block.factor.label)
+            if outputs.block_is_scalar(block):
+                effects += "[:, None]"
             theta = effects
-            if shared_expr is not None:
-                tiled = call("pt.tile", "shared", Seq((f"N_{g}", "1"), "()"))
+            if shared_name is not None:
+                tiled = call("pt.tile", shared_name, Seq((f"N_{g}", "1"), "()"))
                 theta = call("pt.concatenate", Seq((tiled, effects)), axis="1")
         else:
-            theta = "shared[None, :]"
+            theta = f"{shared_name}[None, :]"
         self.add("theta", theta, "the coefficients of each level on the columns of W")
         self.add(
             "cross",
@@ -535,7 +533,9 @@ class _Function:
             return
         self.note("outputs under the names every backend uses")
         for name, expr, dims in out:
-            used_later = name == naming.B and self.centred  # by b_Intercept
+            # b by b_Intercept; b and r_<g> by a likelihood from sufficient statistics
+            used_later = name == naming.B and (self.centred or self.suffstats)
+            used_later |= self.suffstats and any(name == naming.effects(g.factor.label) for g in m.groups)
             self.add(name if used_later else None, call("pm.Deterministic", f'"{name}"', expr, dims=dims))
 
 
