@@ -9,13 +9,23 @@ print(hierc.compile_model(model, backend="pymc"))   # a standalone PyMC script
 pm_model = hierc.pymc_model(model, frame)        # the PyMC model in-process, from a DataFrame
 idata = hierc.sample(model, "radon.csv", backend="pymc")   # data as a CSV path or a DataFrame
 report = hierc.diagnose(idata, model)            # divergences, R-hat, ESS, E-BFMI, advice, as data
+hierc.pointwise(idata, model, frame)             # per-row log-likelihood for az.loo, computed after sampling
 hierc.plot_diagnostics(idata, model, "plots")    # trace, rank and pair plots as PNG files
 result = hierc.compare(model, frame, [hierc.Lowering("stan"), hierc.Lowering("pymc")])   # same posterior?
 """
 
 __version__ = "0.1.0"
 
-from hierc.backends import bambi_model, bind_data, compile_model, diagnose, plot_diagnostics, pymc_model, sample
+from hierc.backends import (
+    bambi_model,
+    bind_data,
+    compile_model,
+    diagnose,
+    plot_diagnostics,
+    pointwise,
+    pymc_model,
+    sample,
+)
 from hierc.compare import Lowering, compare
 from hierc.dump import dump
 from hierc.errors import BackendError, CompilerBug, DataError, SpecError, UserError
@@ -46,6 +56,7 @@ __all__ = [
     "parse",
     "parse_file",
     "plot_diagnostics",
+    "pointwise",
     "pymc_model",
     "sample",
     "summarize",

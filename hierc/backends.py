@@ -6,6 +6,7 @@
     bmb_model = hierc.bambi_model(model, bound)       # an in-process bmb.Model
     idata = hierc.sample(model, bound, backend="pymc")
     report = hierc.diagnose(idata, model)             # the sampler's health and advice, as data
+    hierc.pointwise(idata, model, bound)              # per-row log-likelihood (for LOO), after sampling
 
 Backend modules are imported only when used, so compiling to text never
 loads a numerical or sampling library.
@@ -58,11 +59,11 @@ def uses_suffstats(model: ir.Model, backend: str, likelihood: Likelihood | str, 
     from hierc import suffstats
 
     likelihood = Likelihood(likelihood)
-    if _backend(backend) != "pymc":
+    if _backend(backend) == "bambi":
         if likelihood is Likelihood.SUFFSTATS:
             raise BackendError(
-                f"--likelihood suffstats: the {backend} backend computes the likelihood row by row; "
-                "the pymc backend can use sufficient statistics"
+                "--likelihood suffstats: the bambi backend computes the likelihood row by row; "
+                "the stan and pymc backends can use sufficient statistics"
             )
         return False
     return suffstats.uses_suffstats(model, likelihood, bound)
@@ -72,7 +73,7 @@ def compile_model(
     model: ir.Model,
     backend: str = "stan",
     encoding: Encoding | str | None = None,
-    likelihood: Likelihood | str = Likelihood.ROWS,
+    likelihood: Likelihood | str = Likelihood.AUTO,
 ) -> str:
     """The model as target code: a Stan program, or a standalone PyMC or Bambi script."""
     encoding = encoding_of(backend, encoding)
@@ -87,7 +88,7 @@ def compile_model(
         return pymc_script(model, encoding, suffstats)
     from hierc.stan.codegen import stan_program
 
-    return stan_program(model, encoding)
+    return stan_program(model, encoding, suffstats)
 
 
 def bind_data(model: ir.Model, data, spec_path: str | Path | None = None):
@@ -111,7 +112,7 @@ def pymc_model(
     data,
     encoding: Encoding | str = Encoding.VECTORIZED,
     spec_path: str | Path | None = None,
-    likelihood: Likelihood | str = Likelihood.ROWS,
+    likelihood: Likelihood | str = Likelihood.AUTO,
 ):
     """The model as an in-process `pm.Model` with data (a DataFrame, a CSV path, or bound data)."""
     from hierc.pymc.engines import import_pymc
@@ -145,7 +146,7 @@ def sample(
     engine: str = "auto",
     options: SampleOptions | None = None,
     spec_path: str | Path | None = None,
-    likelihood: Likelihood | str = Likelihood.ROWS,
+    likelihood: Likelihood | str = Likelihood.AUTO,
 ):
     """Sample the model's posterior given data; ArviZ InferenceData with the shared output names."""
     _engine(_backend(backend), engine)
@@ -176,14 +177,27 @@ def sample(
     else:
         from hierc import outputs
         from hierc.stan import engines
+        from hierc.stan.codegen import stan_program
         from hierc.stan.data import stan_data
 
         chosen = engines.choose_engine(engine)
-        program = compile_model(model, backend, encoding)
-        idata = engines.sample(program, stan_data(bound), options, chosen, outputs.coords(bound), outputs.dims(model))
+        program = stan_program(model, encoding, suffstats)
+        data = stan_data(bound, rows=not suffstats, statistics=suffstats)
+        idata = engines.sample(program, data, options, chosen, outputs.coords(bound), outputs.dims(model))
     idata.posterior.attrs.update({"created_by": "hierc", "hierc_backend": backend, "hierc_engine": chosen.value})
     idata.posterior.attrs["hierc_likelihood"] = (Likelihood.SUFFSTATS if suffstats else Likelihood.ROWS).value
     return idata
+
+
+def pointwise(
+    idata, model: ir.Model, data, log_likelihood: bool = True, predictive: bool = False, seed: int = 1, spec_path=None
+):
+    """Add the per-row log-likelihood (`log_likelihood`, for `az.loo`) and/or posterior predictive draws
+    (`posterior_predictive`) to a posterior from `sample`: computed from the draws in a step of its own, so
+    the sampler never pays for them, and the same for every backend and likelihood."""
+    from hierc.per_row import add_pointwise
+
+    return add_pointwise(idata, bind_data(model, data, spec_path), log_likelihood, predictive, seed)
 
 
 def diagnose(idata, model: ir.Model):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hierc import __version__
-from hierc.backends import BACKENDS, ENCODED, ENGINES, bind_data, compile_model, sample
+from hierc.backends import BACKENDS, ENCODED, ENGINES, bind_data, compile_model, sample, uses_suffstats
 from hierc.dump import dump
 from hierc.errors import UserError
 from hierc.output_files import IMAGE_SUFFIXES, check_writable, write_text
@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         "Bind data to a spec and write the data JSON its Stan program reads (for CmdStan and others).",
     )
     _data_option(data)
+    _likelihood_option(
+        data,
+        "rows: the observations; suffstats: per-level sufficient statistics instead; auto: both, where the "
+        "statistics apply, so the file fits the program `hierc compile` writes with any --likelihood (default: auto)",
+    )
     _output_option(data, "the JSON file to write (default: standard output)")
 
     sample = _command(
@@ -78,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
         "else pymc (default: auto)",
     )
     _sampling_options(sample)
+    sample.add_argument(
+        "--log-likelihood",
+        action="store_true",
+        help="also store the per-row log-likelihood (computed after sampling) and print the LOO estimate",
+    )
+    sample.add_argument(
+        "--predictive", action="store_true", help="also store posterior predictive draws of the response, per row"
+    )
     sample.add_argument(
         "--plots",
         metavar="DIR",
@@ -102,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
         "--params",
         help="comma-separated parameterizations for every grouping factor, e.g. centered,noncentered "
         "(default: as the spec says)",
+    )
+    compare.add_argument(
+        "--likelihoods",
+        default="auto",
+        help="comma-separated: auto, rows, suffstats (default: auto); e.g. rows,suffstats sets the row-by-row "
+        "likelihood against the one from sufficient statistics",
     )
     _sampling_options(compare)
     compare.add_argument(
@@ -132,13 +151,18 @@ def _backend_options(command: argparse.ArgumentParser) -> None:
         choices=[e.value for e in Encoding],
         help="stan and pymc: vectorized (default), vector and matrix parameters; unrolled, one parameter per term",
     )
+    _likelihood_option(
+        command,
+        "stan and pymc, gaussian models with identity link and at most one grouping factor: suffstats computes "
+        "the likelihood from per-level sufficient statistics (the same density, far cheaper with many rows per "
+        "level); rows, row by row; auto: suffstats where it applies and, given data, where it is cheaper "
+        "(default: auto)",
+    )
+
+
+def _likelihood_option(command: argparse.ArgumentParser, help_text: str) -> None:
     command.add_argument(
-        "--likelihood",
-        choices=[v.value for v in Likelihood],
-        default=Likelihood.ROWS.value,
-        help="pymc, gaussian models with identity link and at most one grouping factor: suffstats computes the "
-        "likelihood from per-level sufficient statistics (the same density, far cheaper with many rows per level); "
-        "auto, where it applies and is cheaper (default: rows)",
+        "--likelihood", choices=[v.value for v in Likelihood], default=Likelihood.AUTO.value, help=help_text
     )
 
 
@@ -176,7 +200,9 @@ def _run(args: argparse.Namespace) -> int | None:
     elif args.command == "data":
         from hierc.stan.data import stan_data_json
 
-        _emit(args, stan_data_json(bind_data(model, args.data, args.spec)))
+        statistics = uses_suffstats(model, "stan", args.likelihood)  # decided as `compile` decides: from the spec
+        rows = args.likelihood != Likelihood.SUFFSTATS
+        _emit(args, stan_data_json(bind_data(model, args.data, args.spec), rows, statistics))
     elif args.command == "sample":
         _sample(args, model)
     elif args.command == "graph":
@@ -232,11 +258,19 @@ def _sample(args: argparse.Namespace, model) -> None:
         plot_files(model, args.plots, args.force)  # before sampling, which a refusal later would waste
     bound = bind_data(model, args.data, args.spec)
     idata = sample(model, bound, args.backend, args.encoding, args.engine, options, likelihood=args.likelihood)
+    if args.log_likelihood or args.predictive:
+        from hierc.per_row import add_pointwise
+
+        add_pointwise(idata, bound, args.log_likelihood, args.predictive, seed=args.seed)
     partial = output.with_name(output.name + ".partial")
     idata.to_netcdf(str(partial))
     partial.replace(output)  # atomic: a reader of the old file, or an interrupted write, never sees half a file
     sys.stdout.write(fit_report(idata, summary_variables(model)))
     sys.stdout.write("\n" + diagnose(idata, model).text())
+    if args.log_likelihood:
+        from hierc.per_row import loo_text
+
+        sys.stdout.write("\n" + loo_text(idata))
     print(f"posterior saved to {output}", file=sys.stderr)
     if args.plots:
         from hierc.diagnostic_plots import plot_diagnostics
@@ -265,11 +299,13 @@ def _compare(args: argparse.Namespace, model) -> int:
     backends = _choices(args.backends, BACKENDS, "backend")
     encodings = _choices(args.encodings, [e.value for e in Encoding], "encoding")
     params = _choices(args.params, [p.value for p in Parameterization], "parameterization") if args.params else [None]
+    likelihoods = _choices(args.likelihoods, [v.value for v in Likelihood], "likelihood")
     lowerings = [
-        Lowering(backend, encoding, Parameterization(param) if param else None)
+        Lowering(backend, encoding, Parameterization(param) if param else None, Likelihood(likelihood))
         for backend in backends
         for encoding in ([Encoding(e) for e in encodings] if backend in ENCODED else [None])
         for param in params
+        for likelihood in likelihoods
     ]
     comparison = compare(model, args.data, lowerings, _options(args), args.alpha, spec_path=args.spec)
     sys.stdout.write(comparison.report())

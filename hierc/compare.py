@@ -28,7 +28,7 @@ from hierc import ir, naming
 from hierc.errors import BackendError
 from hierc.outputs import summary_variables
 from hierc.sampling import SampleOptions, divergences, import_arviz
-from hierc.vocabulary import Encoding, Parameterization
+from hierc.vocabulary import Encoding, Likelihood, Parameterization
 
 STATISTICS = ("mean", "sd", "q05", "q95")
 
@@ -38,6 +38,7 @@ class Lowering:
     backend: str
     encoding: Encoding | None = None  # None: vectorized, or none for Bambi
     parameterization: Parameterization | None = None  # None: as the spec says
+    likelihood: Likelihood = Likelihood.AUTO
 
     @property
     def label(self) -> str:
@@ -47,6 +48,8 @@ class Lowering:
         parts = [self.backend] + ([encoding.value] if encoding else [])
         if self.parameterization is not None:
             parts.append(self.parameterization.value)
+        if self.likelihood is not Likelihood.AUTO:
+            parts.append(self.likelihood.value)
         return "/".join(parts)
 
 
@@ -161,7 +164,9 @@ def compare(
         if lowering.parameterization is not None:
             variant = with_parameterization(model, lowering.parameterization)
         start = time.perf_counter()
-        posteriors.append(sample(variant, bound, lowering.backend, lowering.encoding, options=options))
+        posteriors.append(
+            sample(variant, bound, lowering.backend, lowering.encoding, options=options, likelihood=lowering.likelihood)
+        )
         seconds.append(time.perf_counter() - start)
     return compare_posteriors(model, posteriors, [lowering.label for lowering in lowerings], seconds, alpha)
 

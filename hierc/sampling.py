@@ -43,6 +43,24 @@ def import_arviz():
     return arviz
 
 
+def record_effort(idata, seconds: float):
+    """Record the sampler's effort in the posterior's attrs, then drop the warm-up draws.
+
+    `hierc_sampling_seconds`: warm-up and draws, compilation excluded;
+    `hierc_gradient_evaluations`: leapfrog steps of warm-up and draws, each one
+    gradient of the log density. Their ratio is the cost of one gradient.
+    """
+    steps = sum(
+        int(idata[group]["n_steps"].sum())
+        for group in ("warmup_sample_stats", "sample_stats")
+        if group in idata.groups()
+    )
+    for group in [g for g in idata.groups() if g.startswith("warmup_")]:
+        delattr(idata, group)
+    idata.posterior.attrs.update(hierc_sampling_seconds=round(seconds, 3), hierc_gradient_evaluations=steps)
+    return idata
+
+
 def divergences(idata) -> int:
     stats = getattr(idata, "sample_stats", None)
     if stats is None or "diverging" not in stats:

@@ -69,3 +69,42 @@ def uses_suffstats(model: ir.Model, likelihood: Likelihood | str, bound: BoundDa
         return True
     levels = len(bound.groups[model.groups[0].factor.label].levels) if model.groups else 1
     return bound.n > levels * width(bound)
+
+
+def statistics(bound: BoundData) -> dict[str, object]:
+    """The statistics as the Stan program reads them, and the constants its priors and intercept need.
+
+    Per level of the grouping factor: SS_yy (sum w y^2), SS_Wy (W'wy) and SS_WW
+    (W'wW); without a grouping factor, one of each over all rows. Alongside:
+    P, the columns of W; sum_log_se with known standard errors (the weights are
+    1/se^2); and the summaries of the rows that the program would otherwise
+    compute from them (means_X, mean_Y, sd_Y, sd_X, sd_Z_<g>).
+    """
+    import numpy as np
+
+    from hierc import naming
+    from hierc.pymc.script_helpers import sufficient_statistics
+
+    model, n = bound.model, bound.n
+    columns = ([np.ones(n)] if model.intercept else []) + ([bound.X.matrix] if model.terms else [])
+    level, levels = np.zeros(n, dtype=np.int64), 1
+    out: dict[str, object] = {"P": width(bound)}
+    for block in model.groups:
+        group = bound.groups[block.factor.label]
+        columns += ([np.ones(n)] if block.intercept else []) + ([group.design.matrix] if block.terms else [])
+        level, levels = group.index, len(group.levels)
+        if block.terms:
+            out[f"sd_Z_{naming.ident(block.factor.label)}"] = group.design.matrix.std(axis=0, ddof=1)
+    weights = None if bound.se is None else 1 / bound.se**2
+    yy, Wy, WW = sufficient_statistics(np.column_stack(columns), bound.y, level, levels, weights)
+    if model.groups:
+        out.update(SS_yy=yy, SS_Wy=Wy, SS_WW=WW)
+    else:
+        out.update(SS_yy=float(yy[0]), SS_Wy=Wy[0], SS_WW=WW[0])
+    if bound.se is not None:
+        out["sum_log_se"] = float(np.log(bound.se).sum())
+    out["mean_Y"], out["sd_Y"] = float(np.mean(bound.y)), float(np.std(bound.y, ddof=1))
+    if model.terms:
+        out["means_X"] = bound.X.matrix.mean(axis=0)
+        out["sd_X"] = bound.X.matrix.std(axis=0, ddof=1)
+    return out

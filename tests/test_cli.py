@@ -100,9 +100,13 @@ def test_check_and_compile_import_nothing_heavy(command):
 
 
 def test_compile_prints_the_stan_program():
+    """By default, a gaussian model's likelihood reads sufficient statistics; `--likelihood rows` reads the rows."""
+    golden = ROOT / "tests" / "golden" / "stan"
     result = hierc("compile", "specs/radon.hm", "--backend", "stan", "--encoding", "unrolled")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (ROOT / "tests" / "golden" / "stan" / "radon.unrolled.stan").read_text()
+    assert result.stdout == (golden / "radon.unrolled.suffstats.stan").read_text()
+    rows = hierc("compile", "specs/radon.hm", "--encoding", "unrolled", "--likelihood", "rows")
+    assert rows.stdout == (golden / "radon.unrolled.stan").read_text()
 
 
 def test_compile_output_file_never_replaces_the_users_files(tmp_path):

@@ -20,6 +20,7 @@ from hierc import naming
 from hierc.design import bind
 from hierc.pymc.model import inputs_and_coords, pymc_model
 from hierc.pymc.script import pymc_script
+from hierc.suffstats import why_not
 from hierc.vocabulary import Encoding, Family, Link, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
 from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points, zero_sum_dims
@@ -35,10 +36,17 @@ CATEGORICAL_SLOPES = "y ~ 1 + x + C(c) + (1 + C(c) + x || g)\nprior sd(g)[x] ~ e
 GOLDEN = ROOT / "tests" / "golden" / "pymc"
 
 
+GAUSSIAN = [spec for spec in SPECS if why_not(hierc.load(spec)) is None]  # likelihood from statistics too
+CASES = [(spec, False) for spec in SPECS] + [(spec, True) for spec in GAUSSIAN]
+
+
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
-def test_golden_pymc(spec, encoding, golden):
-    golden(pymc_script(hierc.load(spec), encoding), GOLDEN / f"{spec.stem}.{encoding}.py")
+@pytest.mark.parametrize(
+    ("spec", "suffstats"), CASES, ids=[spec.stem + (".suffstats" if s else "") for spec, s in CASES]
+)
+def test_golden_pymc(spec, suffstats, encoding, golden):
+    name = f"{spec.stem}.{encoding}" + (".suffstats" if suffstats else "")
+    golden(pymc_script(hierc.load(spec), encoding, suffstats), GOLDEN / f"{name}.py")
 
 
 def test_scripts_are_formatted_and_lint_clean(tmp_path):

@@ -15,6 +15,7 @@ from fake_data import fake_frame
 from hierc.design import bind
 from hierc.stan.codegen import stan_program
 from hierc.stan.data import stan_data
+from hierc.suffstats import why_not
 from hierc.vocabulary import FAMILIES, Encoding, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
 
@@ -22,12 +23,17 @@ STANC = Path(httpstan.__file__).parent / "stanc"
 ENCODINGS = list(Encoding)
 
 
+GAUSSIAN = [spec for spec in SPECS if why_not(hierc.load(spec)) is None]  # likelihood from statistics too
+CASES = [(spec, False) for spec in SPECS] + [(spec, True) for spec in GAUSSIAN]
+
+
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
-def test_golden_stan(spec, encoding, golden):
-    golden(
-        stan_program(hierc.load(spec), encoding), ROOT / "tests" / "golden" / "stan" / f"{spec.stem}.{encoding}.stan"
-    )
+@pytest.mark.parametrize(
+    ("spec", "suffstats"), CASES, ids=[spec.stem + (".suffstats" if s else "") for spec, s in CASES]
+)
+def test_golden_stan(spec, suffstats, encoding, golden):
+    name = f"{spec.stem}.{encoding}" + (".suffstats" if suffstats else "")
+    golden(stan_program(hierc.load(spec), encoding, suffstats), ROOT / "tests" / "golden" / "stan" / f"{name}.stan")
 
 
 def _stanc(program: str, tmp_path: Path, name: str) -> None:
@@ -47,7 +53,9 @@ def test_every_program_passes_stanc(spec, tmp_path):
     for parameterization in parameterizations:
         variant = model if parameterization is None else with_parameterization(model, parameterization)
         for encoding in ENCODINGS:
-            _stanc(stan_program(variant, encoding), tmp_path, f"{spec.stem}_{parameterization}_{encoding}")
+            for suffstats in (False, True) if spec in GAUSSIAN else (False,):
+                name = f"{spec.stem}_{parameterization}_{encoding}_{suffstats}"
+                _stanc(stan_program(variant, encoding, suffstats), tmp_path, name)
 
 
 def test_stanc_catches_a_broken_program(tmp_path):
@@ -65,6 +73,11 @@ def test_data_dict_has_exactly_the_data_block(spec):
     model = hierc.load(spec)
     data = stan_data(bind(model, fake_frame(model)))
     assert set(data) == _data_block_names(stan_program(model))
+    if spec in GAUSSIAN:  # the statistics, with every summary of the rows a prior might need
+        data = stan_data(bind(model, fake_frame(model)), rows=False, statistics=True)
+        declared = _data_block_names(stan_program(model, suffstats=True))
+        assert declared <= set(data)
+        assert {k for k in set(data) - declared if not k.startswith("sd_Z_")} <= {"mean_Y", "sd_Y", "sd_X", "means_X"}
 
 
 def test_no_loop_over_observations():

@@ -1,15 +1,21 @@
 """The likelihood from sufficient statistics is the row-by-row likelihood: the same log density, normalizing
-constant included, at random points, for every gaussian spec in both encodings; and the same draws."""
+constant included, at random points, for every gaussian spec in both encodings and both backends; and the
+same draws."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+import stan
 
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
 from hierc.pymc.model import pymc_model
+from hierc.stan.codegen import stan_program
+from hierc.stan.data import plain, stan_data
 from hierc.suffstats import uses_suffstats, why_not
 from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points
 from test_pymc_fit import radon_like, run_hierc, zero_sum_data
@@ -28,6 +34,13 @@ def models():
     yield from ((name, hierc.loads(text)) for name, text in MORE.items())
 
 
+def bound_data(model):
+    frame = fake_frame(model, n=240, levels=12, seed=3)
+    if model.response.se is not None:
+        frame[model.response.se] = np.random.default_rng(1).uniform(0.5, 3, len(frame))
+    return hierc.bind_data(model, frame)
+
+
 def test_every_gaussian_spec_is_covered():
     assert [spec.stem for spec in GAUSSIAN] == ["eight_schools", "radon", "radon_centered", "zerosum_slopes"]
 
@@ -35,15 +48,63 @@ def test_every_gaussian_spec_is_covered():
 @pytest.mark.parametrize("encoding", ["vectorized", "unrolled"])
 @pytest.mark.parametrize(("name", "model"), list(models()), ids=[name for name, _ in models()])
 def test_same_log_density_as_row_by_row(name, model, encoding):
-    frame = fake_frame(model, n=240, levels=12, seed=3)
-    if model.response.se is not None:
-        frame[model.response.se] = np.random.default_rng(1).uniform(0.5, 3, len(frame))
-    bound = hierc.bind_data(model, frame)
+    bound = bound_data(model)
     rows, suffstats = pymc_model(bound, encoding), pymc_model(bound, encoding, suffstats=True)
     assert not any(v.name == "y" for v in suffstats.observed_RVs)  # no per-row term in the sampler's density
     by_rows, by_statistics = logp_function(rows), logp_function(suffstats)
     for point in random_points(rows):
         np.testing.assert_allclose(by_statistics(point), by_rows(point), rtol=1e-12, atol=1e-9)
+
+
+# Stan: every spec vectorized; unrolled where the program assembles `b` and the effects from pieces
+STAN_CASES = [(name, model, "vectorized") for name, model in models()]
+STAN_CASES += [(name, model, "unrolled") for name, model in models() if name in ("zerosum_slopes", "known_se_slopes")]
+
+
+def stan_point(posterior: stan.model.Model) -> np.ndarray:
+    """An unconstrained point of the program: Stan's random initial values, one draw without warm-up."""
+    fit = posterior.sample(num_chains=1, num_samples=1, num_warmup=0)
+    values = {name: np.asarray(fit[name])[..., 0].reshape(fit.dims[i]) for i, name in enumerate(fit.param_names)}
+    return np.asarray(posterior.unconstrain_pars({k: v.tolist() for k, v in values.items()}))
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "encoding"), STAN_CASES, ids=[f"{name}-{encoding}" for name, _, encoding in STAN_CASES]
+)
+def test_stan_same_log_density_as_row_by_row(name, model, encoding):
+    """Stan's `Y ~ normal(...)` drops the constants -N log(2 pi) / 2 (and -sum log se), which the program from
+    statistics keeps: the two differ by exactly that, at every point."""
+    bound = bound_data(model)
+    rows = stan.build(stan_program(model, encoding), data=plain(stan_data(bound)), random_seed=1)
+    data = stan_data(bound, rows=False, statistics=True)
+    assert not {"Y", "X", "se"} & data.keys() and not any(k.startswith(("J_", "Z_")) for k in data)
+    suffstats = stan.build(stan_program(model, encoding, suffstats=True), data=plain(data), random_seed=1)
+    constant = -0.5 * bound.n * np.log(2 * np.pi) - (np.log(bound.se).sum() if bound.se is not None else 0)
+    start, rng = stan_point(rows), np.random.default_rng(2)
+    for _ in range(5):
+        point = (start + rng.normal(0, 0.4, start.size)).tolist()
+        for jacobian in (True, False):
+            by_rows = rows.log_prob(point, adjust_transform=jacobian)
+            np.testing.assert_allclose(suffstats.log_prob(point, jacobian) - constant, by_rows, rtol=1e-12, atol=1e-9)
+
+
+def test_stan_data_fit_either_program(tmp_path):
+    """`hierc data` writes the rows and, where the statistics apply, the statistics, so that the data file fits
+    the program `hierc compile` writes with either likelihood."""
+    frame = radon_like(counties=10, per_county=6)
+    frame.to_csv(tmp_path / "radon.csv", index=False)
+    written = {}
+    for likelihood in ("auto", "rows", "suffstats"):
+        result = run_hierc("data", "specs/radon.hm", "--data", str(tmp_path / "radon.csv"), "--likelihood", likelihood)
+        assert result.returncode == 0, result.stderr
+        written[likelihood] = json.loads(result.stdout)
+    assert {"Y", "X", "J_county", "Z_county", "SS_yy", "SS_Wy", "SS_WW", "means_X"} <= written["auto"].keys()
+    assert "SS_yy" not in written["rows"] and "Y" not in written["suffstats"]
+    assert written["auto"]["SS_WW"] == written["suffstats"]["SS_WW"] and written["auto"]["Y"] == written["rows"]["Y"]
+    visits = ROOT / "specs" / "visits_poisson.hm"
+    fake_frame(hierc.load(visits), n=50, levels=5, seed=1).to_csv(tmp_path / "visits.csv", index=False)
+    poisson = run_hierc("data", str(visits), "--data", str(tmp_path / "visits.csv"))
+    assert poisson.returncode == 0 and "SS_yy" not in json.loads(poisson.stdout)
 
 
 def test_the_control_differs():
@@ -106,7 +167,7 @@ def test_cli_refuses_what_does_not_apply():
         "error: --likelihood suffstats does not apply: the poisson family with log link has no sufficient "
         "statistics here\n"
     )
-    stan = run_hierc("compile", "specs/radon.hm", "--backend", "stan", "--likelihood", "suffstats")
-    assert stan.returncode == 2 and "the stan backend computes the likelihood row by row" in stan.stderr
+    bambi = run_hierc("compile", "specs/radon.hm", "--backend", "bambi", "--likelihood", "suffstats")
+    assert bambi.returncode == 2 and "the bambi backend computes the likelihood row by row" in bambi.stderr
     auto = run_hierc("compile", "specs/visits_poisson.hm", "--backend", "pymc", "--likelihood", "auto")
     assert auto.returncode == 0 and "pm.Poisson(" in auto.stdout

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from enum import StrEnum
 
 from hierc.errors import BackendError
-from hierc.sampling import SampleOptions, installed
+from hierc.sampling import SampleOptions, installed, record_effort
 
 
 class Engine(StrEnum):
@@ -36,11 +37,13 @@ def import_pymc():
 
 
 def sample(model, options: SampleOptions, engine: Engine, progress: bool = True):
-    """Posterior draws of a `pm.Model` as ArviZ InferenceData, warm-up discarded."""
+    """Posterior draws of a `pm.Model` as ArviZ InferenceData, warm-up discarded (its effort is recorded:
+    `hierc.sampling.record_effort`)."""
     if engine is Engine.NUTPIE:
         import nutpie
 
         compiled = nutpie.compile_pymc_model(model)
+        start = time.perf_counter()
         idata = nutpie.sample(
             compiled,
             draws=options.draws,
@@ -48,9 +51,10 @@ def sample(model, options: SampleOptions, engine: Engine, progress: bool = True)
             chains=options.chains,
             seed=options.seed,
             target_accept=options.target_accept,
-            save_warmup=False,
+            save_warmup=True,
             progress_bar=progress,
         )
+        record_effort(idata, time.perf_counter() - start)
         # nutpie also stores the unconstrained values (`sigma_log__`); PyMC's posterior, and hierc's, has none
         unconstrained = {v.name for v in model.value_vars} - {v.name for v in model.free_RVs}
         posterior = idata.posterior.drop_vars(unconstrained & set(idata.posterior.data_vars))
@@ -58,7 +62,7 @@ def sample(model, options: SampleOptions, engine: Engine, progress: bool = True)
         idata.posterior = posterior.drop_vars([c for c in posterior.coords if c not in used])
         return idata
     pm = import_pymc()
-    return pm.sample(
+    idata = pm.sample(
         draws=options.draws,
         tune=options.tune,
         chains=options.chains,
@@ -66,4 +70,6 @@ def sample(model, options: SampleOptions, engine: Engine, progress: bool = True)
         target_accept=options.target_accept,
         progressbar=progress,
         model=model,
+        discard_tuned_samples=False,
     )
+    return record_effort(idata, idata.posterior.attrs["sampling_time"])

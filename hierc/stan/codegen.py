@@ -6,6 +6,11 @@ comment, the linear predictor is built with multiple indexing and
 are used where family and link allow. Sizes that depend on the data (the
 number of levels, the columns of a categorical term) are data variables.
 
+With `suffstats`, a gaussian likelihood with identity link reads per-level
+sufficient statistics (`hierc/suffstats.py`) instead of the rows: the data
+block declares them, hierc computes them when it binds the data, and the
+model block says in comments why the density is the same.
+
 Two encodings, one model:
 - vectorized: `vector[K] b`, one sd vector and one effects matrix per
   grouping factor;
@@ -16,6 +21,8 @@ Two encodings, one model:
 """
 
 from __future__ import annotations
+
+import itertools
 
 from hierc import ir, naming
 from hierc.errors import CompilerBug
@@ -77,7 +84,7 @@ class _Lines:
     """Lines of one program block, with end-of-line comments aligned."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, str | None]] = []
+        self.items: list[tuple[str | _Lines, str | None]] = []
 
     def add(self, code: str, comment: str | None = None) -> None:
         self.items.append((code, comment))
@@ -85,12 +92,21 @@ class _Lines:
     def note(self, comment: str) -> None:
         self.items.append(("", comment))
 
+    def nest(self, opening: str, body: _Lines) -> None:
+        """`opening {`, the body indented one step, `}`."""
+        self.add(f"{opening} {{".lstrip())
+        self.items.append((body, None))
+        self.add("}")
+
     def render(self, indent: str = "  ") -> list[str]:
-        widths = [len(c) for c, note in self.items if c and note and len(c) <= _COMMENT_COLUMN_MAX]
+        commented = [c for c, note in self.items if isinstance(c, str) and c and note]
+        widths = [len(c) for c in commented if len(c) <= _COMMENT_COLUMN_MAX]
         column = max(widths, default=0)
         lines = []
         for code, note in self.items:
-            if not code:
+            if isinstance(code, _Lines):
+                lines += code.render(indent + "  ")
+            elif not code:
                 lines.append(f"{indent}// {note}" if note else "")
             elif note and len(code) > _COMMENT_COLUMN_MAX:
                 lines += [f"{indent}// {note}", *_wrap(code, indent)]
@@ -125,14 +141,15 @@ def _wrap(code: str, indent: str, limit: int = 100) -> list[str]:
     return [indent + line for line in lines + [current]]
 
 
-def stan_program(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED) -> str:
-    """The Stan program of a model, as text."""
-    return _Program(model, encoding).render()
+def stan_program(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED, suffstats: bool = False) -> str:
+    """The Stan program of a model, as text; with `suffstats`, its likelihood reads sufficient statistics."""
+    return _Program(model, Encoding(encoding), suffstats).render()
 
 
 class _Program:
-    def __init__(self, model: ir.Model, encoding: Encoding):
+    def __init__(self, model: ir.Model, encoding: Encoding, suffstats: bool = False):
         self.model = model
+        self.suffstats = suffstats
         self.unrolled = encoding is Encoding.UNROLLED
         self.encoding = encoding
         self.K, self.b_columns = layout(model.terms)
@@ -195,6 +212,8 @@ class _Program:
             f"// {formula_text(self.model)}",
             f"// family {self.model.family.value}, link {self.model.link.value}",
         ]
+        if self.suffstats:
+            lines.append("// likelihood from per-level sufficient statistics of the data (hierc data writes them)")
         for title, body in sections:
             if isinstance(body, _Lines):
                 body = body.render()
@@ -208,17 +227,9 @@ class _Program:
     def data(self) -> _Lines:
         m, out = self.model, _Lines()
         out.add("int<lower=1> N;", "number of observations")
-        family = m.family
-        if family in (Family.GAUSSIAN, Family.STUDENT_T):
-            out.add("vector[N] Y;", f"response `{m.response.variable}`")
-        elif family is Family.BERNOULLI:
-            out.add("array[N] int<lower=0, upper=1> Y;", f"response `{m.response.variable}`")
-        else:
-            out.add("array[N] int<lower=0> Y;", f"response `{m.response.variable}`")
-        if m.response.se is not None:
-            out.add("vector<lower=0>[N] se;", f"known standard errors `{m.response.se}`")
-        if isinstance(m.response.trials, str):
-            out.add("array[N] int<lower=1> T;", f"number of trials `{m.response.trials}`")
+        rows = not self.suffstats  # the statistics replace the rows
+        if rows:
+            self.response_data(out)
         declared: set[str] = set()
         for term in list(m.terms) + [t for block in m.groups for t in block.terms]:
             name = width_name(term)
@@ -227,23 +238,75 @@ class _Program:
                 out.add(f"int<lower=1> {name};", f"design columns of `{term.label}` (its contrasts)")
         if self.K.symbols:
             out.add("int<lower=1> K;", f"number of population-level design columns: {self.K.render()}")
-        if self.has_X:
+        if self.has_X and rows:
             labels = ", ".join(t.label for t in m.terms)
             out.add(f"matrix[N, {self.K_text}] X;", f"population-level design matrix: {labels}")
         for block in m.groups:
             g = naming.ident(block.factor.label)
             out.note(f"grouping factor `{block.factor.label}`")
             out.add(f"int<lower=1> N_{g};", "number of levels")
-            out.add(f"array[N] int<lower=1, upper=N_{g}> J_{g};", "level of each observation")
+            if rows:
+                out.add(f"array[N] int<lower=1, upper=N_{g}> J_{g};", "level of each observation")
             if self.z_width[g].symbols:
                 out.add(f"int<lower=1> M_{g};", f"number of group-level design columns: {self.z_width[g].render()}")
-            if block.terms:
+            if block.terms and rows:
                 labels = ", ".join(t.label for t in block.terms)
                 out.add(f"matrix[N, {self.z_text(g)}] Z_{g};", f"group-level design matrix: {labels}")
+        if self.suffstats:
+            self.statistics_data(out)
         return out
+
+    def response_data(self, out: _Lines) -> None:
+        m = self.model
+        if m.family in (Family.GAUSSIAN, Family.STUDENT_T):
+            out.add("vector[N] Y;", f"response `{m.response.variable}`")
+        elif m.family is Family.BERNOULLI:
+            out.add("array[N] int<lower=0, upper=1> Y;", f"response `{m.response.variable}`")
+        else:
+            out.add("array[N] int<lower=0> Y;", f"response `{m.response.variable}`")
+        if m.response.se is not None:
+            out.add("vector<lower=0>[N] se;", f"known standard errors `{m.response.se}`")
+        if isinstance(m.response.trials, str):
+            out.add("array[N] int<lower=1> T;", f"number of trials `{m.response.trials}`")
+
+    def statistics_data(self, out: _Lines) -> None:
+        """The sufficient statistics, and the summaries of the rows that the program cannot compute without them."""
+        m = self.model
+        weighted = " / se^2" if m.response.se is not None else ""
+        W = ["1"] if m.intercept else []
+        W += ["X"] if self.has_X else []
+        if m.groups:
+            g = naming.ident(m.groups[0].factor.label)
+            W += (["1"] if m.groups[0].intercept else []) + ([f"Z_{g}"] if m.groups[0].terms else [])
+        out.note("sufficient statistics of the rows, which hierc computes when it binds the data")
+        out.add("int<lower=1> P;", f"columns of W = [{', '.join(W)}], the predictors of a row")
+        if m.groups:
+            where = f"over the rows of each level of `{m.groups[0].factor.label}`"
+            out.add(f"vector[N_{g}] SS_yy;", f"sum of Y^2{weighted} {where}")
+            out.add(f"array[N_{g}] vector[P] SS_Wy;", f"sum of W' Y{weighted} {where}")
+            out.add(f"array[N_{g}] matrix[P, P] SS_WW;", f"sum of W' W{weighted} {where}")
+        else:
+            out.add("real SS_yy;", f"sum of Y^2{weighted} over the rows")
+            out.add("vector[P] SS_Wy;", f"sum of W' Y{weighted} over the rows")
+            out.add("matrix[P, P] SS_WW;", f"sum of W' W{weighted} over the rows")
+        if m.response.se is not None:
+            out.add("real sum_log_se;", f"sum of log(se) over the rows, se = `{m.response.se}`")
+        summaries = {
+            "means_X": (f"vector[{self.K_text}] means_X;", "column means of X: the intercept is at the means"),
+            "mean_Y": ("real mean_Y;", "mean of Y, for default priors"),
+            "sd_Y": ("real sd_Y;", "sd of Y, for default priors"),
+            "sd_X": (f"vector[{self.K_text}] sd_X;", "column sds of X, for default priors"),
+        }
+        for g in self.z_width:
+            summaries[f"sd_Z_{g}"] = (f"vector[{self.z_text(g)}] sd_Z_{g};", f"column sds of Z_{g}, for default priors")
+        for name, (declaration, note) in summaries.items():
+            if name in self.needs or (name == "means_X" and self.centred):
+                out.add(declaration, note)
 
     def transformed_data(self) -> _Lines:
         m, out = self.model, _Lines()
+        if self.suffstats:  # the statistics and summaries of the rows are data
+            return out
         if isinstance(m.response.trials, int):
             out.add(f"array[N] int T = rep_array({m.response.trials}, N);", "number of trials")
         if "mean_Y" in self.needs:
@@ -437,6 +500,9 @@ class _Program:
 
     def likelihood(self, out: _Lines) -> None:
         m = self.model
+        if self.suffstats:
+            self.likelihood_from_statistics(out)
+            return
         intercept = ["Intercept"] if m.intercept else []
         groups = self.effects_terms(out)
         offset = intercept + groups
@@ -456,6 +522,61 @@ class _Program:
         mu = " + ".join(parts) if parts else "rep_vector(0, N)"
         out.add(f"vector[N] mu = {mu};", "linear predictor")
         out.add(f"Y ~ {self.family_call('mu')};")
+
+    def likelihood_from_statistics(self, out: _Lines) -> None:
+        """The normal log density of every row, from the statistics of the rows of each level."""
+        m = self.model
+        grouped, weighted = bool(m.groups), m.response.se is not None
+        j = "[j]" if grouped else ""
+        residuals = "(Y - W theta)^2" + (" / se^2" if weighted else "")
+        out.note("with theta the coefficients of a level on the columns of W, the sum over the level's rows of")
+        out.note(f"{residuals} is SS_yy{j} - 2 theta' SS_Wy{j} + theta' SS_WW{j} theta: the same normal log")
+        out.note("density as row by row, normalizing constant included")
+        body, shared = _Lines(), None
+        if self.unrolled and self.has_X:
+            parts = [(naming.b_term(t.label), self.b_columns[t.label].size) for t in m.terms]
+            body.add(f"vector[{self.K_text}] b = {_stack(parts, 'row')};", "population-level coefficients")
+        if m.intercept and self.has_X:
+            intercept = "Intercept - dot_product(means_X, b)" if self.centred else "Intercept"
+            size = "1 + K" if self.K.symbols else (self.K + Size(1)).render()
+            body.add(f"vector[{size}] shared = append_row({intercept}, b);", "coefficients every level shares")
+            shared = "shared"
+        elif m.intercept:
+            shared = "Intercept"
+        elif self.has_X:
+            shared = "b"
+        if grouped:
+            g = naming.ident(m.groups[0].factor.label)
+            level = _Lines()
+            level.add(f"vector[P] theta = {self.level_coefficients(shared)};", "coefficients of level j")
+            level.add("squares[j] = SS_yy[j] - 2 * dot_product(theta, SS_Wy[j]) + quad_form(SS_WW[j], theta);")
+            body.add(f"vector[N_{g}] squares;", f"{residuals} summed over the rows of each level")
+            body.nest(f"for (j in 1:N_{g})", level)
+            total = "sum(squares)"
+        else:
+            theta = "[Intercept]'" if shared == "Intercept" else shared
+            body.add(f"real squares = SS_yy - 2 * dot_product({theta}, SS_Wy) + quad_form(SS_WW, {theta});")
+            total = "squares"
+        if weighted:
+            logp = f"-0.5 * N * log(2 * pi()) - sum_log_se - 0.5 * {total}"
+        else:
+            logp = f"-0.5 * N * log(2 * pi()) - N * log(sigma) - {total} / (2 * square(sigma))"
+        body.add(f"target += {logp};")
+        out.nest("", body)
+
+    def level_coefficients(self, shared: str | None) -> str:
+        """theta_j: the shared coefficients, then level j's effects, in the order of W's columns."""
+        pieces = [b for b in self.blocks if b.source is self.model.groups[0]]
+        items = [] if shared is None else [(shared, shared == "Intercept")]
+        items += [(f"r_{p.name}[j]", True) if p.scalar else (f"r_{p.name}[j]'", False) for p in pieces]
+        vectors: list[str] = []  # runs of reals become one vector; append_row joins the rest
+        for scalar, run in itertools.groupby(items, key=lambda item: item[1]):
+            names = [name for name, _ in run]
+            vectors += ["[" + ", ".join(names) + "]'"] if scalar and (len(names) > 1 or len(items) == 1) else names
+        theta = vectors[0]
+        for vector in vectors[1:]:
+            theta = f"append_row({theta}, {vector})"
+        return theta
 
     def unrolled_column(self, term: ir.Term) -> str:
         index = self.b_columns[term.label].element_index(self.K)

@@ -6,13 +6,28 @@ import json
 
 import numpy as np
 
+from hierc import suffstats
 from hierc.design import BoundData
 from hierc.model_inputs import model_inputs
 
+# what a program whose likelihood reads sufficient statistics no longer reads: the rows
+ROWS = ("Y", "se", "X")
+GROUP_ROWS = ("J_", "Z_")
 
-def stan_data(bound: BoundData) -> dict[str, object]:
-    """Every variable of the program's data block, named as the program names them."""
-    return model_inputs(bound, first_level=1)
+
+def stan_data(bound: BoundData, rows: bool = True, statistics: bool = False) -> dict[str, object]:
+    """Every variable of the program's data block, named as the program names them.
+
+    `rows`: the observations, as a row-by-row likelihood reads them; `statistics`:
+    the per-level sufficient statistics (`hierc/suffstats.py`). With both, the data
+    fit either program, and each reads the variables it declares.
+    """
+    data = model_inputs(bound, first_level=1)
+    if not rows:
+        data = {k: v for k, v in data.items() if k not in ROWS and not k.startswith(GROUP_ROWS)}
+    if statistics:
+        data.update(suffstats.statistics(bound))
+    return data
 
 
 def plain(data: dict[str, object]) -> dict[str, object]:
@@ -20,6 +35,6 @@ def plain(data: dict[str, object]) -> dict[str, object]:
     return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in data.items()}
 
 
-def stan_data_json(bound: BoundData) -> str:
+def stan_data_json(bound: BoundData, rows: bool = True, statistics: bool = False) -> str:
     """The data as CmdStan's JSON, deterministic for the same data."""
-    return json.dumps(plain(stan_data(bound)), separators=(",", ":")) + "\n"
+    return json.dumps(plain(stan_data(bound, rows, statistics)), separators=(",", ":")) + "\n"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from enum import StrEnum
 from pathlib import Path
 
 from hierc.errors import BackendError
-from hierc.sampling import SampleOptions, import_arviz, installed
+from hierc.sampling import SampleOptions, import_arviz, installed, record_effort
 from hierc.stan.data import plain
 
 
@@ -61,13 +62,17 @@ def _sample_pystan(program, data, options: SampleOptions, coords, dims):
 
     az = import_arviz()
     posterior = stan.build(program, data=plain(data), random_seed=options.seed)
+    start = time.perf_counter()
     fit = posterior.sample(
         num_chains=options.chains,
         num_samples=options.draws,
         num_warmup=options.tune,
         delta=options.target_accept,
+        save_warmup=True,
     )
-    return az.from_pystan(posterior=fit, posterior_model=posterior, coords=coords, dims=dims)
+    seconds = time.perf_counter() - start
+    idata = az.from_pystan(posterior=fit, posterior_model=posterior, coords=coords, dims=dims, save_warmup=True)
+    return record_effort(idata, seconds)
 
 
 def _sample_cmdstanpy(program, data, options: SampleOptions, coords, dims):  # pragma: no cover - needs CmdStan
@@ -80,6 +85,7 @@ def _sample_cmdstanpy(program, data, options: SampleOptions, coords, dims):  # p
     if not stan_file.exists():
         stan_file.write_text(program, encoding="utf-8")
     model = cmdstanpy.CmdStanModel(stan_file=str(stan_file))
+    start = time.perf_counter()
     fit = model.sample(
         data=plain(data),
         chains=options.chains,
@@ -88,5 +94,7 @@ def _sample_cmdstanpy(program, data, options: SampleOptions, coords, dims):  # p
         seed=options.seed,
         adapt_delta=options.target_accept,
         show_progress=True,
+        save_warmup=True,
     )
-    return az.from_cmdstanpy(posterior=fit, coords=coords, dims=dims)
+    seconds = time.perf_counter() - start
+    return record_effort(az.from_cmdstanpy(posterior=fit, coords=coords, dims=dims, save_warmup=True), seconds)

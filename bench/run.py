@@ -1,0 +1,350 @@
+"""The benchmark run: compile latency, sampling efficiency, and the zero-sum model's scale curve.
+
+Every sampling row runs in a fresh process (`bench/case.py`) with the same
+chains, draws, tune and seed, and the default engine of its backend (nutpie
+for PyMC and Bambi models, pystan or cmdstanpy for Stan). Figures:
+
+- ESS/s: the minimum bulk ESS over the model's population-level parameters
+  and sds (the summary's variables, not the per-level effects) divided by
+  the sampling seconds (warm-up and draws; compilation excluded);
+- total s: from loading the spec (or building the hand-written model) to
+  the posterior, compilation included;
+- ms/1k grad: sampling seconds per 1,000 gradient evaluations (leapfrog
+  steps of warm-up and draws), the cost of one evaluation of the model;
+- peak MB: the process's peak resident memory (with its child processes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from bench.data import ROOT
+
+SPECS = sorted((ROOT / "specs").glob("*.hm"))
+PACKAGES = ["hierc", "numpy", "pymc", "pytensor", "nutpie", "pystan", "httpstan", "bambi", "arviz"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    chains: int = 2
+    draws: int = 1000
+    tune: int = 1000
+    seed: int = 1
+    zerosum: tuple[int, int] = (1000, 200)
+    scale: tuple[int, ...] = (100, 300, 1000, 3000)
+    scale_draws: int = 300  # per chain, and as many tuning steps: the curve needs the cost per gradient
+    compile_repeats: int = 5
+
+
+QUICK = Settings(chains=1, draws=30, tune=30, zerosum=(20, 10), scale=(10, 20), scale_draws=20, compile_repeats=1)
+
+
+@dataclass
+class Row:
+    model: str
+    label: str
+    case: dict
+    result: dict = field(default_factory=dict)
+
+
+def sampling_cases(settings: Settings) -> list[Row]:
+    common = {"chains": settings.chains, "draws": settings.draws, "tune": settings.tune, "seed": settings.seed}
+    rows = []
+
+    def hierc_rows(model: str, params: list[str | None], likelihoods: list[str], extra: dict | None = None) -> None:
+        for param in params:
+            for backend, encoding in [("stan", "vectorized"), ("stan", "unrolled"), ("pymc", "vectorized"),
+                                      ("pymc", "unrolled"), ("bambi", None)]:  # fmt: skip
+                for likelihood in likelihoods if backend != "bambi" else ["rows"]:
+                    parts = [f"hierc {backend}", encoding, param, likelihood if len(likelihoods) > 1 else None]
+                    case = {"model": model, "kind": "hierc", "backend": backend, "encoding": encoding,
+                            "param": param, "likelihood": likelihood, **common, **(extra or {})}  # fmt: skip
+                    rows.append(Row(model, " / ".join(p for p in parts if p), case))
+
+    hierc_rows("eight_schools", ["noncentered", "centered"], ["rows"])
+    hierc_rows("radon", ["noncentered", "centered"], ["rows", "suffstats"])
+    rows.append(Row("radon", "Bambi default", {"model": "radon", "kind": "bambi", **common}))
+    size = {"size": list(settings.zerosum)}
+    hierc_rows("zerosum", ["zerosum"], ["rows", "suffstats"], size)
+    for variant in ("non_vectorized", "vectorized"):
+        label = f"hand-written PyMC, {variant.replace('_', '-')} (report)"
+        rows.append(Row("zerosum", label, {"model": "zerosum", "kind": "hand", "variant": variant, **common, **size}))
+    rows.append(Row("zerosum", "Bambi default", {"model": "zerosum", "kind": "bambi", **common, **size}))
+    return rows
+
+
+def scale_cases(settings: Settings) -> list[Row]:
+    rows = []
+    for groups in settings.scale:
+        for backend in ("stan", "pymc"):
+            for encoding in ("vectorized", "unrolled"):
+                for likelihood in ("rows", "suffstats"):
+                    case = {
+                        "model": "zerosum",
+                        "kind": "hierc",
+                        "backend": backend,
+                        "encoding": encoding,
+                        "likelihood": likelihood,
+                        "size": [groups, settings.zerosum[1]],
+                        "chains": 1,
+                        "draws": settings.scale_draws,
+                        "tune": settings.scale_draws,
+                        "seed": settings.seed,
+                    }
+                    rows.append(Row(f"{groups}", f"hierc {backend} / {encoding} / {likelihood}", case))
+    return rows
+
+
+def run_case(row: Row) -> None:
+    """Run a row in a fresh process with empty compilation caches, so that its total time includes compiling."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as cache:
+        environment = {**os.environ, "XDG_CACHE_HOME": cache}
+        command = [sys.executable, "-m", "bench.case", json.dumps(row.case)]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=environment)
+    if result.returncode != 0:
+        lines = [line.strip() for line in result.stderr.splitlines() if "Error:" in line or "error:" in line]
+        row.result = {"error": lines[-1] if lines else f"exit {result.returncode}"}
+    else:
+        row.result = json.loads(result.stdout.strip().splitlines()[-1])
+    status = row.result.get("error") or f"ESS/s {ess_per_second(row):.1f}"
+    print(f"  {row.model:14} {row.label:55} {time.perf_counter() - started:7.1f} s  {status}", file=sys.stderr)
+
+
+def ess_per_second(row: Row) -> float:
+    return row.result["min_ess_bulk"] / row.result["sampling_seconds"]
+
+
+def ms_per_1k_gradients(row: Row) -> float:
+    return 1e6 * row.result["sampling_seconds"] / row.result["gradient_evaluations"]
+
+
+def compile_latency(repeats: int) -> list[dict]:
+    """Median wall time of whole `hierc compile` and `hierc check` processes, per spec and backend."""
+    out = []
+    for spec in SPECS:
+        for command in (["check"], *(["compile", "--backend", b] for b in ("stan", "pymc", "bambi"))):
+            times, failure = [], None
+            for _ in range(repeats):
+                start = time.perf_counter()
+                result = subprocess.run(
+                    [sys.executable, "-m", "hierc", command[0], str(spec), *command[1:]], capture_output=True, text=True
+                )
+                times.append(time.perf_counter() - start)
+                if result.returncode != 0:
+                    failure = result.stderr.strip().splitlines()[-1]
+            what = "check" if command == ["check"] else command[-1]
+            out.append({"spec": spec.stem, "command": what, "median_ms": 1000 * statistics.median(times),
+                        "error": failure})  # fmt: skip
+    return out
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line]
+        cpu = names[0] if names else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{kib / 1024**2:.0f} GiB"
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{cpu}, {os.cpu_count()} cores, {memory} memory",
+        "system": f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
+        "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
+    }
+
+
+def _number(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def sampling_table(rows: list[Row]) -> list[str]:
+    lines = [
+        "| model | lowering | ESS/s | min bulk ESS | sampling s | total s | ms/1k grad | divergences | max R-hat "
+        "| peak MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        r = row.result
+        if "error" in r:
+            lines.append(f"| {row.model} | {row.label} | failed: {r['error']} |||||||| |")
+            continue
+        lines.append(
+            f"| {row.model} | {row.label} | {_number(ess_per_second(row))} | {_number(r['min_ess_bulk'], 0)} "
+            f"| {_number(r['sampling_seconds'])} | {_number(r['total_seconds'])} | {_number(ms_per_1k_gradients(row))} "
+            f"| {r['divergences']} | {r['max_rhat']:.3f} | {_number(r['peak_memory_mb'], 0)} |"
+        )
+    return lines
+
+
+def ratios(rows: list[Row]) -> list[str]:
+    """hierc's best row per model against the hand-written vectorized model and Bambi's default."""
+    lines = []
+    for model in dict.fromkeys(row.model for row in rows):
+        ok = [row for row in rows if row.model == model and "error" not in row.result]
+        ours = [row for row in ok if row.case["kind"] == "hierc"]
+        if not ours:
+            continue
+        best = max(ours, key=ess_per_second)
+        for kind, name in (("hand", "the hand-written vectorized model"), ("bambi", "Bambi's default model")):
+            reference = [r for r in ok if r.case["kind"] == kind and r.case.get("variant") in (None, "vectorized")]
+            if reference:
+                ratio = ess_per_second(best) / ess_per_second(reference[0])
+                lines.append(f"- {model}: hierc's fastest ({best.label}) has {ratio:.1f}x the ESS/s of {name}.")
+    return lines
+
+
+def scale_table(rows: list[Row]) -> list[str]:
+    lines = ["| groups | rows | lowering | ms/1k grad | sampling s | total s |", "|---:|---:|---|---:|---:|---:|"]
+    for row in rows:
+        r, groups, per_group = row.result, *row.case["size"]
+        if "error" in r:
+            lines.append(f"| {groups} | {groups * per_group} | {row.label} | failed: {r['error']} ||| ")
+            continue
+        lines.append(
+            f"| {groups:,} | {groups * per_group:,} | {row.label} | {_number(ms_per_1k_gradients(row))} "
+            f"| {_number(r['sampling_seconds'])} | {_number(r['total_seconds'])} |"
+        )
+    return lines
+
+
+def compile_table(latency: list[dict]) -> list[str]:
+    commands = ["check", "stan", "pymc", "bambi"]
+    lines = ["| spec | " + " | ".join(f"`{c}` ms" for c in commands) + " |", "|---|" + "---:|" * len(commands)]
+    for spec in dict.fromkeys(item["spec"] for item in latency):
+        cells = []
+        for command in commands:
+            item = next(i for i in latency if i["spec"] == spec and i["command"] == command)
+            cells.append("n/a" if item["error"] else _number(item["median_ms"], 0))
+        lines.append(f"| {spec} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def report(settings: Settings, about: dict, latency, sampled: list[Row], scaled: list[Row]) -> str:
+    groups, per_group = settings.zerosum
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {about['date']} with `{about['command']}`.",
+        "",
+        f"- Machine: {about['machine']}; {about['system']}.",
+        f"- Packages: {about['packages']}.",
+        f"- Sampling: {settings.chains} chains x ({settings.tune} tune + {settings.draws} draws), seed "
+        f"{settings.seed}, every row in a fresh process; nutpie for PyMC and Bambi models, "
+        "the Stan backend's engine (pystan without CmdStan) for Stan.",
+        "- ESS/s: minimum bulk ESS over the population-level parameters and sds, per sampling second "
+        "(compilation excluded). Total s: spec to posterior, compilation included. ms/1k grad: sampling "
+        "seconds per 1,000 gradient evaluations. `suffstats`: the likelihood from per-level sufficient statistics. "
+        "Peak MB: the largest resident memory among the row's processes; for Stan rows that can be the C++ "
+        "compiler's (every row compiles from scratch).",
+        "",
+        "## Compile latency",
+        "",
+        f"Median wall time of the whole process over {settings.compile_repeats} runs; n/a where the backend cannot "
+        "express the spec.",
+        "",
+        *compile_table(latency),
+        "",
+        "## Sampling efficiency",
+        "",
+        "Eight schools (the table in `specs/eight_schools.csv`), a radon-like model (85 counties, about 900 "
+        f"homes) and the zero-sum slopes model ({groups:,} groups x {per_group} rows, simulated as the "
+        "report describes).",
+        "",
+        *sampling_table(sampled),
+        "",
+        *ratios(sampled),
+        "",
+        "## Scale curve",
+        "",
+        f"The zero-sum model at {per_group} rows per group, 1 chain x ({settings.scale_draws} tune + "
+        f"{settings.scale_draws} draws).",
+        "",
+        *scale_table(scaled),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_csv(path: Path, latency: list[dict], rows: list[tuple[str, Row]]) -> None:
+    fields = ["section", "model", "lowering", "size", "min_ess_bulk", "ess_per_second", "sampling_seconds",
+              "total_seconds", "ms_per_1k_gradients", "gradient_evaluations", "divergences", "max_rhat",
+              "peak_memory_mb", "error"]  # fmt: skip
+    with path.open("w", newline="") as handle:
+        out = csv.DictWriter(handle, fields)
+        out.writeheader()
+        for item in latency:
+            out.writerow({"section": "compile", "model": item["spec"], "lowering": item["command"],
+                          "total_seconds": item["median_ms"] / 1000, "error": item["error"]})  # fmt: skip
+        for section, row in rows:
+            r = row.result
+            line = {"section": section, "model": row.case["model"], "lowering": row.label,
+                    "size": "x".join(map(str, row.case.get("size", []))), "error": r.get("error")}  # fmt: skip
+            if "error" not in r:
+                line.update({k: r[k] for k in fields if k in r})
+                line.update(ess_per_second=ess_per_second(row), ms_per_1k_gradients=ms_per_1k_gradients(row))
+            out.writerow(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and chains: checks that everything runs")
+    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"), help="the Markdown report (default: %(default)s)")
+    parser.add_argument("--csv", default=str(ROOT / "bench" / "results.csv"), help="the CSV (default: %(default)s)")
+    parser.add_argument("--only", help="comma-separated sections to run: compile, sampling, scale (default: all)")
+    parser.add_argument("--models", help="comma-separated: eight_schools, radon, zerosum (default: all)")
+    parser.add_argument("--match", help="only the sampling rows whose lowering contains one of these texts, separated by |")
+    parser.add_argument("--chains", type=int, help="chains of the sampling rows (default: 2)")
+    parser.add_argument("--draws", type=int, help="draws per chain of the sampling rows, as many tuning steps")
+    parser.add_argument("--zerosum", help="the zero-sum model's size, GROUPSxROWS (default: 1000x200)")
+    parser.add_argument("--scale", help="comma-separated numbers of groups of the scale curve (default: 100,...,3000)")
+    args = parser.parse_args(argv)
+    settings = QUICK if args.quick else Settings()
+    changes = {"chains": args.chains, "draws": args.draws, "tune": args.draws}
+    if args.zerosum:
+        changes["zerosum"] = tuple(int(n) for n in args.zerosum.split("x"))
+    if args.scale:
+        changes["scale"] = tuple(int(n) for n in args.scale.split(","))
+    settings = dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})
+    sections = set((args.only or "compile,sampling,scale").split(","))
+    about = machine()
+    about["command"] = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
+    print(f"{about['machine']}\n{about['packages']}", file=sys.stderr)
+    latency = compile_latency(settings.compile_repeats) if "compile" in sections else []
+    sampled = sampling_cases(settings) if "sampling" in sections else []
+    scaled = scale_cases(settings) if "scale" in sections else []
+    if args.models:
+        sampled = [row for row in sampled if row.model in args.models.split(",")]
+    if args.match:
+        sampled = [row for row in sampled if any(text in row.label for text in args.match.split("|"))]
+    for row in sampled + scaled:
+        run_case(row)
+    Path(args.out).write_text(report(settings, about, latency, sampled, scaled))
+    write_csv(Path(args.csv), latency, [("sampling", r) for r in sampled] + [("scale", r) for r in scaled])
+    print(f"wrote {args.out} and {args.csv}", file=sys.stderr)
+    failed = [row for row in sampled + scaled if "error" in row.result]
+    return 1 if failed else 0

@@ -1,0 +1,37 @@
+"""The benchmark code at tiny sizes, so that it cannot rot unnoticed: every kind of row runs and is reported.
+(No timing is checked: benchmarks are not tests.)"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_bench_runs_at_tiny_sizes(tmp_path):
+    out, table = tmp_path / "BENCHMARKS.md", tmp_path / "results.csv"
+    command = [sys.executable, "-m", "bench", "--quick", "--only", "compile,sampling", "--models", "zerosum"]
+    command += ["--match", "pymc / vectorized|PyMC, vectorized|Bambi default"]
+    command += ["--out", str(out), "--csv", str(table)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = out.read_text()
+    for heading in ("## Compile latency", "## Sampling efficiency", "## Scale curve"):
+        assert heading in report
+    assert "| radon | " in report and "| zerosum_slopes | " in report  # compile latency of every spec
+    rows = list(csv.DictReader(table.open()))
+    sampled = {row["lowering"]: row for row in rows if row["section"] == "sampling"}
+    assert set(sampled) == {
+        "hierc pymc / vectorized / zerosum / rows",
+        "hierc pymc / vectorized / zerosum / suffstats",
+        "hand-written PyMC, vectorized (report)",
+        "Bambi default",
+    }
+    for row in sampled.values():
+        assert not row["error"] and float(row["min_ess_bulk"]) > 0 and float(row["ms_per_1k_gradients"]) > 0
+    assert "x the ESS/s of the hand-written vectorized model" in report
+    assert "x the ESS/s of Bambi's default model" in report
+    compiled = [row for row in rows if row["section"] == "compile"]
+    assert {row["lowering"] for row in compiled} == {"check", "stan", "pymc", "bambi"}

@@ -1,0 +1,71 @@
+"""Per-row log-likelihood and posterior predictive, computed after sampling from the posterior's shared names:
+the same numbers PyMC computes from its own model, for every family and link of the specs."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import hierc
+from conftest import ROOT, SPECS
+from fake_data import fake_frame
+from hierc.per_row import add_pointwise
+from test_pymc_fit import run_hierc, zero_sum_data
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # pytensor's notice that it found no BLAS
+    import pymc as pm
+
+OPTIONS = hierc.SampleOptions(chains=1, draws=20, tune=30, seed=1)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_log_likelihood_is_pymcs(spec):
+    model = hierc.load(spec)
+    bound = hierc.bind_data(model, fake_frame(model, n=90, levels=6, seed=3))
+    idata = hierc.sample(model, bound, "pymc", engine="pymc", options=OPTIONS, likelihood="rows")
+    expected = pm.compute_log_likelihood(
+        idata.copy(), model=hierc.pymc_model(model, bound, likelihood="rows"), progressbar=False
+    )
+    add_pointwise(idata, bound, log_lik=True, predictive=True, seed=2)
+    np.testing.assert_allclose(idata.log_likelihood["y"], expected.log_likelihood["y"], rtol=1e-10, atol=1e-10)
+    replicate = idata.posterior_predictive["y"].values
+    assert replicate.shape == (1, 20, bound.n) and np.isfinite(replicate).all()
+
+
+def test_predictive_draws_follow_the_model():
+    """Replicates from a well-fit gaussian model scatter around the data with the fitted residual sd."""
+    model = hierc.load(ROOT / "specs" / "zerosum_slopes.hm")
+    frame = zero_sum_data()
+    idata = hierc.sample(model, frame, "pymc", options=hierc.SampleOptions(chains=1, draws=100, tune=200, seed=3))
+    assert idata.posterior.attrs["hierc_likelihood"] == "suffstats"  # no per-row term in the sampler's model
+    hierc.pointwise(idata, model, frame, log_likelihood=False, predictive=True, seed=4)
+    residuals = idata.posterior_predictive["y"].values - frame["y"].to_numpy()
+    sigma = float(idata.posterior["sigma"].mean())
+    # y_rep - y = e' - e: two independent residuals (plus the small posterior spread of the means)
+    assert abs(residuals.std() / (np.sqrt(2) * sigma) - 1) < 0.05
+    assert "log_likelihood" not in idata.groups()
+
+
+def test_sample_cli_prints_loo_and_saves_the_groups(tmp_path):
+    import arviz as az
+
+    frame = zero_sum_data()
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    result = run_hierc(
+        "sample", str(ROOT / "specs" / "zerosum_slopes.hm"), "--data", str(tmp_path / "data.csv"),
+        "--backend", "stan", "--chains", "1", "--draws", "100", "--tune", "100",
+        "--log-likelihood", "--predictive", "-o", str(tmp_path / "fit.nc"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    loo = r"^LOO: elpd_loo (-?[\d.]+) \(se [\d.]+\), p_loo [\d.]+; Pareto k above 0\.7 at \d+ of (\d+) rows$"
+    match = re.search(loo, result.stdout, re.MULTILINE)
+    assert match and int(match.group(2)) == len(frame)
+    saved = az.from_netcdf(tmp_path / "fit.nc")
+    assert saved.posterior.attrs["hierc_likelihood"] == "suffstats"
+    assert saved.log_likelihood["y"].shape == (1, 100, len(frame))
+    assert saved.posterior_predictive["y"].shape == (1, 100, len(frame))
+    assert float(saved.log_likelihood["y"].sum(axis=2).mean()) == pytest.approx(float(match.group(1)), rel=0.05)
