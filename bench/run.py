@@ -23,6 +23,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import statistics
 import subprocess
 import sys
@@ -244,6 +245,9 @@ def compile_table(latency: list[dict]) -> list[str]:
     return lines
 
 
+NOT_RUN = "Not measured in this run."
+
+
 def report(settings: Settings, about: dict, latency, sampled: list[Row], scaled: list[Row]) -> str:
     groups, per_group = settings.zerosum
     lines = [
@@ -267,7 +271,7 @@ def report(settings: Settings, about: dict, latency, sampled: list[Row], scaled:
         f"Median wall time of the whole process over {settings.compile_repeats} runs; n/a where the backend cannot "
         "express the spec.",
         "",
-        *compile_table(latency),
+        *(compile_table(latency) if latency else [NOT_RUN]),
         "",
         "## Sampling efficiency",
         "",
@@ -275,7 +279,7 @@ def report(settings: Settings, about: dict, latency, sampled: list[Row], scaled:
         f"homes) and the zero-sum slopes model ({groups:,} groups x {per_group} rows, simulated as the "
         "report describes).",
         "",
-        *sampling_table(sampled),
+        *(sampling_table(sampled) if sampled else [NOT_RUN]),
         "",
         *ratios(sampled),
         "",
@@ -284,7 +288,7 @@ def report(settings: Settings, about: dict, latency, sampled: list[Row], scaled:
         f"The zero-sum model at {per_group} rows per group, 1 chain x ({settings.scale_draws} tune + "
         f"{settings.scale_draws} draws).",
         "",
-        *scale_table(scaled),
+        *(scale_table(scaled) if scaled else [NOT_RUN]),
         "",
     ]
     return "\n".join(lines)
@@ -317,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", default=str(ROOT / "bench" / "results.csv"), help="the CSV (default: %(default)s)")
     parser.add_argument("--only", help="comma-separated sections to run: compile, sampling, scale (default: all)")
     parser.add_argument("--models", help="comma-separated: eight_schools, radon, zerosum (default: all)")
-    parser.add_argument("--match", help="only the sampling rows whose lowering contains one of these texts, separated by |")
+    parser.add_argument("--match", help="only the sampling rows whose lowering contains one of these texts (a|b)")
     parser.add_argument("--chains", type=int, help="chains of the sampling rows (default: 2)")
     parser.add_argument("--draws", type=int, help="draws per chain of the sampling rows, as many tuning steps")
     parser.add_argument("--zerosum", help="the zero-sum model's size, GROUPSxROWS (default: 1000x200)")
@@ -332,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})
     sections = set((args.only or "compile,sampling,scale").split(","))
     about = machine()
-    about["command"] = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
+    about["command"] = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
     print(f"{about['machine']}\n{about['packages']}", file=sys.stderr)
     latency = compile_latency(settings.compile_repeats) if "compile" in sections else []
     sampled = sampling_cases(settings) if "sampling" in sections else []
