@@ -57,6 +57,8 @@ def record_effort(idata, seconds: float):
     )
     for group in [g for g in idata.groups() if g.startswith("warmup_")]:
         delattr(idata, group)
+    for group in idata.groups():  # the warm-up is gone; a bool attribute is not valid netCDF either
+        idata[group].attrs.pop("save_warmup", None)
     idata.posterior.attrs.update(hierc_sampling_seconds=round(seconds, 3), hierc_gradient_evaluations=steps)
     return idata
 
