@@ -158,11 +158,10 @@ def sample(
         from hierc.pymc import engines
 
         chosen = engines.choose_engine(engine)
-        idata = engines.sample(
-            pymc_model(model, bound, encoding, likelihood=likelihood),
-            options,
-            chosen,
-        )
+        from hierc.pymc.model import pymc_model as build
+
+        engines.import_pymc()  # quietly: pytensor warns on import without BLAS
+        idata = engines.sample(build(bound, encoding, model, suffstats), options, chosen)
     elif backend == "bambi":
         from hierc.bambi.model import hierc_posterior
         from hierc.pymc import engines

@@ -40,14 +40,22 @@ def why_not(model: ir.Model) -> str | None:
     return None
 
 
-def width(bound: BoundData) -> int:
-    """P: the columns of W, the predictors of a row."""
-    model = bound.model
-    columns = int(model.intercept) + (bound.X.width if model.terms else 0)
+def predictors(model: ir.Model) -> list[str]:
+    """The blocks of columns of W, a row's predictors, in order: `1` (an intercept), `X`, `Z_<g>`."""
+    from hierc import naming
+
+    parts = (["1"] if model.intercept else []) + (["X"] if model.terms else [])
     for block in model.groups:
-        group = bound.groups[block.factor.label]
-        columns += int(block.intercept) + (group.design.width if block.terms else 0)
-    return columns
+        parts += (["1"] if block.intercept else []) + ([f"Z_{naming.ident(block.factor.label)}"] if block.terms else [])
+    return parts
+
+
+def width(bound: BoundData) -> int:
+    """P: the columns of W."""
+    from hierc.model_inputs import model_inputs
+
+    inputs = model_inputs(bound)
+    return sum(1 if part == "1" else inputs[part].shape[1] for part in predictors(bound.model))
 
 
 def uses_suffstats(model: ir.Model, likelihood: Likelihood | str, bound: BoundData | None = None) -> bool:
@@ -83,20 +91,21 @@ def statistics(bound: BoundData) -> dict[str, object]:
     import numpy as np
 
     from hierc import naming
+    from hierc.model_inputs import model_inputs
     from hierc.pymc.script_helpers import sufficient_statistics
 
     model, n = bound.model, bound.n
-    columns = ([np.ones(n)] if model.intercept else []) + ([bound.X.matrix] if model.terms else [])
+    inputs = model_inputs(bound)
+    W = np.column_stack([np.ones(n) if part == "1" else inputs[part] for part in predictors(model)])
     level, levels = np.zeros(n, dtype=np.int64), 1
-    out: dict[str, object] = {"P": width(bound)}
+    out: dict[str, object] = {"P": W.shape[1]}
     for block in model.groups:
-        group = bound.groups[block.factor.label]
-        columns += ([np.ones(n)] if block.intercept else []) + ([group.design.matrix] if block.terms else [])
+        g, group = naming.ident(block.factor.label), bound.groups[block.factor.label]
         level, levels = group.index, len(group.levels)
         if block.terms:
-            out[f"sd_Z_{naming.ident(block.factor.label)}"] = group.design.matrix.std(axis=0, ddof=1)
+            out[f"sd_Z_{g}"] = inputs[f"Z_{g}"].std(axis=0, ddof=1)
     weights = None if bound.se is None else 1 / bound.se**2
-    yy, Wy, WW = sufficient_statistics(np.column_stack(columns), bound.y, level, levels, weights)
+    yy, Wy, WW = sufficient_statistics(W, bound.y, level, levels, weights)
     if model.groups:
         out.update(SS_yy=yy, SS_Wy=Wy, SS_WW=WW)
     else:

@@ -29,6 +29,7 @@ from hierc.group_blocks import Block, group_blocks, runs, span
 from hierc.layout import Columns, Size, layout
 from hierc.priors import auxiliary_parameters
 from hierc.pymc.pyformat import Call, Kw, Lambda, Seq, Sum, call, statement
+from hierc.suffstats import predictors
 from hierc.summary import number, scaled_text
 from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
 
@@ -222,12 +223,10 @@ class _Function:
     def statistics(self) -> list[str]:
         """The sufficient statistics of the likelihood, per level of the grouping factor (or of all rows)."""
         m, i = self.model, _indent(1)
-        columns = (["ones"] if m.intercept else []) + (['inputs["X"]'] if self.has_X else [])
+        columns = ["ones" if part == "1" else f'inputs["{part}"]' for part in predictors(m)]
         if m.groups:
-            block = m.groups[0]
-            g = naming.ident(block.factor.label)
-            columns += (["ones"] if block.intercept else []) + ([f'inputs["Z_{g}"]'] if block.terms else [])
-            level, levels, where = f'inputs["J_{g}"]', f"N_{g}", f"each level of `{block.factor.label}`"
+            g = naming.ident(m.groups[0].factor.label)
+            level, levels, where = f'inputs["J_{g}"]', f"N_{g}", f"each level of `{m.groups[0].factor.label}`"
             self.needs.add(f"N_{g}")
         else:
             level, levels, where = "np.zeros(N, dtype=int)", "1", "all rows, as one level"

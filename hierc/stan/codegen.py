@@ -29,6 +29,7 @@ from hierc.errors import CompilerBug
 from hierc.group_blocks import Block, group_blocks, runs, span
 from hierc.layout import Columns, Size, layout, width_name
 from hierc.priors import auxiliary_parameters
+from hierc.suffstats import predictors
 from hierc.summary import formula_text, number, scaled_text
 from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
 
@@ -273,14 +274,10 @@ class _Program:
         """The sufficient statistics, and the summaries of the rows that the program cannot compute without them."""
         m = self.model
         weighted = " / se^2" if m.response.se is not None else ""
-        W = ["1"] if m.intercept else []
-        W += ["X"] if self.has_X else []
+        out.note("sufficient statistics of the rows, which hierc computes when it binds the data")
+        out.add("int<lower=1> P;", f"columns of W = [{', '.join(predictors(m))}], the predictors of a row")
         if m.groups:
             g = naming.ident(m.groups[0].factor.label)
-            W += (["1"] if m.groups[0].intercept else []) + ([f"Z_{g}"] if m.groups[0].terms else [])
-        out.note("sufficient statistics of the rows, which hierc computes when it binds the data")
-        out.add("int<lower=1> P;", f"columns of W = [{', '.join(W)}], the predictors of a row")
-        if m.groups:
             where = f"over the rows of each level of `{m.groups[0].factor.label}`"
             out.add(f"vector[N_{g}] SS_yy;", f"sum of Y^2{weighted} {where}")
             out.add(f"array[N_{g}] vector[P] SS_Wy;", f"sum of W' Y{weighted} {where}")
@@ -323,10 +320,10 @@ class _Program:
             out.add(f"vector[{K}] sd_X;", "column sds of X, for default priors")
             steps.append("sd_X[k] = sd(X[:, k]);")
         if steps:
-            out.add(f"for (k in 1:{K}) {{")
+            loop = _Lines()
             for step in steps:
-                out.add(f"  {step}")
-            out.add("}")
+                loop.add(step)
+            out.nest(f"for (k in 1:{K})", loop)
         for g in self.z_width:
             if f"sd_Z_{g}" in self.needs:
                 out.add(f"vector[{self.z_text(g)}] sd_Z_{g};", f"column sds of Z_{g}, for default priors")

@@ -10,10 +10,6 @@ from hierc import suffstats
 from hierc.design import BoundData
 from hierc.model_inputs import model_inputs
 
-# what a program whose likelihood reads sufficient statistics no longer reads: the rows
-ROWS = ("Y", "se", "X")
-GROUP_ROWS = ("J_", "Z_")
-
 
 def stan_data(bound: BoundData, rows: bool = True, statistics: bool = False) -> dict[str, object]:
     """Every variable of the program's data block, named as the program names them.
@@ -22,9 +18,7 @@ def stan_data(bound: BoundData, rows: bool = True, statistics: bool = False) -> 
     the per-level sufficient statistics (`hierc/suffstats.py`). With both, the data
     fit either program, and each reads the variables it declares.
     """
-    data = model_inputs(bound, first_level=1)
-    if not rows:
-        data = {k: v for k, v in data.items() if k not in ROWS and not k.startswith(GROUP_ROWS)}
+    data = model_inputs(bound, first_level=1, rows=rows)
     if statistics:
         data.update(suffstats.statistics(bound))
     return data
