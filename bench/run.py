@@ -46,12 +46,15 @@ class Settings:
     tune: int = 1000
     seed: int = 1
     zerosum: tuple[int, int] = (1000, 200)
-    scale: tuple[int, ...] = (100, 300, 1000, 3000)
+    # (groups, rows per group): more groups at 200 rows, then more rows per group at 1000 groups
+    scale: tuple[tuple[int, int], ...] = ((100, 200), (300, 200), (1000, 200), (3000, 200), (1000, 50), (1000, 800))
     scale_draws: int = 300  # per chain, and as many tuning steps: the curve needs the cost per gradient
     compile_repeats: int = 5
 
 
-QUICK = Settings(chains=1, draws=30, tune=30, zerosum=(20, 10), scale=(10, 20), scale_draws=20, compile_repeats=1)
+QUICK = Settings(
+    chains=1, draws=30, tune=30, zerosum=(20, 10), scale=((10, 10), (20, 10)), scale_draws=20, compile_repeats=1
+)
 
 
 @dataclass
@@ -90,7 +93,7 @@ def sampling_cases(settings: Settings) -> list[Row]:
 
 def scale_cases(settings: Settings) -> list[Row]:
     rows = []
-    for groups in settings.scale:
+    for groups, per_group in settings.scale:
         for backend in ("stan", "pymc"):
             for encoding in ("vectorized", "unrolled"):
                 for likelihood in ("rows", "suffstats"):
@@ -100,13 +103,13 @@ def scale_cases(settings: Settings) -> list[Row]:
                         "backend": backend,
                         "encoding": encoding,
                         "likelihood": likelihood,
-                        "size": [groups, settings.zerosum[1]],
+                        "size": [groups, per_group],
                         "chains": 1,
                         "draws": settings.scale_draws,
                         "tune": settings.scale_draws,
                         "seed": settings.seed,
                     }
-                    rows.append(Row(f"{groups}", f"hierc {backend} / {encoding} / {likelihood}", case))
+                    rows.append(Row(f"{groups}x{per_group}", f"hierc {backend} / {encoding} / {likelihood}", case))
     return rows
 
 
@@ -262,7 +265,8 @@ def report(settings: Settings, about: dict, latency, sampled: list[Row], scaled:
         "the Stan backend's engine (pystan without CmdStan) for Stan.",
         "- ESS/s: minimum bulk ESS over the population-level parameters and sds, per sampling second "
         "(compilation excluded). Total s: spec to posterior, compilation included. ms/1k grad: sampling "
-        "seconds per 1,000 gradient evaluations. `suffstats`: the likelihood from per-level sufficient statistics. "
+        "seconds per 1,000 gradient evaluations. `suffstats`: the likelihood from per-level sufficient statistics "
+        "(PyMC: the cross-products of each level; Stan: each level's rows compressed by a QR decomposition). "
         "Peak MB: the largest resident memory among the row's processes; for Stan rows that can be the C++ "
         "compiler's (every row compiles from scratch).",
         "",
@@ -285,8 +289,8 @@ def report(settings: Settings, about: dict, latency, sampled: list[Row], scaled:
         "",
         "## Scale curve",
         "",
-        f"The zero-sum model at {per_group} rows per group, 1 chain x ({settings.scale_draws} tune + "
-        f"{settings.scale_draws} draws).",
+        f"The zero-sum model at growing numbers of groups, then of rows per group; 1 chain x "
+        f"({settings.scale_draws} tune + {settings.scale_draws} draws).",
         "",
         *(scale_table(scaled) if scaled else [NOT_RUN]),
         "",
@@ -314,6 +318,11 @@ def write_csv(path: Path, latency: list[dict], rows: list[tuple[str, Row]]) -> N
             out.writerow(line)
 
 
+def _size(text: str) -> tuple[int, int]:
+    groups, per_group = text.split("x")
+    return int(groups), int(per_group)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes and chains: checks that everything runs")
@@ -321,18 +330,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", default=str(ROOT / "bench" / "results.csv"), help="the CSV (default: %(default)s)")
     parser.add_argument("--only", help="comma-separated sections to run: compile, sampling, scale (default: all)")
     parser.add_argument("--models", help="comma-separated: eight_schools, radon, zerosum (default: all)")
-    parser.add_argument("--match", help="only the sampling rows whose lowering contains one of these texts (a|b)")
+    parser.add_argument("--match", help="only the rows whose lowering contains one of these texts (a|b)")
     parser.add_argument("--chains", type=int, help="chains of the sampling rows (default: 2)")
     parser.add_argument("--draws", type=int, help="draws per chain of the sampling rows, as many tuning steps")
     parser.add_argument("--zerosum", help="the zero-sum model's size, GROUPSxROWS (default: 1000x200)")
-    parser.add_argument("--scale", help="comma-separated numbers of groups of the scale curve (default: 100,...,3000)")
+    parser.add_argument(
+        "--scale", help="comma-separated sizes of the scale curve, GROUPSxROWS (default: 100x200,...,1000x800)"
+    )
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else Settings()
     changes = {"chains": args.chains, "draws": args.draws, "tune": args.draws}
     if args.zerosum:
-        changes["zerosum"] = tuple(int(n) for n in args.zerosum.split("x"))
+        changes["zerosum"] = _size(args.zerosum)
     if args.scale:
-        changes["scale"] = tuple(int(n) for n in args.scale.split(","))
+        changes["scale"] = tuple(_size(text) for text in args.scale.split(","))
     settings = dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})
     sections = set((args.only or "compile,sampling,scale").split(","))
     about = machine()
@@ -344,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.models:
         sampled = [row for row in sampled if row.model in args.models.split(",")]
     if args.match:
-        sampled = [row for row in sampled if any(text in row.label for text in args.match.split("|"))]
+        texts = args.match.split("|")
+        sampled, scaled = ([row for row in rows if any(t in row.label for t in texts)] for rows in (sampled, scaled))
     for row in sampled + scaled:
         run_case(row)
     Path(args.out).write_text(report(settings, about, latency, sampled, scaled))

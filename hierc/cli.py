@@ -62,8 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     _data_option(data)
     _likelihood_option(
         data,
-        "rows: the observations; suffstats: per-level sufficient statistics instead; auto: both, where the "
-        "statistics apply, so the file fits the program `hierc compile` writes with any --likelihood (default: auto)",
+        "rows: the observations; suffstats: the rows compressed per level instead (at most one per distinct "
+        "predictor column); auto: both, where compression applies, so the file fits the program "
+        "`hierc compile` writes with any --likelihood (default: auto)",
     )
     _output_option(data, "the JSON file to write (default: standard output)")
 

@@ -12,7 +12,7 @@ from conftest import ROOT
 
 def test_bench_runs_at_tiny_sizes(tmp_path):
     out, table = tmp_path / "BENCHMARKS.md", tmp_path / "results.csv"
-    command = [sys.executable, "-m", "bench", "--quick", "--only", "compile,sampling", "--models", "zerosum"]
+    command = [sys.executable, "-m", "bench", "--quick", "--only", "compile,sampling,scale", "--models", "zerosum"]
     command += ["--match", "pymc / vectorized|PyMC, vectorized|Bambi default"]
     command += ["--out", str(out), "--csv", str(table)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
@@ -33,5 +33,9 @@ def test_bench_runs_at_tiny_sizes(tmp_path):
         assert not row["error"] and float(row["min_ess_bulk"]) > 0 and float(row["ms_per_1k_gradients"]) > 0
     assert "x the ESS/s of the hand-written vectorized model" in report
     assert "x the ESS/s of Bambi's default model" in report
+    scaled = {(row["size"], row["lowering"]) for row in rows if row["section"] == "scale"}
+    assert scaled == {(size, f"hierc pymc / vectorized / {likelihood}") for size in ("10x10", "20x10")
+                      for likelihood in ("rows", "suffstats")}  # fmt: skip
+    assert "| 20 | 200 | hierc pymc / vectorized / suffstats |" in report
     compiled = [row for row in rows if row["section"] == "compile"]
     assert {row["lowering"] for row in compiled} == {"check", "stan", "pymc", "bambi"}

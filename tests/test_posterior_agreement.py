@@ -5,9 +5,10 @@ both encodings, and Bambi where it can express the spec) and requires
 `hierc.compare`'s verdict "agree": every |z| below the Bonferroni threshold
 for a 1% false-alarm rate across all of the case's comparisons. The
 1000-group zero-sum model of the user report runs at its real scale (1000
-groups x 200 rows) in both encodings; its group-level sds must come out near
+groups x 200 rows) in both encodings, with the likelihood from sufficient
+statistics in both backends and row by row in PyMC; its group-level sds must come out near
 the simulated (10, 12, 8), and the report's own vectorized model, whose zero
-sum runs across the predictors, must be flagged. Expect about half an hour on
+sum runs across the predictors, must be flagged. Expect about 45 minutes on
 2 cores.
 """
 
@@ -23,7 +24,7 @@ from fake_data import fake_frame
 from hierc import Lowering, features
 from hierc.compare import compare_posteriors
 from hierc.sampling import SampleOptions
-from hierc.vocabulary import Encoding, Parameterization
+from hierc.vocabulary import Encoding, Likelihood, Parameterization
 from reported_models import GROUP_SDS, report_data, reported_vectorized_model
 
 pytestmark = pytest.mark.equivalence
@@ -67,11 +68,12 @@ def test_centered_and_noncentered_agree(spec):
 def report_scale():
     frame = report_data(groups=1000, per_group=200)
     model = hierc.load(ROOT / "specs" / "zerosum_slopes.hm")
-    lowerings = [Lowering("pymc", Encoding.VECTORIZED), Lowering("pymc", Encoding.UNROLLED)]
+    lowerings = [Lowering("pymc", e, likelihood=Likelihood.SUFFSTATS) for e in Encoding]
+    lowerings += [Lowering("stan", likelihood=Likelihood.SUFFSTATS), Lowering("pymc", likelihood=Likelihood.ROWS)]
     return model, frame, hierc.compare(model, frame, lowerings, REPORT_SCALE)
 
 
-def test_the_reported_model_at_scale_agrees_across_encodings(report_scale):
+def test_the_reported_model_at_scale_agrees_across_encodings_backends_and_likelihoods(report_scale):
     _, _, comparison = report_scale
     check(comparison)
     for idata in comparison.posteriors:

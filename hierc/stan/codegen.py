@@ -6,10 +6,11 @@ comment, the linear predictor is built with multiple indexing and
 are used where family and link allow. Sizes that depend on the data (the
 number of levels, the columns of a categorical term) are data variables.
 
-With `suffstats`, a gaussian likelihood with identity link reads per-level
-sufficient statistics (`hierc/suffstats.py`) instead of the rows: the data
-block declares them, hierc computes them when it binds the data, and the
-model block says in comments why the density is the same.
+With `suffstats`, a gaussian likelihood with identity link reads the rows
+compressed per level (`hierc/suffstats.py`): at most one row per distinct
+predictor column and level, with the same sum of squares. hierc computes them
+when it binds the data; the likelihood is the row-by-row one on the compressed
+rows, plus the constants that make it the density of all the rows.
 
 Two encodings, one model:
 - vectorized: `vector[K] b`, one sd vector and one effects matrix per
@@ -21,8 +22,6 @@ Two encodings, one model:
 """
 
 from __future__ import annotations
-
-import itertools
 
 from hierc import ir, naming
 from hierc.errors import CompilerBug
@@ -156,7 +155,8 @@ class _Program:
         self.K, self.b_columns = layout(model.terms)
         self.has_X = bool(model.terms)
         self.centred = model.intercept and self.has_X
-        self.X = "Xc" if self.centred else "X"
+        self.qr = "_qr" if suffstats else ""  # the suffix of the compressed rows' names
+        self.X = "X_qr" if suffstats else "Xc" if self.centred else "X"
         self.K_text = "K" if self.K.symbols else self.K.render()
         self.z_width: dict[str, Size] = {}  # by grouping-factor identifier
         self.blocks = [b for block in model.groups for b in self._blocks(block)]
@@ -214,7 +214,7 @@ class _Program:
             f"// family {self.model.family.value}, link {self.model.link.value}",
         ]
         if self.suffstats:
-            lines.append("// likelihood from per-level sufficient statistics of the data (hierc data writes them)")
+            lines.append("// likelihood from the rows compressed per level (hierc data writes them)")
         for title, body in sections:
             if isinstance(body, _Lines):
                 body = body.render()
@@ -271,21 +271,29 @@ class _Program:
             out.add("array[N] int<lower=1> T;", f"number of trials `{m.response.trials}`")
 
     def statistics_data(self, out: _Lines) -> None:
-        """The sufficient statistics, and the summaries of the rows that the program cannot compute without them."""
+        """The rows compressed per level, and the summaries of the rows that the program cannot compute without them."""
         m = self.model
-        weighted = " / se^2" if m.response.se is not None else ""
-        out.note("sufficient statistics of the rows, which hierc computes when it binds the data")
-        out.add("int<lower=1> P;", f"columns of W = [{', '.join(predictors(m))}], the predictors of a row")
-        if m.groups:
-            g = naming.ident(m.groups[0].factor.label)
-            where = f"over the rows of each level of `{m.groups[0].factor.label}`"
-            out.add(f"vector[N_{g}] SS_yy;", f"sum of Y^2{weighted} {where}")
-            out.add(f"array[N_{g}] vector[P] SS_Wy;", f"sum of W' Y{weighted} {where}")
-            out.add(f"array[N_{g}] matrix[P, P] SS_WW;", f"sum of W' W{weighted} {where}")
-        else:
-            out.add("real SS_yy;", f"sum of Y^2{weighted} over the rows")
-            out.add("vector[P] SS_Wy;", f"sum of W' Y{weighted} over the rows")
-            out.add("matrix[P, P] SS_WW;", f"sum of W' W{weighted} over the rows")
+        divided = " / se" if m.response.se is not None else ""
+        columns = ", ".join(dict.fromkeys(predictors(m)))
+        where = f"each level of `{m.groups[0].factor.label}`" if m.groups else "the data"
+        how = ", divided by se, compressed" if divided else " compressed"
+        out.note(f"the rows of {where}{how} by a QR decomposition (hierc does it when it")
+        out.note(f"binds the data): at most one row per distinct column of [{columns}], with the same sum of")
+        out.note("(Y - mu)^2 as the level's rows for every value of the coefficients, less a constant (the")
+        out.note("level's part of SS_rest)")
+        out.add("int<lower=1> N_qr;", "number of compressed rows")
+        out.add("vector[N_qr] Y_qr;", f"response `{m.response.variable}`{divided}, compressed")
+        if "1" in predictors(m):
+            out.add("vector[N_qr] intercept_qr;", "the intercept's column of 1s, compressed")
+        if self.has_X:
+            centred = " with centred columns" if self.centred else ""
+            out.add(f"matrix[N_qr, {self.K_text}] X_qr;", f"population-level design matrix{centred}, compressed")
+        for block in m.groups:
+            g = naming.ident(block.factor.label)
+            out.add(f"array[N_qr] int<lower=1, upper=N_{g}> J_{g}_qr;", "level of each compressed row")
+            if block.terms:
+                out.add(f"matrix[N_qr, {self.z_text(g)}] Z_{g}_qr;", "group-level design matrix, compressed")
+        out.add("real<lower=0> SS_rest;", "the rest of (Y - mu)^2, which no coefficient changes")
         if m.response.se is not None:
             out.add("real sum_log_se;", f"sum of log(se) over the rows, se = `{m.response.se}`")
         summaries = {
@@ -475,13 +483,14 @@ class _Program:
         return parts
 
     def block_terms(self, block: Block, r: str) -> list[str]:
-        g = block.factor
-        J, Z = f"J_{g}", f"Z_{g}"
+        g, qr = block.factor, self.qr
+        J, Z = f"J_{g}{qr}", f"Z_{g}{qr}"
         intercepts = [c for c in block.coefficients if c.z is None]
         slopes = [c for c in block.coefficients if c.z is not None]
         parts = []
         for c in intercepts:
-            parts.append(f"{r}[{J}]" if block.scalar else f"{r}[{J}, {c.columns.start.render()}]")
+            effect = f"{r}[{J}]" if block.scalar else f"{r}[{J}, {c.columns.start.render()}]"
+            parts.append(f"intercept_qr .* {effect}" if qr else effect)
         if slopes:
             own = span([c.columns for c in slopes])
             z = span([c.z for c in slopes])
@@ -497,83 +506,39 @@ class _Program:
 
     def likelihood(self, out: _Lines) -> None:
         m = self.model
-        if self.suffstats:
-            self.likelihood_from_statistics(out)
-            return
-        intercept = ["Intercept"] if m.intercept else []
+        intercept = ["intercept_qr * Intercept" if self.qr else "Intercept"] if m.intercept else []
         groups = self.effects_terms(out)
         offset = intercept + groups
+        n = f"N{self.qr}"
         glm = _GLM.get((m.family, m.link)) if self.has_X and not self.unrolled else None
         if glm is not None:
             alpha = " + ".join(offset) if offset else "0"
-            if len(offset) > 1:
-                out.add(f"vector[N] alpha = {alpha};", "linear predictor without X * b, which the GLM adds")
+            if len(offset) > 1 or (self.qr and offset):
+                out.add(f"vector[{n}] alpha = {alpha};", "linear predictor without X * b, which the GLM adds")
                 alpha = "alpha"
-            out.add(f"Y ~ {glm.format(X=self.X, alpha=alpha, **self.aux_names())};")
+            self.observe(glm.format(X=self.X, alpha=alpha, **self.aux_names()), out)
             return
         if self.has_X and not self.unrolled:
             population = [f"{self.X} * b"]
         else:
             population = [self.unrolled_column(term) for term in m.terms]
         parts = intercept + population + groups
-        mu = " + ".join(parts) if parts else "rep_vector(0, N)"
-        out.add(f"vector[N] mu = {mu};", "linear predictor")
-        out.add(f"Y ~ {self.family_call('mu')};")
+        mu = " + ".join(parts) if parts else f"rep_vector(0, {n})"
+        out.add(f"vector[{n}] mu = {mu};", "linear predictor")
+        self.observe(self.family_call("mu"), out)
 
-    def likelihood_from_statistics(self, out: _Lines) -> None:
-        """The normal log density of every row, from the statistics of the rows of each level."""
-        m = self.model
-        grouped, weighted = bool(m.groups), m.response.se is not None
-        j = "[j]" if grouped else ""
-        residuals = "(Y - W theta)^2" + (" / se^2" if weighted else "")
-        out.note("with theta the coefficients of a level on the columns of W, the sum over the level's rows of")
-        out.note(f"{residuals} is SS_yy{j} - 2 theta' SS_Wy{j} + theta' SS_WW{j} theta: the same normal log")
-        out.note("density as row by row, normalizing constant included")
-        body, shared = _Lines(), None
-        if self.unrolled and self.has_X:
-            parts = [(naming.b_term(t.label), self.b_columns[t.label].size) for t in m.terms]
-            body.add(f"vector[{self.K_text}] b = {_stack(parts, 'row')};", "population-level coefficients")
-        if m.intercept and self.has_X:
-            intercept = "Intercept - dot_product(means_X, b)" if self.centred else "Intercept"
-            size = "1 + K" if self.K.symbols else (self.K + Size(1)).render()
-            body.add(f"vector[{size}] shared = append_row({intercept}, b);", "coefficients every level shares")
-            shared = "shared"
-        elif m.intercept:
-            shared = "Intercept"
-        elif self.has_X:
-            shared = "b"
-        if grouped:
-            g = naming.ident(m.groups[0].factor.label)
-            level = _Lines()
-            level.add(f"vector[P] theta = {self.level_coefficients(shared)};", "coefficients of level j")
-            level.add("squares[j] = SS_yy[j] - 2 * dot_product(theta, SS_Wy[j]) + quad_form(SS_WW[j], theta);")
-            body.add(f"vector[N_{g}] squares;", f"{residuals} summed over the rows of each level")
-            body.nest(f"for (j in 1:N_{g})", level)
-            total = "sum(squares)"
+    def observe(self, call: str, out: _Lines) -> None:
+        """`Y ~ call`; on compressed rows, the log density of all N rows, normalizing constant included."""
+        if not self.qr:
+            out.add(f"Y ~ {call};")
+            return
+        name, arguments = call.split("(", 1)
+        out.add(f"target += {name}_lpdf(Y_qr | {arguments};", "the compressed rows")
+        if self.model.response.se is not None:  # the compressed rows are divided by se: sd 1
+            rest = "-0.5 * (N - N_qr) * log(2 * pi()) - sum_log_se - 0.5 * SS_rest"
         else:
-            theta = "[Intercept]'" if shared == "Intercept" else shared
-            body.add(f"real squares = SS_yy - 2 * dot_product({theta}, SS_Wy) + quad_form(SS_WW, {theta});")
-            total = "squares"
-        if weighted:
-            logp = f"-0.5 * N * log(2 * pi()) - sum_log_se - 0.5 * {total}"
-        else:
-            logp = f"-0.5 * N * log(2 * pi()) - N * log(sigma) - {total} / (2 * square(sigma))"
-        body.add(f"target += {logp};")
-        out.nest("", body)
-
-    def level_coefficients(self, shared: str | None) -> str:
-        """theta_j: the shared coefficients, then level j's effects, in the order of W's columns."""
-        pieces = [b for b in self.blocks if b.source is self.model.groups[0]]
-        items = [] if shared is None else [(shared, shared == "Intercept")]
-        items += [(f"r_{p.name}[j]", True) if p.scalar else (f"r_{p.name}[j]'", False) for p in pieces]
-        vectors: list[str] = []  # runs of reals become one vector; append_row joins the rest
-        for scalar, run in itertools.groupby(items, key=lambda item: item[1]):
-            names = [name for name, _ in run]
-            vectors += ["[" + ", ".join(names) + "]'"] if scalar and (len(names) > 1 or len(items) == 1) else names
-        theta = vectors[0]
-        for vector in vectors[1:]:
-            theta = f"append_row({theta}, {vector})"
-        return theta
+            rest = "-(N - N_qr) * (log(sigma) + 0.5 * log(2 * pi())) - SS_rest / (2 * square(sigma))"
+        out.add(f"target += {rest};", "the constants that make it the density of all N rows")
 
     def unrolled_column(self, term: ir.Term) -> str:
         index = self.b_columns[term.label].element_index(self.K)
@@ -581,7 +546,9 @@ class _Program:
         return f"{x} * {naming.b_term(term.label)}"
 
     def aux_names(self) -> dict[str, str]:
-        return {"sigma": "se" if self.model.response.se is not None else "sigma"}
+        if self.model.response.se is None:
+            return {"sigma": "sigma"}
+        return {"sigma": "1.0" if self.qr else "se"}  # compressed rows are divided by se
 
     def family_call(self, mu: str) -> str:
         m = self.model

@@ -15,12 +15,12 @@ def stan_data(bound: BoundData, rows: bool = True, statistics: bool = False) -> 
     """Every variable of the program's data block, named as the program names them.
 
     `rows`: the observations, as a row-by-row likelihood reads them; `statistics`:
-    the per-level sufficient statistics (`hierc/suffstats.py`). With both, the data
+    the rows compressed per level (`hierc/suffstats.py`). With both, the data
     fit either program, and each reads the variables it declares.
     """
     data = model_inputs(bound, first_level=1, rows=rows)
     if statistics:
-        data.update(suffstats.statistics(bound))
+        data.update(suffstats.compressed_rows(bound))
     return data
 
 
