@@ -227,7 +227,7 @@ def scale_table(rows: list[Row]) -> list[str]:
     for row in rows:
         r, groups, per_group = row.result, *row.case["size"]
         if "error" in r:
-            lines.append(f"| {groups} | {groups * per_group} | {row.label} | failed: {r['error']} ||| ")
+            lines.append(f"| {groups:,} | {groups * per_group:,} | {row.label} | failed: {r['error']} | | |")
             continue
         lines.append(
             f"| {groups:,} | {groups * per_group:,} | {row.label} | {_number(ms_per_1k_gradients(row))} "

@@ -127,27 +127,16 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
     y = bound.y
     if bound.se is not None:
         U, y = U / bound.se[:, None], y / bound.se
-    d, order = U.shape[1], np.argsort(level, kind="stable")
-    compressed, rest, level_of = [], 0.0, []
-    for j, rows in enumerate(np.split(order, np.cumsum(np.bincount(level, minlength=levels))[:-1])):
-        if len(rows) == 0:
-            continue
-        R = np.linalg.qr(np.column_stack([U[rows], y[rows]]), mode="r")
-        keep = min(len(R), d)
-        compressed.append(R[:keep])
-        level_of += [j + 1] * keep
-        if len(R) > d:
-            rest += R[d, d] ** 2
-    R = np.vstack(compressed)
-    out.update(N_qr=len(R), Y_qr=R[:, d])
+    d = U.shape[1]
+    R, level_of, rest = _compress(np.column_stack([U, y]), level, levels)
+    out.update(N_qr=len(R), Y_qr=R[:, d], SS_rest=rest)
     columns = R[:, source]
     for b in blocks:
         width = parts[b].shape[1]
         name = "intercept_qr" if b == "1" else f"{b}_qr"
         out[name], columns = (columns[:, 0] if b == "1" else columns[:, :width]), columns[:, width:]
     if model.groups:
-        out[f"J_{naming.ident(model.groups[0].factor.label)}_qr"] = np.array(level_of)
-    out["SS_rest"] = float(rest)
+        out[f"J_{naming.ident(model.groups[0].factor.label)}_qr"] = level_of
     if bound.se is not None:
         out["sum_log_se"] = float(np.log(bound.se).sum())
     out["mean_Y"], out["sd_Y"] = float(np.mean(bound.y)), float(np.std(bound.y, ddof=1))
@@ -155,3 +144,23 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
         out["means_X"] = bound.X.matrix.mean(axis=0)
         out["sd_X"] = bound.X.matrix.std(axis=0, ddof=1)
     return out
+
+
+def _compress(A, level, levels: int):
+    """Per level, R of the QR decomposition of the level's rows of A, less its last row.
+
+    Returns R's rows stacked, the level of each (from 1), and the square of the
+    last column's entry in the dropped rows, summed: those rows are 0 elsewhere.
+    """
+    import numpy as np
+
+    d = A.shape[1] - 1
+    kept, level_of, rest = [], [], 0.0
+    by_level = np.split(np.argsort(level, kind="stable"), np.cumsum(np.bincount(level, minlength=levels))[:-1])
+    for j, rows in enumerate(by_level):
+        if len(rows):
+            R = np.linalg.qr(A[rows], mode="r")
+            kept.append(R[:d])
+            level_of += [j + 1] * len(R[:d])
+            rest += float(R[d, d] ** 2) if len(R) > d else 0.0
+    return np.vstack(kept), np.array(level_of), rest
