@@ -65,13 +65,18 @@ def _pointwise(posterior: xr.Dataset, bound: BoundData, per_row) -> np.ndarray:
     return out
 
 
+def _auxiliary(draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The family's auxiliary parameters, one column of draws each, to broadcast over the rows."""
+    return {name: value[:, None] for name, value in draws.items() if name in ("sigma", "nu", "phi")}
+
+
 def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
     """log p(y_i | draw) for every draw and row: chain x draw x N."""
     model, y = bound.model, bound.y
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
         mean = _INVERSE_LINK[model.link](eta)
-        aux = {name: value[:, None] for name, value in draws.items() if name in ("sigma", "nu", "phi")}
+        aux = _auxiliary(draws)
         match model.family, model.link:
             case Family.GAUSSIAN, _:
                 return stats.norm.logpdf(y, mean, bound.se if bound.se is not None else aux["sigma"])
@@ -102,7 +107,7 @@ def predictive_draws(posterior: xr.Dataset, bound: BoundData, seed: int) -> np.n
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
         mean = _INVERSE_LINK[model.link](eta)
-        aux = {name: value[:, None] for name, value in draws.items() if name in ("sigma", "nu", "phi")}
+        aux = _auxiliary(draws)
         match model.family:
             case Family.GAUSSIAN:
                 return rng.normal(mean, bound.se if bound.se is not None else aux["sigma"])

@@ -110,9 +110,10 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
     model, n = bound.model, bound.n
     inputs = model_inputs(bound)
     parts = {"1": np.ones((n, 1))}
-    if model.terms:  # the program centres X when there is an intercept; W holds X as the program uses it
-        parts["X"] = inputs["X"] - inputs["X"].mean(axis=0) if model.intercept else inputs["X"]
     level, levels, out = np.zeros(n, dtype=np.int64), 1, {}
+    if model.terms:  # the program centres X when there is an intercept; W holds X as the program uses it
+        out["means_X"], out["sd_X"] = inputs["X"].mean(axis=0), inputs["X"].std(axis=0, ddof=1)
+        parts["X"] = inputs["X"] - out["means_X"] if model.intercept else inputs["X"]
     for block in model.groups:
         g, group = naming.ident(block.factor.label), bound.groups[block.factor.label]
         level, levels = group.index, len(group.levels)
@@ -140,9 +141,6 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
     if bound.se is not None:
         out["sum_log_se"] = float(np.log(bound.se).sum())
     out["mean_Y"], out["sd_Y"] = float(np.mean(bound.y)), float(np.std(bound.y, ddof=1))
-    if model.terms:
-        out["means_X"] = bound.X.matrix.mean(axis=0)
-        out["sd_X"] = bound.X.matrix.std(axis=0, ddof=1)
     return out
 
 
