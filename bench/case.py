@@ -15,9 +15,7 @@ import warnings
 import numpy as np
 
 from bench import data, reference
-from bench.data import ROOT
-
-SPECS = {"eight_schools": "eight_schools", "radon": "radon", "zerosum": "zerosum_slopes"}
+from bench.data import ROOT, SPECS
 
 
 def frame_of(case: dict):

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
+# the spec of each benchmark model, in specs/
+SPECS = {"eight_schools": "eight_schools", "radon": "radon", "zerosum": "zerosum_slopes"}
 
 
 def eight_schools() -> pd.DataFrame:

@@ -1,5 +1,9 @@
-"""The zero-sum report's two PyMC models, written as it describes them: the reference for hierc's code.
+"""Hand-written PyMC models, the reference for hierc's code: eight schools and radon as an expert writes
+them (non-centered; the radon model with an LKJ Cholesky covariance), and the zero-sum report's two
+models, written as it describes them.
 
+`eight_schools`, `radon`: the specs' models, except that radon's intercept is the intercept of the
+uncentered floor (hierc's is that of the centered one, as in brms).
 `non_vectorized`: one slope, group sd and ZeroSumNormal per predictor.
 `vectorized`: the corrected vectorized model, its ZeroSumNormal over dims
 ("predictor", "group") transposed, so the effects sum to zero over the
@@ -13,9 +17,42 @@ import pandas as pd
 import pymc as pm
 
 PARAMETERS = {
+    "eight_schools": ["mu", "tau"],
+    "radon": ["alpha", "beta", "sd_county", "cor_county", "sigma"],
     "non_vectorized": ["beta1", "beta2", "beta3", "tau1", "tau2", "tau3", "sigma"],
     "vectorized": ["beta", "tau", "sigma"],
 }
+
+
+def eight_schools(frame: pd.DataFrame) -> pm.Model:
+    with pm.Model(coords={"school": frame["school"]}) as model:
+        mu = pm.Normal("mu", 0, 5)
+        tau = pm.HalfCauchy("tau", 5)
+        theta_tilde = pm.Normal("theta_tilde", 0, 1, dims="school")
+        theta = mu + tau * theta_tilde
+        pm.Normal("y", mu=theta, sigma=frame["sigma"].to_numpy(), observed=frame["y"].to_numpy())
+    return model
+
+
+def radon(frame: pd.DataFrame) -> pm.Model:
+    county_index, counties = pd.factorize(frame["county"])
+    with pm.Model(coords={"county": counties, "effect": ["Intercept", "floor"]}) as model:
+        county = pm.Data("county", county_index)
+        floor = pm.Data("floor", frame["floor"])
+        y = pm.Data("y", frame["log_radon"])
+
+        alpha = pm.Normal("alpha", 1.5, 1)
+        beta = pm.Normal("beta", -0.5, 1)
+        chol, corr, sds = pm.LKJCholeskyCov("chol", n=2, eta=2, sd_dist=pm.HalfNormal.dist(1), compute_corr=True)
+        pm.Deterministic("sd_county", sds)
+        pm.Deterministic("cor_county", corr[0, 1])
+        z = pm.Normal("z", 0, 1, dims=("effect", "county"))
+        effects = (chol @ z).T
+        sigma = pm.Exponential("sigma", 1)
+
+        mu = alpha + effects[county, 0] + (beta + effects[county, 1]) * floor
+        pm.Normal("y_obs", mu=mu, sigma=sigma, observed=y, shape=mu.shape)
+    return model
 
 
 def non_vectorized(frame: pd.DataFrame) -> pm.Model:
