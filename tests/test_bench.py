@@ -39,3 +39,12 @@ def test_bench_runs_at_tiny_sizes(tmp_path):
     assert "| 20 | 200 | hierc pymc / vectorized / suffstats |" in report
     compiled = [row for row in rows if row["section"] == "compile"]
     assert {row["lowering"] for row in compiled} == {"check", "stan", "pymc", "bambi"}
+
+
+def test_profile_lists_the_operations_of_the_gradient():
+    command = [sys.executable, "-m", "bench.profile", "--size", "10x10", "--likelihood", "suffstats", "--repeats", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "zerosum 10x10, pymc / vectorized / suffstats: " in result.stdout
+    assert "ms per log density and gradient" in result.stdout
+    assert "<% time> <sum %> <apply time>" in result.stdout and "<Op name>" in result.stdout

@@ -9,6 +9,7 @@ model fails one check in about 370 by chance; the seeds are fixed.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -129,3 +130,20 @@ def test_script_runs_on_its_own(tmp_path):
     assert "sd_school" in result.stdout and "r_school" not in result.stdout
     posterior = xarray.open_dataset(out, group="posterior")
     assert list(posterior["school"].values) == list("ABCDEFGH")
+
+
+@pytest.mark.parametrize("chains", [1, 2, 4])
+def test_parallel_chains_share_the_cores_blas_threads(chains):
+    from threadpoolctl import threadpool_info
+
+    from hierc.pymc.engines import sharing_the_cores
+
+    def blas_threads():
+        return {info["filepath"]: info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    before = blas_threads()
+    assert before, "numpy loads a BLAS"
+    with sharing_the_cores(chains):
+        inside = blas_threads()
+    assert set(inside.values()) == {max(1, os.cpu_count() // chains)}
+    assert blas_threads() == before
