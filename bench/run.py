@@ -64,7 +64,7 @@ QUICK = Settings(
 )
 
 
-# Stan row by row over the zero-sum model's 200,000 rows takes about 10 minutes per row at 2 chains;
+# Stan row by row over the zero-sum model's 200,000 rows takes more than 10 minutes per row at 2 chains;
 # the scale curve measures its cost per gradient instead (1 chain, fewer draws).
 MEASURED_IN_THE_SCALE_CURVE = {("zerosum", "stan", "rows")}
 

@@ -44,7 +44,8 @@ def import_pymc():
 def sharing_the_cores(chains: int):
     """Chains sampled in parallel share the cores. Their BLAS calls (`X @ b` over every row) get
     cores // chains threads each: a multi-threaded BLAS per chain oversubscribes the cores, which made
-    the row-by-row zero-sum model (200,000 rows) 1.5x slower per gradient with 2 chains on 2 cores."""
+    the row-by-row zero-sum model (200,000 rows) 1.5x slower per gradient with 2 chains on 2 cores.
+    Freed data-sized arrays are reused, too (`_reuse_freed_arrays`)."""
     from threadpoolctl import threadpool_limits
 
     _reuse_freed_arrays()
