@@ -22,7 +22,8 @@ import pandas as pd
 
 from hierc import ir
 from hierc.errors import DataError, did_you_mean
-from hierc.vocabulary import Family, Stat, Transform
+from hierc.families import FAMILIES, ResponseKind
+from hierc.vocabulary import Stat, Transform
 
 _FIRST_DATA_LINE = 2  # CSV line of row 0: line 1 is the header
 _SHOWN_LINES = 5
@@ -70,11 +71,16 @@ class BoundData:
         return len(self.y)
 
     def stat(self, stat: Stat) -> float:
-        """mean(y) or sd(y); sd(x) is per column, see `column_sd`."""
-        if stat is Stat.RESPONSE_MEAN:
-            return float(np.mean(self.y))
-        if stat is Stat.RESPONSE_SD:
-            return float(np.std(self.y, ddof=1))
+        """A statistic of the response; sd(x) is per column, see `column_sd`."""
+        match stat:
+            case Stat.RESPONSE_MEAN:
+                return float(np.mean(self.y))
+            case Stat.RESPONSE_SD:
+                return float(np.std(self.y, ddof=1))
+            case Stat.LOG_RESPONSE_MEAN:
+                return float(np.mean(np.log(self.y)))
+            case Stat.LOG_RESPONSE_SD:
+                return float(np.std(np.log(self.y), ddof=1))
         raise ValueError(stat)
 
     def group_coefficient_names(self, label: str) -> tuple[str, ...]:
@@ -267,15 +273,16 @@ class _Binder:
                     f"trials `{response.trials}` must be positive whole numbers",
                 )
                 trials = trials_values.astype(np.int64)
-        family, name = self.model.family, f"response `{response.variable}`"
-        if family in (Family.BERNOULLI, Family.BINOMIAL, Family.POISSON, Family.NEGBINOMIAL):
-            self.require(
-                (y >= 0) & (y == np.round(y)), f"the {name} of a {family.value} model must be counts (0, 1, 2, ...)"
-            )
+        kind, name = FAMILIES[self.model.family].response, f"response `{response.variable}`"
+        family = self.model.family.value
+        if kind.integer:
+            self.require((y >= 0) & (y == np.round(y)), f"the {name} of a {family} model must be {ResponseKind.COUNT}")
             y = y.astype(np.int64)
-        if family is Family.BERNOULLI:
-            self.require(y <= 1, f"the {name} of a bernoulli model must be 0 or 1")
-        if family is Family.BINOMIAL and trials is not None:
+        if kind is ResponseKind.BINARY:
+            self.require(y <= 1, f"the {name} of a {family} model must be {kind}")
+        if kind is ResponseKind.POSITIVE:
+            self.require(y > 0, f"the {name} of a {family} model must be {kind}")
+        if trials is not None:
             self.require(y <= trials, f"the {name} cannot exceed its number of trials")
         return y, se, trials
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from hierc import ast, ir
 from hierc.errors import Diagnostics, all_of, did_you_mean, one_of
+from hierc.families import FAMILIES
 from hierc.identifiers import model_name_problem
 from hierc.lower_formula import (
     PendingBlock,
@@ -21,8 +22,6 @@ from hierc.priors import check_distributions, resolve_priors
 from hierc.source import Span
 from hierc.vocabulary import (
     DEFAULT_PARAMETERIZATION,
-    FAMILIES,
-    FAMILY_ALIASES,
     RESERVED_PARAMETERIZATIONS,
     Family,
     Link,
@@ -30,6 +29,7 @@ from hierc.vocabulary import (
 )
 
 _FAMILIES = {f.value: f for f in Family}
+_FAMILY_ALIASES = {alias: f.name for f in FAMILIES.values() for alias in f.aliases}
 _LINKS = {link.value: link for link in Link}
 _PARAMETERIZATIONS = {p.value: p for p in Parameterization}
 
@@ -121,7 +121,7 @@ def _family(decl: ast.FamilyDecl | None, diags: Diagnostics) -> tuple[Family, Li
     name = decl.name.text
     family = _FAMILIES.get(name)
     if family is None:
-        alias = FAMILY_ALIASES.get(name.lower())
+        alias = _FAMILY_ALIASES.get(name.lower())
         hint = f"did you mean `{alias.value}`?" if alias else did_you_mean(name, _FAMILIES)
         diags.error(decl.name.span, f"unknown family `{name}`", hint or f"the families are {all_of(_FAMILIES)}")
         return Family.GAUSSIAN, Link.IDENTITY

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from scipy import special, stats
+from scipy import special
 
 from hierc import naming
 from hierc.design import BoundData
-from hierc.errors import CompilerBug
+from hierc.families import FAMILIES, FamilyDeclaration, Rows
 from hierc.sampling import import_arviz
-from hierc.vocabulary import Family, Link
+from hierc.vocabulary import Link
 
 _INVERSE_LINK = {
     Link.IDENTITY: lambda eta: eta,
@@ -65,63 +65,34 @@ def _pointwise(posterior: xr.Dataset, bound: BoundData, per_row) -> np.ndarray:
     return out
 
 
-def _auxiliary(draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _auxiliary(draws: dict[str, np.ndarray], family: FamilyDeclaration) -> dict[str, np.ndarray]:
     """The family's auxiliary parameters, one column of draws each, to broadcast over the rows."""
-    return {name: value[:, None] for name, value in draws.items() if name in ("sigma", "nu", "phi")}
+    return {cls.value: draws[cls.value][:, None] for cls in family.auxiliary_classes if cls.value in draws}
+
+
+def _rows(bound: BoundData) -> Rows:
+    return Rows(bound.y, bound.se, bound.trials)
 
 
 def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
-    """log p(y_i | draw) for every draw and row: chain x draw x N."""
-    model, y = bound.model, bound.y
+    """log p(y_i | draw) for every draw and row: chain x draw x N, by the family's reference density."""
+    model, rows = bound.model, _rows(bound)
+    family = FAMILIES[model.family]
+    density = family.reference.on_link.get(model.link, family.reference.log_density)
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
-        mean = _INVERSE_LINK[model.link](eta)
-        aux = _auxiliary(draws)
-        match model.family, model.link:
-            case Family.GAUSSIAN, _:
-                return stats.norm.logpdf(y, mean, bound.se if bound.se is not None else aux["sigma"])
-            case Family.STUDENT_T, _:
-                return stats.t.logpdf(y, aux["nu"], mean, aux["sigma"])
-            case Family.BERNOULLI, Link.LOGIT:
-                return np.where(y == 1, special.log_expit(eta), special.log_expit(-eta))
-            case Family.BERNOULLI, _:
-                return stats.bernoulli.logpmf(y, mean)
-            case Family.BINOMIAL, Link.LOGIT:
-                n = bound.trials
-                choose = special.gammaln(n + 1) - special.gammaln(y + 1) - special.gammaln(n - y + 1)
-                return choose + y * special.log_expit(eta) + (n - y) * special.log_expit(-eta)
-            case Family.BINOMIAL, _:
-                return stats.binom.logpmf(y, bound.trials, mean)
-            case Family.POISSON, _:
-                return stats.poisson.logpmf(y, mean)
-            case Family.NEGBINOMIAL, _:
-                return stats.nbinom.logpmf(y, aux["phi"], aux["phi"] / (aux["phi"] + mean))
-        raise CompilerBug(f"no pointwise log-likelihood for {model.family} with link {model.link}")
+        return density(rows, eta, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
 
     return _pointwise(posterior, bound, per_row)
 
 
 def predictive_draws(posterior: xr.Dataset, bound: BoundData, seed: int) -> np.ndarray:
     """One replicate of the response per draw and row: chain x draw x N."""
-    model, rng = bound.model, np.random.default_rng(seed)
+    model, rows, rng = bound.model, _rows(bound), np.random.default_rng(seed)
+    family = FAMILIES[model.family]
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
-        mean = _INVERSE_LINK[model.link](eta)
-        aux = _auxiliary(draws)
-        match model.family:
-            case Family.GAUSSIAN:
-                return rng.normal(mean, bound.se if bound.se is not None else aux["sigma"])
-            case Family.STUDENT_T:
-                return mean + aux["sigma"] * rng.standard_t(np.broadcast_to(aux["nu"], mean.shape))
-            case Family.BERNOULLI:
-                return rng.binomial(1, mean)
-            case Family.BINOMIAL:
-                return rng.binomial(bound.trials, mean)
-            case Family.POISSON:
-                return rng.poisson(mean)
-            case Family.NEGBINOMIAL:
-                return rng.negative_binomial(aux["phi"], aux["phi"] / (aux["phi"] + mean))
-        raise CompilerBug(f"no posterior predictive for {model.family}")
+        return family.reference.draw(rng, rows, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
 
     return _pointwise(posterior, bound, per_row)
 

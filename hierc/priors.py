@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from hierc import ast, ir
 from hierc.errors import Diagnostics, all_of, did_you_mean, one_of
+from hierc.families import FAMILIES
 from hierc.lower_formula import find_group, lower_coefficient, lower_group_factor
 from hierc.source import Span
 from hierc.vocabulary import (
     DISTRIBUTIONS,
-    FAMILIES,
     HALF_VERSION,
     PARAM_SUPPORT,
     Dist,
@@ -62,7 +62,7 @@ def parameter_targets(model: ir.Model) -> list[ir.Target]:
 
 
 def auxiliary_parameters(model: ir.Model) -> tuple[ParamClass, ...]:
-    aux = FAMILIES[model.family].auxiliary
+    aux = FAMILIES[model.family].auxiliary_classes
     if model.response.se is not None:  # known standard errors replace sigma
         aux = tuple(cls for cls in aux if cls is not ParamClass.SIGMA)
     return aux
@@ -137,15 +137,19 @@ def resolve_priors(decls: list[ast.PriorDecl], model: ir.Model, diags: Diagnosti
 def default_prior(target: ir.Target, model: ir.Model) -> tuple[Dist, tuple[tuple[str, ir.PriorValue], ...]]:
     """The documented default prior of one parameter.
 
-    On an identity link, coefficients are on the scale of the response, so
-    their priors scale with sd(y); otherwise they are on the link scale (unit
-    1). Slopes and their group-level sds are divided by sd(x) of their column.
+    On an identity link, coefficients are on the scale of the response (of
+    log(y) for a family such as lognormal), so their priors scale with its sd;
+    otherwise they are on the link scale (unit 1). Slopes and their
+    group-level sds are divided by sd(x) of their column. Auxiliary parameters
+    take their family's default.
     """
-    unit = Stat.RESPONSE_SD if model.link is Link.IDENTITY else None
+    family = FAMILIES[model.family]
+    mean, sd = family.location
+    unit = sd if model.link is Link.IDENTITY else None
     per_x = Stat.PREDICTOR_SD if target.coefficient not in (None, ir.INTERCEPT) else None
     match target.cls:
         case ParamClass.INTERCEPT:
-            location = _scaled(1.0, Stat.RESPONSE_MEAN) if unit else 0.0
+            location = _scaled(1.0, mean) if unit else 0.0
             return Dist.NORMAL, (("mu", location), ("sigma", _scaled(2.5, unit)))
         case ParamClass.B:
             return Dist.NORMAL, (("mu", 0.0), ("sigma", _scaled(2.5, unit, per_x)))
@@ -153,12 +157,8 @@ def default_prior(target: ir.Target, model: ir.Model) -> tuple[Dist, tuple[tuple
             return Dist.HALFNORMAL, (("sigma", _scaled(2.5, unit, per_x)),)
         case ParamClass.COR:
             return Dist.LKJ, (("eta", 2.0),)
-        case ParamClass.SIGMA:
-            return Dist.EXPONENTIAL, (("rate", _scaled(1.0, None, Stat.RESPONSE_SD)),)
-        case ParamClass.NU:
-            return Dist.GAMMA, (("alpha", 2.0), ("beta", 0.1))
-        case ParamClass.PHI:
-            return Dist.INV_GAMMA, (("alpha", 0.4), ("beta", 0.3))
+    if target.cls in family.auxiliary_classes:
+        return family.auxiliary_of(target.cls).default(sd)
     raise ValueError(f"no default prior for {target.label}")
 
 
@@ -284,7 +284,7 @@ def _exists(target: ir.Target, node: ast.PriorTarget, model: ir.Model, diags: Di
     if cls is ParamClass.SIGMA and model.response.se is not None:
         diags.error(span, "`sigma` is not a parameter here: the response has known standard errors `se(...)`")
     else:
-        having = [f.value for f, info in FAMILIES.items() if cls in info.auxiliary]
+        having = [f.value for f, info in FAMILIES.items() if cls in info.auxiliary_classes]
         diags.error(
             span,
             f"the `{model.family.value}` family has no parameter `{cls.value}`",

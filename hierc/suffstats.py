@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 
 from hierc import ir
 from hierc.errors import BackendError
-from hierc.vocabulary import Family, Likelihood, Link
+from hierc.families import FAMILIES
+from hierc.vocabulary import Likelihood
 
 if TYPE_CHECKING:
     from hierc.design import BoundData
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 def why_not(model: ir.Model) -> str | None:
     """Why the model's likelihood cannot be computed from sufficient statistics; None when it can."""
-    if model.family is not Family.GAUSSIAN or model.link is not Link.IDENTITY:
+    if FAMILIES[model.family].suffstats_link is not model.link:
         return f"the {model.family.value} family with {model.link.value} link has no sufficient statistics here"
     if len(model.groups) > 1:
         labels = ", ".join(f"`{b.factor.label}`" for b in model.groups)

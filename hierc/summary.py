@@ -36,6 +36,8 @@ def prior_value(value: ir.PriorValue, model: ir.Model, coefficient: str | None) 
     names = {
         Stat.RESPONSE_MEAN: f"mean({model.response.variable})",
         Stat.RESPONSE_SD: f"sd({model.response.variable})",
+        Stat.LOG_RESPONSE_MEAN: f"mean(log({model.response.variable}))",
+        Stat.LOG_RESPONSE_SD: f"sd(log({model.response.variable}))",
         Stat.PREDICTOR_SD: f"sd({coefficient})",
     }
     return scaled_text(value, names)

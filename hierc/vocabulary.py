@@ -34,44 +34,15 @@ class ParamClass(StrEnum):
 
 
 class Family(StrEnum):
+    """The families; what each is and how every backend writes it: `hierc/families/`."""
+
     GAUSSIAN = "gaussian"
     STUDENT_T = "student_t"
     BERNOULLI = "bernoulli"
     BINOMIAL = "binomial"
     POISSON = "poisson"
     NEGBINOMIAL = "negbinomial"
-
-
-@dataclass(frozen=True)
-class FamilyInfo:
-    links: tuple[Link, ...]  # the first is the default
-    auxiliary: tuple[ParamClass, ...]  # distributional parameters besides the mean
-    allows_se: bool = False
-    needs_trials: bool = False
-
-
-FAMILIES: dict[Family, FamilyInfo] = {
-    Family.GAUSSIAN: FamilyInfo((Link.IDENTITY, Link.LOG), (ParamClass.SIGMA,), allows_se=True),
-    Family.STUDENT_T: FamilyInfo((Link.IDENTITY, Link.LOG), (ParamClass.SIGMA, ParamClass.NU)),
-    Family.BERNOULLI: FamilyInfo((Link.LOGIT, Link.PROBIT, Link.CLOGLOG), ()),
-    Family.BINOMIAL: FamilyInfo((Link.LOGIT, Link.PROBIT, Link.CLOGLOG), (), needs_trials=True),
-    Family.POISSON: FamilyInfo((Link.LOG,), ()),
-    Family.NEGBINOMIAL: FamilyInfo((Link.LOG,), (ParamClass.PHI,)),
-}
-
-# Names users reach for that mean one of ours; used only for hints.
-FAMILY_ALIASES = {
-    "normal": Family.GAUSSIAN,
-    "student": Family.STUDENT_T,
-    "t": Family.STUDENT_T,
-    "studentt": Family.STUDENT_T,
-    "logistic": Family.BERNOULLI,
-    "binary": Family.BERNOULLI,
-    "negative_binomial": Family.NEGBINOMIAL,
-    "negativebinomial": Family.NEGBINOMIAL,
-    "negbin": Family.NEGBINOMIAL,
-    "nb": Family.NEGBINOMIAL,
-}
+    LOGNORMAL = "lognormal"
 
 
 class Parameterization(StrEnum):
@@ -207,4 +178,6 @@ class Stat(StrEnum):
 
     RESPONSE_MEAN = "mean(y)"
     RESPONSE_SD = "sd(y)"
+    LOG_RESPONSE_MEAN = "mean(log(y))"  # for families whose linear predictor is on the scale of log(y)
+    LOG_RESPONSE_SD = "sd(log(y))"
     PREDICTOR_SD = "sd(x)"  # of the design-matrix column(s) of the coefficient the prior is on

@@ -38,6 +38,10 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0) -> 
                 y = rng.binomial(response.trials, 0.4, n)
         case Family.POISSON | Family.NEGBINOMIAL:
             y = rng.poisson(4.0, n)
+        case Family.LOGNORMAL:
+            y = rng.lognormal(1.0, 0.6, n).round(3)
+        case _:
+            raise AssertionError(f"no fake response for the {model.family.value} family")
     columns[response.variable] = y
     if response.se is not None:
         columns[response.se] = rng.uniform(0.5, 2.0, n).round(3)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hierc.compare import with_parameterization
-from hierc.vocabulary import FAMILIES
+from hierc.families import FAMILIES
 
 FAMILY_LINKS = [(family, link) for family, info in FAMILIES.items() for link in info.links]
 

@@ -127,7 +127,7 @@ def bambi_point(bound, hierc_model: pm.Model, bmb_pm: pm.Model, point: dict) -> 
             else:
                 out[name] = r[:, columns]
     for cls in priors.auxiliary_parameters(model):
-        out[formula.AUXILIARY[cls]] = values[cls.value]
+        out[formula.auxiliary_name(model, cls)] = values[cls.value]
 
     shapes = bmb_pm.eval_rv_shapes()
     mapped = {}

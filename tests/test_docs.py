@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-from hierc.vocabulary import DISTRIBUTIONS, FAMILIES, Transform
+from hierc.families import FAMILIES
+from hierc.vocabulary import DISTRIBUTIONS, Transform
 
 DOC = (ROOT / "docs" / "language.md").read_text()
 

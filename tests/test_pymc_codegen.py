@@ -204,6 +204,8 @@ def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, t
         case Family.NEGBINOMIAL:
             phi = aux["phi"]
             return stats.nbinom.logpmf(y, phi, phi / (phi + mean)).sum()
+        case Family.LOGNORMAL:
+            return stats.lognorm.logpdf(y, aux["sigma"], scale=np.exp(mean)).sum()
     raise AssertionError(family)
 
 

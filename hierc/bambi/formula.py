@@ -25,19 +25,44 @@ over as written. The differences, and why:
 from __future__ import annotations
 
 from hierc import ir, naming
-from hierc.vocabulary import Family, ParamClass, Transform
+from hierc.errors import CompilerBug
+from hierc.families import FAMILIES
+from hierc.families import declaration as families
+from hierc.pymc.pyformat import Call, Kw, Seq
+from hierc.vocabulary import ParamClass, Transform
 
-FAMILY = {
-    Family.GAUSSIAN: "gaussian",
-    Family.STUDENT_T: "t",
-    Family.BERNOULLI: "bernoulli",
-    Family.BINOMIAL: "binomial",
-    Family.POISSON: "poisson",
-    Family.NEGBINOMIAL: "negativebinomial",
-}
 
-# Bambi's names of the family parameters besides the mean.
-AUXILIARY = {ParamClass.SIGMA: "sigma", ParamClass.NU: "nu", ParamClass.PHI: "alpha"}
+def family_name(model: ir.Model) -> str:
+    """Bambi's name of the model's family (declared with the family, `hierc/families/`)."""
+    return _declared(model).family
+
+
+def auxiliary_name(model: ir.Model, cls: ParamClass) -> str:
+    """Bambi's name of one of the family's parameters besides the mean."""
+    return _declared(model).auxiliary[cls]
+
+
+def custom_family(model: ir.Model) -> Call | None:
+    """`bmb.Family(...)` for a family Bambi does not ship (None for one it does): its PyMC distribution,
+    with the mean `mu` on the model's link and the positive auxiliary parameters on a log link."""
+    bambi = _declared(model)
+    if bambi.custom is None:
+        return None
+    params = ["mu", *(bambi.auxiliary[cls] for cls in FAMILIES[model.family].auxiliary_classes)]
+    links = ", ".join([f'"mu": "{model.link.value}"', *(f'"{name}": "log"' for name in params[1:])])
+    likelihood = Call(
+        "bmb.Likelihood",
+        (f'"{bambi.custom}"', Kw("params", Seq(tuple(f'"{p}"' for p in params))), Kw("parent", '"mu"')),
+    )
+    return Call("bmb.Family", (f'"{bambi.family}"', likelihood, Kw("link", f"{{{links}}}")))
+
+
+def _declared(model: ir.Model) -> families.Bambi:
+    bambi = FAMILIES[model.family].bambi
+    if bambi is None:  # the feature table rejects such a model before it reaches the Bambi backend
+        raise CompilerBug(f"Bambi has no family {model.family.value}")
+    return bambi
+
 
 # How a formula written for formulae calls each transform.
 TRANSFORM = {
@@ -108,7 +133,7 @@ def categorical_predictors(model: ir.Model) -> dict[str, str | None]:
 
 def response_text(model: ir.Model) -> str:
     response = model.response
-    if model.family is Family.BINOMIAL:
+    if FAMILIES[model.family].needs_trials:
         return f"p({response.variable}, {response.trials})"
     return response.variable
 

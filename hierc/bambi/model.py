@@ -82,7 +82,7 @@ def hierc_posterior(posterior: xr.Dataset, bound: BoundData, model: ir.Model | N
             sd, r = sd[:, :, 0], r[:, :, :, 0]
         values[naming.sd(label)], values[naming.effects(label)] = sd, r
     for cls in auxiliary_parameters(model):
-        values[cls.value] = posterior[formula.AUXILIARY[cls]].values.reshape(chains, draws)
+        values[cls.value] = posterior[formula.auxiliary_name(model, cls)].values.reshape(chains, draws)
 
     dims, coords = outputs.dims(model), outputs.coords(bound)
     data_vars = {name: (["chain", "draw", *dims.get(name, [])], array) for name, array in values.items()}

@@ -105,6 +105,15 @@ Needs numpy, pandas and bambi; fits with nutpie when it is installed.
 # ---- build_model -------------------------------------------------------------
 
 
+# Statistics of the response for default priors: the script's name, and how it computes it from `{y}`.
+_STATISTICS = {
+    Stat.RESPONSE_MEAN: ("mean_y", "{y}.mean()"),
+    Stat.RESPONSE_SD: ("sd_y", "{y}.std(ddof=1)"),
+    Stat.LOG_RESPONSE_MEAN: ("mean_log_y", "np.log({y}).mean()"),
+    Stat.LOG_RESPONSE_SD: ("sd_log_y", "np.log({y}).std(ddof=1)"),
+}
+
+
 class _Priors:
     """The `bmb.Prior` expressions of a model's parameters, and the statistics they need."""
 
@@ -115,7 +124,7 @@ class _Priors:
     def value(self, value: ir.PriorValue, term: str | None) -> str:
         if not isinstance(value, ir.DataScaled):
             return number(value)
-        names = {Stat.RESPONSE_MEAN: "mean_y", Stat.RESPONSE_SD: "sd_y", Stat.PREDICTOR_SD: f"sd_x[{_string(term)}]"}
+        names = {stat: name for stat, (name, _) in _STATISTICS.items()} | {Stat.PREDICTOR_SD: f"sd_x[{_string(term)}]"}
         for stat in (value.numerator, value.denominator):
             if stat is not None:
                 self.needs.add(names[stat].split("[")[0])
@@ -146,7 +155,7 @@ class _Priors:
                     effects = Call("bmb.Prior", ('"Normal"', Kw("mu", "0"), Kw("sigma", sd)))
                 entries.append((name, effects))
         for cls in auxiliary_parameters(model):
-            entries.append((formula.AUXILIARY[cls], self.prior(model.prior(cls))))
+            entries.append((formula.auxiliary_name(model, cls), self.prior(model.prior(cls))))
         return entries
 
 
@@ -157,7 +166,9 @@ def _build_model(model: ir.Model) -> tuple[list[str], set[str]]:
     response = model.response.variable
     main = "bmb.Formula(FORMULA, SIGMA)" if model.response.se is not None else "FORMULA"
     link = f'{{"mu": "{model.link.value}", "sigma": "log"}}' if model.response.se is not None else None
-    arguments = [main, "frame", Kw("family", _string(formula.FAMILY[model.family]))]
+    custom = formula.custom_family(model)
+    family = "family" if custom else _string(formula.family_name(model))
+    arguments = [main, "frame", Kw("family", family)]
     arguments.append(Kw("link", link or _string(model.link.value)))
     if model.groups:
         noncentered = any(b.parameterization is Parameterization.NONCENTERED for b in model.groups)
@@ -176,14 +187,15 @@ def _build_model(model: ir.Model) -> tuple[list[str], set[str]]:
         "    Stan and PyMC backends build it, not one with Bambi's automatic priors.",
         '    """',
         "    frame = prepare(data)",
+        *_custom_family(model, custom),
         *statement("model = ", Call("bmb.Model", tuple(arguments)), 1),
     ]
     if priors.needs:
         lines.append("    # statistics of the data that default priors are scaled by")
-    if "mean_y" in priors.needs:
-        lines.append(f"    mean_y = frame[{_string(response)}].to_numpy(dtype=float).mean()")
-    if "sd_y" in priors.needs:
-        lines.append(f"    sd_y = frame[{_string(response)}].to_numpy(dtype=float).std(ddof=1)")
+    y = f"frame[{_string(response)}].to_numpy(dtype=float)"
+    for name, expr in _STATISTICS.values():
+        if name in priors.needs:
+            lines.append(f"    {name} = {expr.format(y=y)}")
     if "sd_x" in priors.needs:
         lines.append("    sd_x = column_sds(model)")
     lines.append("    priors = {")
@@ -196,6 +208,20 @@ def _build_model(model: ir.Model) -> tuple[list[str], set[str]]:
         lines.append("    model.set_priors(priors)")
     lines.append("    return model")
     return lines, priors.needs
+
+
+def _custom_family(model: ir.Model, custom: Call | None) -> list[str]:
+    """A family Bambi does not ship, as a `bmb.Family` of its PyMC distribution."""
+    if custom is None:
+        return []
+    lines = [f"    # {model.family.value}: Bambi has no such family; this one is made of PyMC's distribution"]
+    lines += statement("family = ", custom, 1)
+    names = [formula.auxiliary_name(model, cls) for cls in auxiliary_parameters(model)]
+    if names:
+        placeholders = ", ".join(f'{_string(name)}: bmb.Prior("HalfNormal", sigma=1)' for name in names)
+        lines.append("    # Bambi builds a custom family only with default priors; set_priors below replaces them")
+        lines.append(f"    family.set_default_priors({{{placeholders}}})")
+    return lines
 
 
 _COLUMN_SDS = '''

@@ -24,14 +24,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from hierc import ir, naming, outputs
-from hierc.errors import CompilerBug
+from hierc.families import FAMILIES
 from hierc.group_blocks import Block, group_blocks, runs, span
 from hierc.layout import Columns, Size, layout
 from hierc.priors import auxiliary_parameters
 from hierc.pymc.pyformat import Call, Kw, Lambda, Seq, Sum, call, statement
 from hierc.suffstats import predictors
 from hierc.summary import number, scaled_text
-from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
+from hierc.vocabulary import Dist, Encoding, Link, ParamClass, Parameterization, Stat
 
 # PyMC's name for each prior, and its arguments: (PyMC keyword, the IR's argument).
 PYMC_DISTRIBUTIONS: dict[Dist, tuple[str, tuple[tuple[str, str], ...]]] = {
@@ -55,10 +55,12 @@ _INVERSE_LINK = {
     Link.CLOGLOG: "-pt.expm1(-pt.exp({}))",  # 1 - exp(-exp(eta)), accurate near 0
 }
 
-_AUX_NOTE = {
-    ParamClass.SIGMA: "residual standard deviation",
-    ParamClass.NU: "degrees of freedom of the Student-t",
-    ParamClass.PHI: "overdispersion: variance mu + mu^2 / phi",
+# Statistics of the response for default priors: the model's name, and how it computes it from the inputs.
+STATISTICS = {
+    Stat.RESPONSE_MEAN: ("mean_Y", 'inputs["Y"].mean()'),
+    Stat.RESPONSE_SD: ("sd_Y", 'inputs["Y"].std(ddof=1)'),
+    Stat.LOG_RESPONSE_MEAN: ("mean_log_Y", 'np.log(inputs["Y"]).mean()'),
+    Stat.LOG_RESPONSE_SD: ("sd_log_Y", 'np.log(inputs["Y"]).std(ddof=1)'),
 }
 
 
@@ -85,6 +87,7 @@ def make_model_function(
 class _Function:
     def __init__(self, model: ir.Model, encoding: Encoding, suffstats: bool = False):
         self.model = model
+        self.family = FAMILIES[model.family]
         self.unrolled = encoding is Encoding.UNROLLED
         self.suffstats = suffstats
         self.K, self.b_columns = layout(model.terms)
@@ -121,7 +124,7 @@ class _Function:
         """A prior argument; `column_sd` is the sd(x) of the coefficient's column(s)."""
         if not isinstance(value, ir.DataScaled):
             return number(value)
-        names = {Stat.RESPONSE_MEAN: "mean_Y", Stat.RESPONSE_SD: "sd_Y", Stat.PREDICTOR_SD: column_sd}
+        names = {stat: name for stat, (name, _) in STATISTICS.items()} | {Stat.PREDICTOR_SD: column_sd}
         text = scaled_text(value, names)
         self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
         return text
@@ -203,9 +206,8 @@ class _Function:
         """Constants computed from the data before the model: statistics of default priors, sizes."""
         lines = []
         statistics = self.statistics() if self.suffstats else []
-        stats = {
-            "mean_Y": ('inputs["Y"].mean()', "for default priors"),
-            "sd_Y": ('inputs["Y"].std(ddof=1)', "for default priors"),
+        stats = {name: (expr, "for default priors") for name, expr in STATISTICS.values()}
+        stats |= {
             "means_X": ('inputs["X"].mean(axis=0)', "the intercept is at the means of the predictors"),
             "sd_X": ('inputs["X"].std(axis=0, ddof=1)', "column sds, for default priors"),
         }
@@ -396,7 +398,7 @@ class _Function:
 
     def auxiliary(self) -> None:
         for cls in auxiliary_parameters(self.model):
-            self.scalar_rv(cls.value, self.model.prior(cls), _AUX_NOTE[cls])
+            self.scalar_rv(cls.value, self.model.prior(cls), self.family.auxiliary_of(cls).meaning)
 
     def linear_predictor(self) -> list[str]:
         m = self.model
@@ -446,28 +448,13 @@ class _Function:
         parts = self.linear_predictor()
         eta = Sum(tuple(parts)) if parts else 'pt.zeros(inputs["N"])'
         self.add("eta", eta, "linear predictor")
-        mean = _INVERSE_LINK[m.link].format("eta")
-        sigma = "se" if m.response.se is not None else "sigma"
+        fills = {cls.value: cls.value for cls in self.family.auxiliary_classes}
+        if m.response.se is not None:
+            fills["sigma"] = "se"
         trials = "T" if isinstance(m.response.trials, str) else str(m.response.trials)
-        match m.family, m.link:
-            case Family.GAUSSIAN, _:
-                func, args = "pm.Normal", {"mu": mean, "sigma": sigma}
-            case Family.STUDENT_T, _:
-                func, args = "pm.StudentT", {"nu": "nu", "mu": mean, "sigma": sigma}
-            case Family.BERNOULLI, Link.LOGIT:
-                func, args = "pm.Bernoulli", {"logit_p": "eta"}
-            case Family.BERNOULLI, _:
-                func, args = "pm.Bernoulli", {"p": mean}
-            case Family.BINOMIAL, Link.LOGIT:
-                func, args = "pm.Binomial", {"n": trials, "logit_p": "eta"}
-            case Family.BINOMIAL, _:
-                func, args = "pm.Binomial", {"n": trials, "p": mean}
-            case Family.POISSON, _:
-                func, args = "pm.Poisson", {"mu": mean}
-            case Family.NEGBINOMIAL, _:
-                func, args = "pm.NegativeBinomial", {"mu": mean, "alpha": "phi"}
-            case _:
-                raise CompilerBug(f"no likelihood for {m.family} with link {m.link}")
+        fills |= {"eta": "eta", "mean": _INVERSE_LINK[m.link].format("eta"), "trials": trials}
+        template = self.family.pymc.on_link.get(m.link, self.family.pymc.likelihood)
+        func, args = template.function, {keyword: value.format(**fills) for keyword, value in template.arguments}
         self.add(None, call(func, f'"{RESPONSE}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"'))
 
     def likelihood_from_statistics(self) -> None:

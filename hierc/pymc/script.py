@@ -23,12 +23,13 @@ import re
 from importlib import resources
 
 from hierc import ir, naming
+from hierc.families import FAMILIES
 from hierc.layout import layout, term_width, width_name
 from hierc.outputs import block_is_scalar
 from hierc.pymc.codegen import make_model_function
 from hierc.pymc.pyformat import Seq, call, statement
 from hierc.summary import formula_text
-from hierc.vocabulary import Encoding, Family, Transform
+from hierc.vocabulary import Encoding, Transform
 
 _HELPERS_MARKER = "# --- helpers: from here on, the module's text is copied into generated scripts ---\n"
 
@@ -141,7 +142,7 @@ def _prepare_function(model: ir.Model) -> list[str]:
     columns = Seq(tuple(_string(c) for c in model.data_columns))
     lines += statement("", call("require_columns", "data", columns), 1)
 
-    reader = "numeric" if model.family in (Family.GAUSSIAN, Family.STUDENT_T) else "whole_numbers"
+    reader = "whole_numbers" if FAMILIES[model.family].response.integer else "numeric"
     inputs: list[tuple[str, str]] = [("N", "len(Y)"), ("Y", "Y")]
     lines.append(f"    Y = {reader}(data, {_string(response.variable)})")
     if response.se is not None:

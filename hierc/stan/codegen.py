@@ -24,13 +24,13 @@ Two encodings, one model:
 from __future__ import annotations
 
 from hierc import ir, naming
-from hierc.errors import CompilerBug
+from hierc.families import FAMILIES, ResponseKind
 from hierc.group_blocks import Block, group_blocks, runs, span
 from hierc.layout import Columns, Size, layout, width_name
 from hierc.priors import auxiliary_parameters
 from hierc.suffstats import predictors
 from hierc.summary import formula_text, number, scaled_text
-from hierc.vocabulary import Dist, Encoding, Family, Link, ParamClass, Parameterization, Stat
+from hierc.vocabulary import Dist, Encoding, Link, ParamClass, Parameterization, Stat
 
 _COMMENT_COLUMN_MAX = 60
 
@@ -49,12 +49,28 @@ _STAN_DIST: dict[Dist, tuple[str, tuple[str, ...]]] = {
     Dist.LKJ: ("lkj_corr_cholesky", ("eta",)),
 }
 
-_INVERSE_LINK = {Link.IDENTITY: "{}", Link.LOG: "exp({})", Link.PROBIT: "Phi({})", Link.CLOGLOG: "inv_cloglog({})"}
+_INVERSE_LINK = {
+    Link.IDENTITY: "{}",
+    Link.LOG: "exp({})",
+    Link.LOGIT: "inv_logit({})",
+    Link.PROBIT: "Phi({})",
+    Link.CLOGLOG: "inv_cloglog({})",
+}
 
-_AUX_DECLARATION = {
-    ParamClass.SIGMA: ("real<lower=0> sigma;", "residual standard deviation"),
-    ParamClass.NU: ("real<lower=0> nu;", "degrees of freedom of the Student-t"),
-    ParamClass.PHI: ("real<lower=0> phi;", "overdispersion: variance mu + mu^2 / phi"),
+# How the program declares a response, by the values it takes.
+_RESPONSE_TYPE = {
+    ResponseKind.REAL: "vector[N]",
+    ResponseKind.POSITIVE: "vector<lower=0>[N]",
+    ResponseKind.BINARY: "array[N] int<lower=0, upper=1>",
+    ResponseKind.COUNT: "array[N] int<lower=0>",
+}
+
+# Statistics of the response for default priors: the program's name, how it computes it, what it is.
+_STATISTICS = {
+    Stat.RESPONSE_MEAN: ("mean_Y", "mean(Y)", "mean of Y"),
+    Stat.RESPONSE_SD: ("sd_Y", "sd(Y)", "sd of Y"),
+    Stat.LOG_RESPONSE_MEAN: ("mean_log_Y", "mean(log(Y))", "mean of log(Y)"),
+    Stat.LOG_RESPONSE_SD: ("sd_log_Y", "sd(log(Y))", "sd of log(Y)"),
 }
 
 ZERO_SUM_FUNCTIONS = {
@@ -149,6 +165,7 @@ def stan_program(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED, suff
 class _Program:
     def __init__(self, model: ir.Model, encoding: Encoding, suffstats: bool = False):
         self.model = model
+        self.family = FAMILIES[model.family]
         self.suffstats = suffstats
         self.unrolled = encoding is Encoding.UNROLLED
         self.encoding = encoding
@@ -180,7 +197,7 @@ class _Program:
         """A prior argument; `column_sd` is the sd(x) of the coefficient's column(s)."""
         if not isinstance(value, ir.DataScaled):
             return number(value)
-        names = {Stat.RESPONSE_MEAN: "mean_Y", Stat.RESPONSE_SD: "sd_Y", Stat.PREDICTOR_SD: column_sd}
+        names = {stat: name for stat, (name, _, _) in _STATISTICS.items()} | {Stat.PREDICTOR_SD: column_sd}
         divide = "./" if vector and value.denominator is Stat.PREDICTOR_SD else "/"
         text = scaled_text(value, names, divide)
         self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
@@ -259,12 +276,7 @@ class _Program:
 
     def response_data(self, out: _Lines) -> None:
         m = self.model
-        if m.family in (Family.GAUSSIAN, Family.STUDENT_T):
-            out.add("vector[N] Y;", f"response `{m.response.variable}`")
-        elif m.family is Family.BERNOULLI:
-            out.add("array[N] int<lower=0, upper=1> Y;", f"response `{m.response.variable}`")
-        else:
-            out.add("array[N] int<lower=0> Y;", f"response `{m.response.variable}`")
+        out.add(f"{_RESPONSE_TYPE[self.family.response]} Y;", f"response `{m.response.variable}`")
         if m.response.se is not None:
             out.add("vector<lower=0>[N] se;", f"known standard errors `{m.response.se}`")
         if isinstance(m.response.trials, str):
@@ -298,8 +310,7 @@ class _Program:
             out.add("real sum_log_se;", f"sum of log(se) over the rows, se = `{m.response.se}`")
         summaries = {
             "means_X": (f"vector[{self.K_text}] means_X;", "column means of X: the intercept is at the means"),
-            "mean_Y": ("real mean_Y;", "mean of Y, for default priors"),
-            "sd_Y": ("real sd_Y;", "sd of Y, for default priors"),
+            **{name: (f"real {name};", f"{what}, for default priors") for name, _, what in _STATISTICS.values()},
             "sd_X": (f"vector[{self.K_text}] sd_X;", "column sds of X, for default priors"),
         }
         for g in self.z_width:
@@ -314,10 +325,9 @@ class _Program:
             return out
         if isinstance(m.response.trials, int):
             out.add(f"array[N] int T = rep_array({m.response.trials}, N);", "number of trials")
-        if "mean_Y" in self.needs:
-            out.add("real mean_Y = mean(Y);", "for default priors")
-        if "sd_Y" in self.needs:
-            out.add("real sd_Y = sd(Y);", "for default priors")
+        for name, value, _ in _STATISTICS.values():
+            if name in self.needs:
+                out.add(f"real {name} = {value};", "for default priors")
         K = self.K_text
         steps = []
         if self.centred:
@@ -353,7 +363,7 @@ class _Program:
         for block in self.blocks:
             self.block_parameters(block, out)
         for cls in auxiliary_parameters(m):
-            out.add(*_AUX_DECLARATION[cls])
+            out.add(f"real<lower=0> {cls.value};", self.family.auxiliary_of(cls).meaning)
         return out
 
     def block_parameters(self, block: Block, out: _Lines) -> None:
@@ -510,13 +520,13 @@ class _Program:
         groups = self.effects_terms(out)
         offset = intercept + groups
         n = f"N{self.qr}"
-        glm = _GLM.get((m.family, m.link)) if self.has_X and not self.unrolled else None
+        glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled else None
         if glm is not None:
             alpha = " + ".join(offset) if offset else "0"
             if len(offset) > 1 or (self.qr and offset):
                 out.add(f"vector[{n}] alpha = {alpha};", "linear predictor without X * b, which the GLM adds")
                 alpha = "alpha"
-            self.observe(glm.format(X=self.X, alpha=alpha, **self.aux_names()), out)
+            self.observe(glm.format(X=self.X, alpha=alpha, **self.fills("")), out)
             return
         if self.has_X and not self.unrolled:
             population = [f"{self.X} * b"]
@@ -525,7 +535,8 @@ class _Program:
         parts = intercept + population + groups
         mu = " + ".join(parts) if parts else f"rep_vector(0, {n})"
         out.add(f"vector[{n}] mu = {mu};", "linear predictor")
-        self.observe(self.family_call("mu"), out)
+        stan = self.family.stan
+        self.observe(stan.on_link.get(m.link, stan.likelihood).format(**self.fills("mu")), out)
 
     def observe(self, call: str, out: _Lines) -> None:
         """`Y ~ call`; on compressed rows, the log density of all N rows, normalizing constant included."""
@@ -545,33 +556,13 @@ class _Program:
         x = f"{self.X}[:, {index}]" if index else self.X
         return f"{x} * {naming.b_term(term.label)}"
 
-    def aux_names(self) -> dict[str, str]:
-        if self.model.response.se is None:
-            return {"sigma": "sigma"}
-        return {"sigma": "1.0" if self.qr else "se"}  # compressed rows are divided by se
-
-    def family_call(self, mu: str) -> str:
+    def fills(self, eta: str) -> dict[str, str]:
+        """What the family's templates name: the linear predictor, the mean, the trials, the auxiliary parameters."""
         m = self.model
-        mean = _INVERSE_LINK.get(m.link, "{}").format(mu)
-        sigma = self.aux_names()["sigma"]
-        match m.family, m.link:
-            case Family.GAUSSIAN, _:
-                return f"normal({mean}, {sigma})"
-            case Family.STUDENT_T, _:
-                return f"student_t(nu, {mean}, {sigma})"
-            case Family.BERNOULLI, Link.LOGIT:
-                return f"bernoulli_logit({mu})"
-            case Family.BERNOULLI, _:
-                return f"bernoulli({mean})"
-            case Family.BINOMIAL, Link.LOGIT:
-                return f"binomial_logit(T, {mu})"
-            case Family.BINOMIAL, _:
-                return f"binomial(T, {mean})"
-            case Family.POISSON, _:
-                return f"poisson_log({mu})"
-            case Family.NEGBINOMIAL, _:
-                return f"neg_binomial_2_log({mu}, phi)"
-        raise CompilerBug(f"no likelihood for {m.family} with link {m.link}")
+        fills = {cls.value: cls.value for cls in self.family.auxiliary_classes}
+        if m.response.se is not None:  # known standard errors; the compressed rows are divided by se
+            fills["sigma"] = "1.0" if self.qr else "se"
+        return fills | {"eta": eta, "mean": _INVERSE_LINK[m.link].format(eta), "trials": "T"}
 
     def generated_quantities(self) -> _Lines:
         m, out = self.model, _Lines()
@@ -597,16 +588,6 @@ class _Program:
                     f"correlations of `{block.source.factor.label}`",
                 )
         return out
-
-
-# (family, link) -> the GLM sampling statement, which adds X * b itself
-_GLM = {
-    (Family.GAUSSIAN, Link.IDENTITY): "normal_id_glm({X}, {alpha}, b, {sigma})",
-    (Family.BERNOULLI, Link.LOGIT): "bernoulli_logit_glm({X}, {alpha}, b)",
-    (Family.BINOMIAL, Link.LOGIT): "binomial_logit_glm(T, {X}, {alpha}, b)",
-    (Family.POISSON, Link.LOG): "poisson_log_glm({X}, {alpha}, b)",
-    (Family.NEGBINOMIAL, Link.LOG): "neg_binomial_2_log_glm({X}, {alpha}, b, phi)",
-}
 
 
 def _stack(parts: list[tuple[str, Size]], how: str) -> str:

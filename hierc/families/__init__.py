@@ -1,0 +1,28 @@
+"""The families: one declaration each (`declaration.py` says what a declaration holds).
+
+To add a family: name it in `vocabulary.Family`, write its module here, and
+list it in `FAMILIES`. docs/architecture.md walks through an example.
+"""
+
+from __future__ import annotations
+
+from hierc.families.bernoulli import BERNOULLI
+from hierc.families.binomial import BINOMIAL
+from hierc.families.declaration import FamilyDeclaration, ResponseKind, Rows
+from hierc.families.gaussian import GAUSSIAN
+from hierc.families.lognormal import LOGNORMAL
+from hierc.families.negbinomial import NEGBINOMIAL
+from hierc.families.poisson import POISSON
+from hierc.families.student_t import STUDENT_T
+from hierc.vocabulary import Family
+
+FAMILIES: dict[Family, FamilyDeclaration] = {
+    f.name: f for f in (GAUSSIAN, STUDENT_T, BERNOULLI, BINOMIAL, POISSON, NEGBINOMIAL, LOGNORMAL)
+}
+
+
+def declaration(family: Family) -> FamilyDeclaration:
+    return FAMILIES[family]
+
+
+__all__ = ["FAMILIES", "FamilyDeclaration", "ResponseKind", "Rows", "declaration"]

@@ -1,0 +1,44 @@
+"""binomial: y ~ binomial(n, mean) with `y | trials(n)`."""
+
+from __future__ import annotations
+
+from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.vocabulary import Family, Link
+
+
+def _log_density(rows, eta, mean, aux):
+    from scipy import stats
+
+    return stats.binom.logpmf(rows.y, rows.trials, mean)
+
+
+def _log_density_on_logit(rows, eta, mean, aux):
+    from scipy import special
+
+    y, n = rows.y, rows.trials
+    choose = special.gammaln(n + 1) - special.gammaln(y + 1) - special.gammaln(n - y + 1)
+    return choose + y * special.log_expit(eta) + (n - y) * special.log_expit(-eta)
+
+
+def _draw(rng, rows, mean, aux):
+    return rng.binomial(rows.trials, mean)
+
+
+BINOMIAL = FamilyDeclaration(
+    Family.BINOMIAL,
+    links=(Link.LOGIT, Link.PROBIT, Link.CLOGLOG),
+    auxiliary=(),
+    response=ResponseKind.COUNT,
+    stan=Stan(
+        "binomial({trials}, {mean})",
+        on_link={Link.LOGIT: "binomial_logit({trials}, {eta})"},
+        glm={Link.LOGIT: "binomial_logit_glm({trials}, {X}, {alpha}, b)"},
+    ),
+    pymc=PyMC(
+        Template("pm.Binomial", (("n", "{trials}"), ("p", "{mean}"))),
+        on_link={Link.LOGIT: Template("pm.Binomial", (("n", "{trials}"), ("logit_p", "{eta}")))},
+    ),
+    reference=Reference(_log_density, _draw, on_link={Link.LOGIT: _log_density_on_logit}),
+    bambi=Bambi("binomial"),
+    needs_trials=True,
+)

@@ -1,0 +1,125 @@
+"""What a family declares: everything any part of hierc needs to know about it, in one place.
+
+A family is one `Family` declaration (a module of this package per family).
+The language reads its links, auxiliary parameters and response kind; data
+binding reads the response kind; each backend reads its own piece, a
+template it fills in (Stan, PyMC, Bambi); `per_row` and the tests read the
+NumPy/SciPy reference. No other module asks which family a model has.
+
+Templates name the pieces a backend fills in: `{eta}` the linear predictor,
+`{mean}` the inverse link applied to it, `{trials}` the number of trials, and
+each auxiliary parameter by its class (`{sigma}`, `{nu}`, `{phi}`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import hierc.vocabulary as vocabulary
+from hierc.vocabulary import Dist, Link, ParamClass, Stat
+
+PriorArgs = tuple[tuple[str, object], ...]  # (argument name, float or ir.DataScaled), as in ir.Prior
+
+
+class ResponseKind(StrEnum):
+    """The values a family's response takes; binding checks them, backends declare them."""
+
+    REAL = "real numbers"
+    POSITIVE = "positive numbers"
+    BINARY = "0 or 1"
+    COUNT = "counts (0, 1, 2, ...)"
+
+    @property
+    def integer(self) -> bool:
+        return self in (ResponseKind.BINARY, ResponseKind.COUNT)
+
+
+@dataclass(frozen=True)
+class Auxiliary:
+    """A distributional parameter besides the mean (all are positive today)."""
+
+    cls: ParamClass
+    meaning: str  # the comment beside it in generated code
+    # its default prior, given the statistic that is the response's sd on the family's scale
+    default: Callable[[Stat], tuple[Dist, PriorArgs]]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A call with keyword arguments, each a template: PyMC's `pm.Normal(mu=..., sigma=...)`."""
+
+    function: str
+    arguments: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Stan:
+    likelihood: str  # the sampling statement's right-hand side, e.g. "normal({mean}, {sigma})"
+    on_link: dict[Link, str] = field(default_factory=dict)  # Stan's forms on the linear predictor
+    glm: dict[Link, str] = field(default_factory=dict)  # GLM functions, which add `{X} * b` themselves
+
+
+@dataclass(frozen=True)
+class PyMC:
+    likelihood: Template
+    on_link: dict[Link, Template] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Bambi:
+    family: str  # Bambi's family name
+    auxiliary: dict[ParamClass, str] = field(default_factory=dict)  # Bambi's names of the auxiliary parameters
+    # for a family Bambi does not ship: the PyMC distribution of a custom `bmb.Family`, whose
+    # parameters are the mean's (`mu`) and the auxiliary ones, by their Bambi names
+    custom: str | None = None
+
+
+@dataclass(frozen=True)
+class Rows:
+    """What a reference function reads of the bound data: the response and its additions."""
+
+    y: object
+    se: object
+    trials: object
+
+
+@dataclass(frozen=True)
+class Reference:
+    """NumPy/SciPy versions of the likelihood, used after sampling (`per_row`) and by the tests.
+
+    `log_density(rows, eta, mean, aux)` is log p(y_i) per draw and row;
+    `draw(rng, rows, mean, aux)` one replicate of the response.
+    `aux` maps each auxiliary parameter's name to its draws, shaped to broadcast over the rows.
+    """
+
+    log_density: Callable
+    draw: Callable
+    on_link: dict[Link, Callable] = field(default_factory=dict)  # numerically better forms on eta
+
+
+@dataclass(frozen=True)
+class FamilyDeclaration:
+    name: vocabulary.Family
+    links: tuple[Link, ...]  # the first is the default
+    auxiliary: tuple[Auxiliary, ...]
+    response: ResponseKind
+    stan: Stan
+    pymc: PyMC
+    reference: Reference
+    bambi: Bambi | None  # None: Bambi has no such family
+    aliases: tuple[str, ...] = ()  # names users reach for that mean this family, for hints
+    allows_se: bool = False  # `y | se(s)`: known standard errors replace `sigma`
+    needs_trials: bool = False  # `y | trials(n)`
+    # statistics of the response that data-scaled default priors use: its mean and sd on the
+    # scale of the linear predictor with identity link
+    location: tuple[Stat, Stat] = (Stat.RESPONSE_MEAN, Stat.RESPONSE_SD)
+    suffstats_link: Link | None = None  # the link under which the likelihood has sufficient statistics
+
+    @property
+    def auxiliary_classes(self) -> tuple[ParamClass, ...]:
+        return tuple(a.cls for a in self.auxiliary)
+
+    def auxiliary_of(self, cls: ParamClass) -> Auxiliary:
+        return next(a for a in self.auxiliary if a.cls is cls)

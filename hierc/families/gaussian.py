@@ -1,0 +1,36 @@
+"""gaussian: y ~ normal(mean, sigma); with `y | se(s)`, sigma is the known s."""
+
+from __future__ import annotations
+
+from hierc.families.auxiliary import SIGMA
+from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.vocabulary import Family, Link
+
+
+def _sd(rows, aux):
+    return rows.se if rows.se is not None else aux["sigma"]
+
+
+def _log_density(rows, eta, mean, aux):
+    from scipy import stats
+
+    return stats.norm.logpdf(rows.y, mean, _sd(rows, aux))
+
+
+def _draw(rng, rows, mean, aux):
+    return rng.normal(mean, _sd(rows, aux))
+
+
+GAUSSIAN = FamilyDeclaration(
+    Family.GAUSSIAN,
+    aliases=("normal",),
+    links=(Link.IDENTITY, Link.LOG),
+    auxiliary=(SIGMA,),
+    response=ResponseKind.REAL,
+    stan=Stan("normal({mean}, {sigma})", glm={Link.IDENTITY: "normal_id_glm({X}, {alpha}, b, {sigma})"}),
+    pymc=PyMC(Template("pm.Normal", (("mu", "{mean}"), ("sigma", "{sigma}")))),
+    reference=Reference(_log_density, _draw),
+    bambi=Bambi("gaussian", {SIGMA.cls: "sigma"}),
+    allows_se=True,
+    suffstats_link=Link.IDENTITY,
+)

@@ -1,0 +1,39 @@
+"""lognormal: log(y) ~ normal(mu, sigma), y > 0; the linear predictor is mu, the mean of log(y), as in brms and Stan.
+
+Its default priors are scaled by the mean and sd of log(y), the scale the coefficients are on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hierc.families.auxiliary import SIGMA
+from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.vocabulary import Family, Link, Stat
+
+
+def _log_density(rows, eta, mean, aux):
+    import numpy as np
+    from scipy import stats
+
+    return stats.lognorm.logpdf(rows.y, aux["sigma"], scale=np.exp(mean))
+
+
+def _draw(rng, rows, mean, aux):
+    return rng.lognormal(mean, aux["sigma"])
+
+
+LOG_SIGMA = replace(SIGMA, meaning="standard deviation of log(y)")
+
+LOGNORMAL = FamilyDeclaration(
+    Family.LOGNORMAL,
+    aliases=("log_normal",),
+    links=(Link.IDENTITY,),
+    auxiliary=(LOG_SIGMA,),
+    response=ResponseKind.POSITIVE,
+    stan=Stan("lognormal({mean}, {sigma})"),
+    pymc=PyMC(Template("pm.LogNormal", (("mu", "{mean}"), ("sigma", "{sigma}")))),
+    reference=Reference(_log_density, _draw),
+    bambi=Bambi("lognormal", {LOG_SIGMA.cls: "sigma"}, custom="LogNormal"),
+    location=(Stat.LOG_RESPONSE_MEAN, Stat.LOG_RESPONSE_SD),
+)

@@ -1,0 +1,38 @@
+"""negbinomial: y ~ neg_binomial_2(mean, phi), variance mean + mean^2 / phi (brms's and Stan's; PyMC's alpha)."""
+
+from __future__ import annotations
+
+from hierc.families.auxiliary import PHI
+from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.vocabulary import Family, Link
+
+
+def _success(mean, aux):
+    return aux["phi"] / (aux["phi"] + mean)
+
+
+def _log_density(rows, eta, mean, aux):
+    from scipy import stats
+
+    return stats.nbinom.logpmf(rows.y, aux["phi"], _success(mean, aux))
+
+
+def _draw(rng, rows, mean, aux):
+    return rng.negative_binomial(aux["phi"], _success(mean, aux))
+
+
+NEGBINOMIAL = FamilyDeclaration(
+    Family.NEGBINOMIAL,
+    aliases=("negative_binomial", "negativebinomial", "negbin", "nb"),
+    links=(Link.LOG,),
+    auxiliary=(PHI,),
+    response=ResponseKind.COUNT,
+    stan=Stan(
+        "neg_binomial_2({mean}, {phi})",
+        on_link={Link.LOG: "neg_binomial_2_log({eta}, {phi})"},
+        glm={Link.LOG: "neg_binomial_2_log_glm({X}, {alpha}, b, {phi})"},
+    ),
+    pymc=PyMC(Template("pm.NegativeBinomial", (("mu", "{mean}"), ("alpha", "{phi}")))),
+    reference=Reference(_log_density, _draw),
+    bambi=Bambi("negativebinomial", {PHI.cls: "alpha"}),
+)
