@@ -31,10 +31,10 @@ def run(case: dict) -> dict:
     import arviz as az
 
     import hierc
-    from hierc.compare import with_parameterization
-    from hierc.outputs import summary_variables
-    from hierc.pymc import engines
-    from hierc.vocabulary import Parameterization
+    from hierc.backends.outputs import summary_variables
+    from hierc.backends.pymc import engines
+    from hierc.inference.compare import with_parameterization
+    from hierc.language.vocabulary import Parameterization
 
     frame = frame_of(case)
     options = hierc.SampleOptions(chains=case["chains"], draws=case["draws"], tune=case["tune"], seed=case["seed"])
@@ -74,9 +74,9 @@ def bambi_default(model, frame, options):
     import bambi as bmb
 
     import hierc
-    from hierc.bambi import formula
-    from hierc.bambi.model import hierc_posterior
-    from hierc.pymc import engines
+    from hierc.backends.bambi import formula
+    from hierc.backends.bambi.model import hierc_posterior
+    from hierc.backends.pymc import engines
 
     bound = hierc.bind_data(model, frame)
     prepared = frame.assign(**{c: frame[c].astype(str) for c in frame.columns if c in ("group", "county")})

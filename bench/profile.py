@@ -23,7 +23,7 @@ def profile(model_name: str, size: tuple[int, int], encoding: str, likelihood: s
     import pytensor
 
     import hierc
-    from hierc.pymc.model import pymc_model
+    from hierc.backends.pymc.model import pymc_model
 
     model = hierc.load(ROOT / "specs" / f"{SPECS[model_name]}.hm")
     bound = hierc.bind_data(model, frame_of({"model": model_name, "size": list(size)}))

@@ -35,9 +35,9 @@ from pathlib import Path
 
 import hierc
 from bench.data import ROOT, SPECS
-from hierc.compare import with_parameterization
-from hierc.features import unsupported
-from hierc.vocabulary import Parameterization
+from hierc.backends.features import unsupported
+from hierc.inference.compare import with_parameterization
+from hierc.language.vocabulary import Parameterization
 
 ALL_SPECS = sorted((ROOT / "specs").glob("*.hm"))
 PACKAGES = ["hierc", "numpy", "pymc", "pytensor", "nutpie", "pystan", "httpstan", "bambi", "arviz"]

@@ -16,7 +16,7 @@ result = hierc.compare(model, frame, [hierc.Lowering("stan"), hierc.Lowering("py
 
 __version__ = "0.1.0"
 
-from hierc.backends import (
+from hierc.api import (
     bambi_model,
     bind_data,
     compile_model,
@@ -26,15 +26,16 @@ from hierc.backends import (
     pymc_model,
     sample,
 )
-from hierc.compare import Lowering, compare
-from hierc.dump import dump
 from hierc.errors import BackendError, CompilerBug, DataError, SpecError, UserError
-from hierc.lower import lower
-from hierc.parser import parse, parse_file
-from hierc.pipeline import load, loads
-from hierc.sampling import SampleOptions
-from hierc.summary import summarize
-from hierc.unparse import unparse
+from hierc.inference.compare import Lowering, compare
+from hierc.inference.sampling import SampleOptions
+from hierc.language import ir
+from hierc.language.dump import dump
+from hierc.language.lower import lower
+from hierc.language.parser import parse, parse_file
+from hierc.language.pipeline import load, loads
+from hierc.language.summary import summarize
+from hierc.language.unparse import unparse
 
 __all__ = [
     "BackendError",
@@ -50,6 +51,7 @@ __all__ = [
     "compile_model",
     "diagnose",
     "dump",
+    "ir",
     "load",
     "loads",
     "lower",

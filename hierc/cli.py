@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hierc import __version__
-from hierc.backends import BACKENDS, ENCODED, ENGINES, bind_data, compile_model, sample, uses_suffstats
-from hierc.dump import dump
+from hierc.api import BACKENDS, ENCODED, ENGINES, bind_data, compile_model, sample, uses_suffstats
 from hierc.errors import UserError
+from hierc.language.dump import dump
+from hierc.language.pipeline import load_source
+from hierc.language.source import Source
+from hierc.language.summary import summarize
+from hierc.language.vocabulary import Encoding, Likelihood, Parameterization
 from hierc.output_files import IMAGE_SUFFIXES, check_writable, write_text
-from hierc.pipeline import load_source
-from hierc.source import Source
-from hierc.summary import summarize
-from hierc.vocabulary import Encoding, Likelihood, Parameterization
 
 USER_ERROR = 2
 DIFFER = 1  # `hierc compare`: the posteriors differ
@@ -199,7 +199,7 @@ def _run(args: argparse.Namespace) -> int | None:
     if args.command == "compile":
         _emit(args, compile_model(model, args.backend, args.encoding, args.likelihood))
     elif args.command == "data":
-        from hierc.stan.data import stan_data_json
+        from hierc.backends.stan.data import stan_data_json
 
         statistics = uses_suffstats(model, "stan", args.likelihood)  # decided as `compile` decides: from the spec
         rows = args.likelihood != Likelihood.SUFFSTATS
@@ -227,7 +227,7 @@ def _emit(args: argparse.Namespace, text: str) -> None:
 
 
 def _graph(args: argparse.Namespace, model) -> None:
-    from hierc.graph import build_graph, to_dot
+    from hierc.views.graph import build_graph, to_dot
 
     bound = bind_data(model, args.data, args.spec) if args.data else None
     graph = build_graph(model, bound)
@@ -237,7 +237,7 @@ def _graph(args: argparse.Namespace, model) -> None:
         return
     if suffix not in IMAGE_SUFFIXES:
         raise _Fail(f"error: cannot tell the format of `{args.output}`: use .dot, .png, .svg or .pdf")
-    from hierc.graph_render import render
+    from hierc.views.graph_render import render
 
     output = check_writable(args.output, args.force, inputs=(args.spec, args.data))
     render(graph, output)
@@ -245,22 +245,22 @@ def _graph(args: argparse.Namespace, model) -> None:
 
 
 def _sample(args: argparse.Namespace, model) -> None:
-    from hierc.diagnostics import diagnose
-    from hierc.outputs import summary_variables
-    from hierc.sampling import fit_report
+    from hierc.backends.outputs import summary_variables
+    from hierc.inference.diagnostics import diagnose
+    from hierc.inference.sampling import fit_report
 
     options = _options(args)
     output = check_writable(
         args.output or f"{Path(args.spec).stem}_{args.backend}.nc", args.force, inputs=(args.spec, args.data)
     )
     if args.plots:
-        from hierc.diagnostic_plots import plot_files
+        from hierc.views.diagnostic_plots import plot_files
 
         plot_files(model, args.plots, args.force)  # before sampling, which a refusal later would waste
     bound = bind_data(model, args.data, args.spec)
     idata = sample(model, bound, args.backend, args.encoding, args.engine, options, likelihood=args.likelihood)
     if args.log_likelihood or args.predictive:
-        from hierc.per_row import add_pointwise
+        from hierc.inference.per_row import add_pointwise
 
         add_pointwise(idata, bound, args.log_likelihood, args.predictive, seed=args.seed)
     partial = output.with_name(output.name + ".partial")
@@ -269,19 +269,19 @@ def _sample(args: argparse.Namespace, model) -> None:
     sys.stdout.write(fit_report(idata, summary_variables(model)))
     sys.stdout.write("\n" + diagnose(idata, model).text())
     if args.log_likelihood:
-        from hierc.per_row import loo_text
+        from hierc.inference.per_row import loo_text
 
         sys.stdout.write("\n" + loo_text(idata))
     print(f"posterior saved to {output}", file=sys.stderr)
     if args.plots:
-        from hierc.diagnostic_plots import plot_diagnostics
+        from hierc.views.diagnostic_plots import plot_diagnostics
 
         for path in plot_diagnostics(idata, model, args.plots, args.force):
             print(f"wrote {path}", file=sys.stderr)
 
 
 def _options(args: argparse.Namespace):
-    from hierc.sampling import SampleOptions
+    from hierc.inference.sampling import SampleOptions
 
     return SampleOptions(args.chains, args.draws, args.tune, args.seed, args.target_accept)
 
@@ -295,7 +295,7 @@ def _choices(text: str, allowed, what: str) -> list[str]:
 
 
 def _compare(args: argparse.Namespace, model) -> int:
-    from hierc.compare import Lowering, compare
+    from hierc.inference.compare import Lowering, compare
 
     backends = _choices(args.backends, BACKENDS, "backend")
     encodings = _choices(args.encodings, [e.value for e in Encoding], "encoding")

@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hierc.source import Source, Span
+from hierc.language.source import Source, Span
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from hierc import ir
+from hierc.language import ir
 
 INTERCEPT = ir.INTERCEPT
 INTERCEPT_ORIGINAL = "b_Intercept"

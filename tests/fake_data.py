@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hierc import ir
-from hierc.vocabulary import Family
+from hierc.language import ir
+from hierc.language.vocabulary import Family
 
 
 def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hierc.compare import with_parameterization
 from hierc.families import FAMILIES
+from hierc.inference.compare import with_parameterization
 
 FAMILY_LINKS = [(family, link) for family, info in FAMILIES.items() for link in info.links]
 

@@ -22,11 +22,11 @@ import stan
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
-from hierc.design import bind
-from hierc.pymc.model import pymc_model
-from hierc.stan.codegen import stan_program
-from hierc.stan.data import plain, stan_data
-from hierc.vocabulary import Parameterization
+from hierc.backends.pymc.model import pymc_model
+from hierc.backends.stan.codegen import stan_program
+from hierc.backends.stan.data import plain, stan_data
+from hierc.data.design import bind
+from hierc.language.vocabulary import Parameterization
 from model_variants import with_parameterization
 
 N_POINTS = 6

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from hierc import SpecError
-from hierc.pipeline import load_source
-from hierc.source import Source
+from hierc.language.pipeline import load_source
+from hierc.language.source import Source
 
 BAD = Path(__file__).parent / "bad"
 CASES = sorted(BAD.glob("*.hm"))

@@ -17,13 +17,15 @@ import pytest
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
-from hierc import features, naming, priors
-from hierc.bambi import formula
-from hierc.bambi.model import bambi_model, hierc_posterior
-from hierc.bambi.script import bambi_script
-from hierc.design import bind
-from hierc.pymc.model import pymc_model
-from hierc.vocabulary import Family, Link, Parameterization
+from hierc import naming
+from hierc.backends import features
+from hierc.backends.bambi import formula
+from hierc.backends.bambi.model import bambi_model, hierc_posterior
+from hierc.backends.bambi.script import bambi_script
+from hierc.backends.pymc.model import pymc_model
+from hierc.data.design import bind
+from hierc.language import priors
+from hierc.language.vocabulary import Family, Link, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
 from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points, zero_sum_dims
 

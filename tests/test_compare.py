@@ -13,9 +13,9 @@ import pytest
 import hierc
 from conftest import ROOT
 from fake_data import fake_frame
-from hierc.compare import compare_posteriors, with_parameterization
-from hierc.sampling import SampleOptions, import_arviz
-from hierc.vocabulary import Parameterization
+from hierc.inference.compare import compare_posteriors, with_parameterization
+from hierc.inference.sampling import SampleOptions, import_arviz
+from hierc.language.vocabulary import Parameterization
 from reported_models import report_data, reported_vectorized_model
 
 

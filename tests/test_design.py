@@ -9,8 +9,9 @@ import pytest
 import hierc
 from conftest import ROOT
 from fake_data import fake_frame
-from hierc.design import bind, read_table
+from hierc.data.design import bind, read_table
 from hierc.errors import DataError
+from hierc.language.vocabulary import Stat
 
 
 def model(text: str) -> hierc.ir.Model:
@@ -68,8 +69,8 @@ def test_reference_level_and_interacting_grouping_factors():
 def test_response_statistics_for_default_priors():
     m = model("y ~ x")
     bound = bind(m, pd.DataFrame({"y": [1.0, 2.0, 6.0], "x": [0.0, 1.0, 3.0]}))
-    assert bound.stat(hierc.vocabulary.Stat.RESPONSE_MEAN) == 3.0
-    assert np.isclose(bound.stat(hierc.vocabulary.Stat.RESPONSE_SD), np.std([1, 2, 6], ddof=1))
+    assert bound.stat(Stat.RESPONSE_MEAN) == 3.0
+    assert np.isclose(bound.stat(Stat.RESPONSE_SD), np.std([1, 2, 6], ddof=1))
 
 
 @pytest.mark.parametrize(

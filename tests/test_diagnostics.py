@@ -15,7 +15,7 @@ import pytest
 
 import hierc
 from conftest import ROOT
-from hierc.sampling import SampleOptions, import_arviz
+from hierc.inference.sampling import SampleOptions, import_arviz
 from test_pymc_fit import run_hierc
 
 FAST = SampleOptions(chains=2, draws=500, tune=500, seed=1)

@@ -6,7 +6,7 @@ import re
 
 from conftest import ROOT
 from hierc.families import FAMILIES
-from hierc.vocabulary import DISTRIBUTIONS, Transform
+from hierc.language.vocabulary import DISTRIBUTIONS, Transform
 
 DOC = (ROOT / "docs" / "language.md").read_text()
 

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT, SPECS
 from hierc import dump, summarize
-from hierc.pipeline import load_source
-from hierc.source import Source
+from hierc.language.pipeline import load_source
+from hierc.language.source import Source
 
 GOLDEN = ROOT / "tests" / "golden"
 

@@ -10,8 +10,8 @@ from matplotlib import image
 
 import hierc
 from conftest import ROOT, SPECS
-from hierc.graph import Kind, build_graph, to_dot
-from hierc.graph_render import layout, render
+from hierc.views.graph import Kind, build_graph, to_dot
+from hierc.views.graph_render import layout, render
 
 GOLDEN = ROOT / "tests" / "golden" / "graph"
 

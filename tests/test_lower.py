@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hierc import SpecError, ir, loads
-from hierc.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
+from hierc import SpecError, loads
+from hierc.language import ir
+from hierc.language.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
 
 
 def labels(model: ir.Model) -> list[str]:

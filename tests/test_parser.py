@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hierc import SpecError, ast, parse
-from hierc.source import Span
+from hierc import SpecError, parse
+from hierc.language import ast
+from hierc.language.source import Span
 
 
 def formula(text: str) -> ast.Formula:

@@ -12,7 +12,7 @@ import pytest
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
-from hierc.per_row import add_pointwise
+from hierc.inference.per_row import add_pointwise
 from test_pymc_fit import run_hierc, zero_sum_data
 
 with warnings.catch_warnings():

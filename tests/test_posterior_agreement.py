@@ -21,10 +21,11 @@ import pytest
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
-from hierc import Lowering, features
-from hierc.compare import compare_posteriors
-from hierc.sampling import SampleOptions
-from hierc.vocabulary import Encoding, Likelihood, Parameterization
+from hierc import Lowering
+from hierc.backends import features
+from hierc.inference.compare import compare_posteriors
+from hierc.inference.sampling import SampleOptions
+from hierc.language.vocabulary import Encoding, Likelihood, Parameterization
 from reported_models import GROUP_SDS, report_data, reported_vectorized_model
 
 pytestmark = pytest.mark.equivalence

@@ -17,11 +17,11 @@ import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
 from hierc import naming
-from hierc.design import bind
-from hierc.pymc.model import inputs_and_coords, pymc_model
-from hierc.pymc.script import pymc_script
-from hierc.suffstats import why_not
-from hierc.vocabulary import Encoding, Family, Link, Parameterization
+from hierc.backends.pymc.model import inputs_and_coords, pymc_model
+from hierc.backends.pymc.script import pymc_script
+from hierc.data.design import bind
+from hierc.data.suffstats import why_not
+from hierc.language.vocabulary import Encoding, Family, Link, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
 from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points, zero_sum_dims
 

@@ -20,8 +20,8 @@ import xarray
 
 import hierc
 from conftest import ROOT
-from hierc.outputs import summary_variables
-from hierc.sampling import SampleOptions, fit_report
+from hierc.backends.outputs import summary_variables
+from hierc.inference.sampling import SampleOptions, fit_report
 
 FAST = SampleOptions(chains=2, draws=500, tune=500, seed=11)
 
@@ -136,7 +136,7 @@ def test_script_runs_on_its_own(tmp_path):
 def test_parallel_chains_share_the_cores_blas_threads(chains):
     from threadpoolctl import threadpool_info
 
-    from hierc.pymc.engines import sharing_the_cores
+    from hierc.backends.pymc.engines import sharing_the_cores
 
     def blas_threads():
         return {info["filepath"]: info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}

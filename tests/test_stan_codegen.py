@@ -12,12 +12,12 @@ import pytest
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
-from hierc.design import bind
+from hierc.backends.stan.codegen import stan_program
+from hierc.backends.stan.data import stan_data
+from hierc.data.design import bind
+from hierc.data.suffstats import why_not
 from hierc.families import FAMILIES
-from hierc.stan.codegen import stan_program
-from hierc.stan.data import stan_data
-from hierc.suffstats import why_not
-from hierc.vocabulary import Encoding, Parameterization
+from hierc.language.vocabulary import Encoding, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
 
 STANC = Path(httpstan.__file__).parent / "stanc"

@@ -20,11 +20,11 @@ import hierc
 from conftest import ROOT
 from fake_data import fake_frame
 from hierc import naming
-from hierc.design import bind
-from hierc.layout import term_width
-from hierc.stan.codegen import stan_program
-from hierc.stan.data import plain, stan_data
-from hierc.vocabulary import Encoding
+from hierc.backends.stan.codegen import stan_program
+from hierc.backends.stan.data import plain, stan_data
+from hierc.data.design import bind
+from hierc.data.layout import term_width
+from hierc.language.vocabulary import Encoding
 
 N_POINTS = 6
 

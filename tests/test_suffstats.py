@@ -13,10 +13,10 @@ import stan
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
-from hierc.pymc.model import pymc_model
-from hierc.stan.codegen import stan_program
-from hierc.stan.data import plain, stan_data
-from hierc.suffstats import uses_suffstats, why_not
+from hierc.backends.pymc.model import pymc_model
+from hierc.backends.stan.codegen import stan_program
+from hierc.backends.stan.data import plain, stan_data
+from hierc.data.suffstats import uses_suffstats, why_not
 from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points
 from test_pymc_fit import radon_like, run_hierc, zero_sum_data
 

@@ -14,7 +14,7 @@ from hierc.families.lognormal import LOGNORMAL
 from hierc.families.negbinomial import NEGBINOMIAL
 from hierc.families.poisson import POISSON
 from hierc.families.student_t import STUDENT_T
-from hierc.vocabulary import Family
+from hierc.language.vocabulary import Family
 
 FAMILIES: dict[Family, FamilyDeclaration] = {
     f.name: f for f in (GAUSSIAN, STUDENT_T, BERNOULLI, BINOMIAL, POISSON, NEGBINOMIAL, LOGNORMAL)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hierc.families.declaration import Auxiliary
-from hierc.ir import DataScaled
-from hierc.vocabulary import Dist, ParamClass
+from hierc.language.ir import DataScaled
+from hierc.language.vocabulary import Dist, ParamClass
 
 SIGMA = Auxiliary(
     ParamClass.SIGMA,

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import hierc.vocabulary as vocabulary
-from hierc.vocabulary import Dist, Link, ParamClass, Stat
+import hierc.language.vocabulary as vocabulary
+from hierc.language.vocabulary import Dist, Link, ParamClass, Stat
 
 PriorArgs = tuple[tuple[str, object], ...]  # (argument name, float or ir.DataScaled), as in ir.Prior
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from hierc.families.auxiliary import SIGMA
 from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
-from hierc.vocabulary import Family, Link, Stat
+from hierc.language.vocabulary import Family, Link, Stat
 
 
 def _log_density(rows, eta, mean, aux):

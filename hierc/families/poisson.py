@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
-from hierc.vocabulary import Family, Link
+from hierc.language.vocabulary import Family, Link
 
 
 def _log_density(rows, eta, mean, aux):

@@ -1,0 +1,155 @@
+"""The model in Bambi's terms: the formula, family and link, and the name of every Bambi term.
+
+Bambi reads formulas with formulae, so most of the spec's formula carries
+over as written. The differences, and why:
+
+- `(1 + x || g)` is written `(1 + x | g)`: Bambi's group-level effects are
+  always uncorrelated (correlated blocks are rejected before this point).
+- `scale(x)` is written `zscore(x)`, a function the script defines: formulae's
+  own `scale` divides by the sd with denominator n, the spec's by n - 1.
+- `C(x, ref = "a")` is `C(x)` on a column the script makes an ordered
+  categorical, its levels in hierc's order (numbers numerically) with the
+  reference first: formulae drops the first category. (A reference written
+  into the formula, `C(x, Treatment('a'))`, would put a comma into the names
+  of Bambi's variables and dims, and nutpie cannot store such a dim.)
+- A grouping factor `a:b` is a column of the observed combinations, named
+  `a__b`, which the script adds: formulae's `a:b` would also make levels for
+  combinations that never occur, and each would get an effect of its own.
+  Every grouping column holds text labels; where a term also reads the
+  variable, the labels go to a column of their own, `g__levels`.
+- A known standard error `y | se(s)` is the distributional formula
+  `sigma ~ 0 + offset(log(s))`: sigma is then s itself, with no parameter.
+- `y | trials(n)` is formulae's `p(y, n)`.
+"""
+
+from __future__ import annotations
+
+from hierc import naming
+from hierc.backends.pymc.pyformat import Call, Kw, Seq
+from hierc.errors import CompilerBug
+from hierc.families import FAMILIES
+from hierc.families import declaration as families
+from hierc.language import ir
+from hierc.language.vocabulary import ParamClass, Transform
+
+
+def family_name(model: ir.Model) -> str:
+    """Bambi's name of the model's family (declared with the family, `hierc/families/`)."""
+    return _declared(model).family
+
+
+def auxiliary_name(model: ir.Model, cls: ParamClass) -> str:
+    """Bambi's name of one of the family's parameters besides the mean."""
+    return _declared(model).auxiliary[cls]
+
+
+def custom_family(model: ir.Model) -> Call | None:
+    """`bmb.Family(...)` for a family Bambi does not ship (None for one it does): its PyMC distribution,
+    with the mean `mu` on the model's link and the positive auxiliary parameters on a log link."""
+    bambi = _declared(model)
+    if bambi.custom is None:
+        return None
+    params = ["mu", *(bambi.auxiliary[cls] for cls in FAMILIES[model.family].auxiliary_classes)]
+    links = ", ".join([f'"mu": "{model.link.value}"', *(f'"{name}": "log"' for name in params[1:])])
+    likelihood = Call(
+        "bmb.Likelihood",
+        (f'"{bambi.custom}"', Kw("params", Seq(tuple(f'"{p}"' for p in params))), Kw("parent", '"mu"')),
+    )
+    return Call("bmb.Family", (f'"{bambi.family}"', likelihood, Kw("link", f"{{{links}}}")))
+
+
+def _declared(model: ir.Model) -> families.Bambi:
+    bambi = FAMILIES[model.family].bambi
+    if bambi is None:  # the feature table rejects such a model before it reaches the Bambi backend
+        raise CompilerBug(f"Bambi has no family {model.family.value}")
+    return bambi
+
+
+# How a formula written for formulae calls each transform.
+TRANSFORM = {
+    Transform.LOG: "log",
+    Transform.LOG1P: "log1p",
+    Transform.EXP: "exp",
+    Transform.SQRT: "sqrt",
+    Transform.CENTER: "center",
+    Transform.SCALE: "zscore",
+}
+# The functions among those that Bambi's namespace lacks; the script passes them as `extra_namespace`.
+EXTRA_FUNCTIONS = {"log1p": "np.log1p", "sqrt": "np.sqrt", "zscore": "zscore"}
+
+INTERCEPT = "Intercept"  # Bambi's name for the intercept, on centred predictors as in hierc
+
+
+def factor_text(factor: ir.Factor) -> str:
+    if isinstance(factor, ir.Categorical):
+        return f"C({factor.variable})"
+    text = factor.variable
+    for transform in factor.transforms:
+        text = f"{TRANSFORM[transform]}({text})"
+    return text
+
+
+def term_text(term: ir.Term) -> str:
+    """The term as formulae writes it, which is also Bambi's name for its coefficients."""
+    return ":".join(factor_text(f) for f in term.factors)
+
+
+def group_column(model: ir.Model, block: ir.GroupBlock) -> str:
+    """The data column of a grouping factor's labels: the variable itself, a new column `a__b` for `a:b`,
+    or `g__levels` when a term of the formula also reads `g` (as a number or a category)."""
+    name = naming.ident(block.factor.label)
+    if len(block.factor.variables) > 1:
+        return name
+    in_terms = {v for term in _all_terms(model) for v in term.variables}
+    return f"{name}__levels" if block.factor.variables[0] in in_terms else name
+
+
+def group_terms(model: ir.Model, block: ir.GroupBlock) -> list[tuple[str, str]]:
+    """(hierc coefficient label, Bambi term name) for each term of a group block, in the block's order."""
+    g = group_column(model, block)
+    pairs = [(ir.INTERCEPT, f"1|{g}")] if block.intercept else []
+    return pairs + [(term.label, f"{term_text(term)}|{g}") for term in block.terms]
+
+
+def _all_terms(model: ir.Model) -> list[ir.Term]:
+    return [*model.terms, *(t for block in model.groups for t in block.terms)]
+
+
+def functions_used(model: ir.Model) -> list[str]:
+    """The names of `EXTRA_FUNCTIONS` the formula calls."""
+    used = {
+        TRANSFORM[t]
+        for term in _all_terms(model)
+        for factor in term.factors
+        if isinstance(factor, ir.Numeric)
+        for t in factor.transforms
+    }
+    return [name for name in EXTRA_FUNCTIONS if name in used]
+
+
+def categorical_predictors(model: ir.Model) -> dict[str, str | None]:
+    """The categorical predictors, each with its reference level (None: the first level)."""
+    return {f.variable: f.reference for t in _all_terms(model) for f in t.factors if isinstance(f, ir.Categorical)}
+
+
+def response_text(model: ir.Model) -> str:
+    response = model.response
+    if FAMILIES[model.family].needs_trials:
+        return f"p({response.variable}, {response.trials})"
+    return response.variable
+
+
+def formula_text(model: ir.Model) -> str:
+    """The main formula."""
+    parts = ["1" if model.intercept else "0"] + [term_text(t) for t in model.terms]
+    for block in model.groups:
+        inside = ["1" if block.intercept else "0"] + [term_text(t) for t in block.terms]
+        parts.append(f"({' + '.join(inside)} | {group_column(model, block)})")
+    return f"{response_text(model)} ~ {' + '.join(parts)}"
+
+
+def sigma_formula(model: ir.Model) -> str | None:
+    """With known standard errors: sigma is the `se` column itself."""
+    if model.response.se is None:
+        return None
+    return f"sigma ~ 0 + offset(log({model.response.se}))"

@@ -1,0 +1,227 @@
+"""What each backend can express, feature by feature, and where a spec uses one its backend cannot.
+
+The Stan and PyMC backends express the whole language. Bambi's model
+structure is fixed by Bambi, so a few features have no Bambi equivalent;
+compiling a spec that uses one fails with the feature, its place in the
+spec, and the backends that can express it.
+
+`FEATURES` is the table shown in docs/backends.md (the tests compare the two,
+and compile every row's example spec with every backend), so the table
+cannot say something the code does not do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hierc.errors import Diagnostic, SpecError
+from hierc.language import ir
+from hierc.language.source import Span
+from hierc.language.vocabulary import Parameterization
+
+ALL = ("stan", "pymc", "bambi")
+
+
+@dataclass(frozen=True)
+class Use:
+    """One place a model uses a feature."""
+
+    span: Span | None
+    what: str  # the spec's text there, e.g. "`(1 + floor | county)`"
+    hint: str | None = None  # how to write it for every backend
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    backends: tuple[str, ...]  # those that can express it
+    example: str  # a spec that uses it, compiled with every backend by the tests
+    bambi: str  # how the Bambi backend writes it, or why it cannot
+    uses: Callable[[ir.Model], list[Use]] = lambda model: []  # needed where some backend lacks the feature
+
+
+def _correlated(model: ir.Model) -> list[Use]:
+    return [
+        Use(block.written_at, f"the group term of `{block.factor.label}`", "write `||` for uncorrelated effects")
+        for block in model.groups
+        if block.correlated
+    ]
+
+
+def _mixed_parameterizations(model: ir.Model) -> list[Use]:
+    noncentered = [b for b in model.groups if b.parameterization is Parameterization.NONCENTERED]
+    others = [b for b in model.groups if b.parameterization is not Parameterization.NONCENTERED]
+    if not noncentered or not others:
+        return []
+    names = ", ".join(f"`{b.factor.label}`" for b in noncentered)
+    return [
+        Use(
+            block.param_at or block.written_at,
+            f"`param({block.factor.label}) = {block.parameterization.value}` next to noncentered {names}",
+            "give every grouping factor the noncentered parameterization, or none of them",
+        )
+        for block in others
+    ]
+
+
+def _zerosum_categorical(model: ir.Model) -> list[Use]:
+    return [
+        Use(
+            block.param_at or block.written_at,
+            f"zerosum for `{block.factor.label}`, whose term `{term.label}` has several columns",
+            f"set `param({block.factor.label}) = centered` or `noncentered`",
+        )
+        for block in model.groups
+        if block.parameterization is Parameterization.ZEROSUM
+        for term in block.terms
+        if any(isinstance(f, ir.Categorical) for f in term.factors)
+    ]
+
+
+def _every_level_coded(model: ir.Model) -> list[Use]:
+    """Categorical factors formulae codes with a column for every level.
+
+    formulae (like patsy) drops a reference level of a categorical factor
+    only where the rest of the term is already in the formula before it (the
+    intercept being the empty term); hierc always drops it.
+    """
+    parts = [(model.intercept, model.terms)] + [(block.intercept, block.terms) for block in model.groups]
+    uses = []
+    for intercept, terms in parts:
+        earlier: list[frozenset[ir.Factor]] = [frozenset()] if intercept else []
+        for term in terms:
+            factors = frozenset(term.factors)
+            categorical = [f for f in term.factors if isinstance(f, ir.Categorical)]
+            if any(factors - {f} not in earlier for f in categorical):
+                uses.append(
+                    Use(
+                        term.written_at,
+                        f"`{term.label}`",
+                        "add the intercept (or the rest of the interaction) before it",
+                    )
+                )
+            earlier.append(factors)
+    return uses
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        "population-level terms, interactions and transforms",
+        ALL,
+        "y ~ 1 + log(x) * z + scale(w) + center(v) + sqrt(u) + exp(t) + log1p(s)",
+        "the formula as written; `scale(x)` is `zscore(x)`, since formulae's `scale` divides by the sd with n",
+    ),
+    Feature(
+        "categorical predictors `C(x)`, `C(x, ref = ...)`, treatment-coded",
+        ALL,
+        'y ~ 1 + C(a, ref = "b") * x',
+        "`C(a)`, on a column the script makes an ordered categorical with the reference level first",
+    ),
+    Feature(
+        "a categorical factor whose reference level formulae keeps: `0 + C(a)`, `x:C(a)` without `x`",
+        ("stan", "pymc"),
+        "y ~ 0 + C(a)",
+        "formulae codes such a factor with a column for every level; hierc always drops the reference",
+        _every_level_coded,
+    ),
+    Feature(
+        "uncorrelated group-level effects `(1 + x || g)`",
+        ALL,
+        "y ~ 1 + x + (1 + x || g)",
+        "`(1 + x | g)`: Bambi's group-level effects are uncorrelated",
+    ),
+    Feature(
+        "correlated group-level effects `(1 + x | g)`",
+        ("stan", "pymc"),
+        "y ~ 1 + x + (1 + x | g)",
+        "Bambi has no correlated group-level effects",
+        _correlated,
+    ),
+    Feature(
+        "crossed, nested and interacted grouping factors `(1 | a) + (1 | b)`, `a/b`, `a:b`",
+        ALL,
+        "y ~ 1 + (1 | a/b) + (1 | c)",
+        "`a:b` is one column of the observed combinations, `a__b`",
+    ),
+    Feature(
+        "every family and link",
+        ALL,
+        "y ~ 1 + x\nfamily bernoulli(link = cloglog)",
+        "`family=` and `link=`; `negbinomial`'s `phi` is Bambi's `alpha`",
+    ),
+    Feature(
+        "known standard errors `y | se(s)`",
+        ALL,
+        "y | se(s) ~ 1 + (1 | g)",
+        "a distributional formula `sigma ~ 0 + offset(log(s))`",
+    ),
+    Feature(
+        "binomial trials `y | trials(n)`",
+        ALL,
+        "y | trials(n) ~ 1 + x\nfamily binomial",
+        "`p(y, n)`",
+    ),
+    Feature(
+        "every prior distribution, and the data-scaled default priors",
+        ALL,
+        "y ~ 1 + x + (1 | g)\nprior sd(g) ~ inv_gamma(3, 2)\nprior b ~ student_t(3, 0, 1)",
+        "a `bmb.Prior` for every term, defaults included, scaled by the design columns of Bambi's model",
+    ),
+    Feature(
+        "`param = noncentered` or `centered` for all grouping factors",
+        ALL,
+        "y ~ 1 + (1 | a) + (1 | b)\nparam = centered",
+        "`noncentered=True` or `False`",
+    ),
+    Feature(
+        "`param(g) = zerosum`, each coefficient summing to zero over the levels",
+        ALL,
+        "y ~ 0 + x + (0 + x || g)\nparam(g) = zerosum",
+        '`bmb.Prior("ZeroSumNormal", sigma=...)`, with `noncentered=False`',
+    ),
+    Feature(
+        "noncentered grouping factors next to centered or zerosum ones",
+        ("stan", "pymc"),
+        "y ~ 1 + (1 | a) + (1 | b)\nparam(a) = centered",
+        "Bambi's `noncentered` is one setting for the whole model",
+        _mixed_parameterizations,
+    ),
+    Feature(
+        "zerosum for a categorical group-level term `(0 + C(a) || g)`",
+        ("stan", "pymc"),
+        "y ~ 1 + (1 + C(a) || g)\nparam(g) = zerosum",
+        "Bambi's `ZeroSumNormal` would sum over the term's columns instead of the levels",
+        _zerosum_categorical,
+    ),
+)
+
+
+def unsupported(model: ir.Model, backend: str) -> list[Diagnostic]:
+    """One diagnostic for each place the model uses a feature the backend cannot express."""
+    diagnostics = []
+    for feature in FEATURES:
+        if backend in feature.backends:
+            continue
+        others = f"the {' and '.join(feature.backends)} backends can express it"
+        for use in feature.uses(model):
+            message = f"the {backend} backend cannot express {feature.name}: {use.what}"
+            hint = f"{feature.bambi}; {others}" + (f", or {use.hint}" if use.hint else "")
+            diagnostics.append(Diagnostic(message, use.span, hint))
+    return diagnostics
+
+
+def check_supported(model: ir.Model, backend: str) -> None:
+    """Raise a SpecError listing every use of a feature the backend cannot express."""
+    diagnostics = unsupported(model, backend)
+    if diagnostics:
+        raise SpecError(diagnostics, model.source)
+
+
+def table() -> str:
+    """The feature × backend table of docs/backends.md, in Markdown."""
+    lines = ["| feature | stan | pymc | bambi | in Bambi |", "| --- | :-: | :-: | :-: | --- |"]
+    for feature in FEATURES:
+        cells = [feature.name, *("yes" if b in feature.backends else "no" for b in ALL), feature.bambi]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"

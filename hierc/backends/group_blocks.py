@@ -1,0 +1,94 @@
+"""Group-level effects as the generated code declares them, shared by the code generators.
+
+In the vectorized encoding a grouping factor's effects are one block: one sd
+vector and one effects matrix with a column per coefficient. In the unrolled
+encoding an uncorrelated block is split into one block per coefficient
+(`sd_<g>__<coef>`, `r_<g>__<coef>`); a correlated block is one joint
+distribution and stays whole. Column positions are `Columns` of the block
+and of the factor's design matrix Z, whose width may depend on the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hierc import naming
+from hierc.data.layout import Columns, Size, layout
+from hierc.language import ir
+from hierc.language.vocabulary import Encoding
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    label: str
+    columns: Columns  # in the block's sd vector / effects matrix
+    z: Columns | None  # in the factor's Z matrix; None for the intercept
+
+
+@dataclass(frozen=True)
+class Block:
+    """Group-level effects as declared: a whole block, or one coefficient of it (unrolled)."""
+
+    source: ir.GroupBlock
+    name: str  # suffix of sd_, r_, z_, zs_, L_
+    coefficients: tuple[Coefficient, ...]
+    width: Size
+
+    @property
+    def factor(self) -> str:
+        return naming.ident(self.source.factor.label)
+
+    @property
+    def scalar(self) -> bool:
+        """One column: a real sd and a vector of effects."""
+        return self.width.is_one
+
+    @property
+    def whole(self) -> bool:
+        """All of the factor's coefficients, named after the factor alone."""
+        return self.name == self.factor
+
+
+def group_blocks(block: ir.GroupBlock, encoding: Encoding) -> tuple[list[Block], Size]:
+    """The blocks one grouping factor's effects are declared as, and the width of its Z matrix."""
+    label = block.factor.label
+    z_total, z_columns = layout(block.terms)
+    first = Size(2) if block.intercept else Size(1)
+    _, own = layout(block.terms, first)
+    coefficients = [Coefficient(ir.INTERCEPT, Columns(Size(1), Size(1)), None)] if block.intercept else []
+    coefficients += [Coefficient(t.label, own[t.label], z_columns[t.label]) for t in block.terms]
+    width = sum((c.columns.size for c in coefficients), Size(0))
+    whole = Block(block, naming.ident(label), tuple(coefficients), width)
+    if encoding is Encoding.VECTORIZED or block.correlated or len(coefficients) == 1:
+        return [whole], z_total
+    pieces = [
+        Block(
+            block,
+            f"{naming.ident(label)}__{naming.ident(c.label)}",
+            (Coefficient(c.label, Columns(Size(1), c.columns.size), c.z),),
+            c.columns.size,
+        )
+        for c in coefficients
+    ]
+    return pieces, z_total
+
+
+def runs(items, prior_of: Callable) -> list[list]:
+    """Consecutive items whose priors are the same distribution with the same arguments."""
+    out: list[list] = []
+    previous = None
+    for item in items:
+        prior = prior_of(item)
+        key = (prior.distribution, prior.args)
+        if out and key == previous:
+            out[-1].append(item)
+        else:
+            out.append([item])
+        previous = key
+    return out
+
+
+def span(columns: list[Columns]) -> Columns:
+    """Adjacent column ranges as one."""
+    return Columns(columns[0].start, sum((c.size for c in columns), Size(0)))

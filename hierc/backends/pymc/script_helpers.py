@@ -1,0 +1,134 @@
+"""Data preparation helpers that generated PyMC and Bambi scripts carry, so that they run on their own.
+
+The code generator copies the functions below into each script, after the
+script's imports; this module is never imported by hierc at compile time.
+They build the same design columns, levels and level order as hierc's own
+data binding (`hierc/data/design.py`): treatment coding against a reference level,
+interactions as products of columns, levels sorted (numbers numerically), and
+for a grouping factor `a:b` the combinations that occur in the data.
+"""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+# --- helpers: from here on, the module's text is copied into generated scripts ---
+
+
+def require_columns(data: pd.DataFrame, names: list[str]) -> None:
+    """Fail clearly on a missing column or a missing value: the model never drops rows silently."""
+    missing = [name for name in names if name not in data.columns]
+    if missing:
+        raise ValueError(f"the data lack the column(s) {', '.join(missing)}")
+    incomplete = [name for name in names if data[name].isna().any()]
+    if incomplete:
+        raise ValueError(f"missing values in the column(s) {', '.join(incomplete)}")
+
+
+def numeric(data: pd.DataFrame, name: str) -> np.ndarray:
+    return data[name].to_numpy(dtype=float)
+
+
+def whole_numbers(data: pd.DataFrame, name: str) -> np.ndarray:
+    return data[name].to_numpy(dtype=np.int64)
+
+
+def center(values: np.ndarray) -> np.ndarray:
+    return values - values.mean()
+
+
+def scale(values: np.ndarray) -> np.ndarray:
+    return (values - values.mean()) / values.std(ddof=1)
+
+
+def column(name: str, values: np.ndarray) -> tuple[list[str], list[np.ndarray]]:
+    """One named design column."""
+    return [name], [values]
+
+
+def level_labels(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's level as a label, and the levels' labels in sorted order (numbers numerically)."""
+    unique = pd.unique(series)
+    numbers = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    ordered = sorted(unique, key=float) if numbers else sorted(unique, key=str)
+    labels = {value: _label(value) for value in ordered}
+    rows = np.array([labels[value] for value in series.to_numpy()], dtype=object)
+    return rows, [labels[value] for value in ordered]
+
+
+def _positions(rows: np.ndarray, levels: list[str]) -> np.ndarray:
+    position = {level: i for i, level in enumerate(levels)}
+    return np.array([position[label] for label in rows], dtype=np.int64)
+
+
+def _label(value) -> str:
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def contrasts(data: pd.DataFrame, name: str, reference: str | None = None) -> tuple[list, list]:
+    """Treatment coding of a categorical predictor: a 0/1 column `name[level]` per other level."""
+    rows, levels = level_labels(data[name])
+    reference = levels[0] if reference is None else reference
+    kept = [level for level in levels if level != reference]
+    return [f"{name}[{level}]" for level in kept], [(rows == level).astype(float) for level in kept]
+
+
+def interaction(*factors: tuple[list, list]) -> tuple[list, list]:
+    """Products of the factors' columns, all combinations, the first factor's varying slowest."""
+    names, columns = [], []
+    for combination in itertools.product(*(zip(*factor, strict=True) for factor in factors)):
+        names.append(":".join(name for name, _ in combination))
+        columns.append(np.prod([values for _, values in combination], axis=0))
+    return names, columns
+
+
+def design(*terms: tuple[list, list]) -> tuple[np.ndarray, list[str]]:
+    """The design matrix of some terms (one row per observation) and its column names."""
+    names = [name for term in terms for name in term[0]]
+    return np.column_stack([values for term in terms for values in term[1]]), names
+
+
+def group_index(data: pd.DataFrame, *names: str) -> tuple[np.ndarray, list[str]]:
+    """The 0-based level of each row of a grouping factor, and its levels (`a:b`: as observed)."""
+    per_variable = [level_labels(data[name]) for name in names]
+    codes = np.column_stack([_positions(rows, levels) for rows, levels in per_variable])
+    observed, index = np.unique(codes, axis=0, return_inverse=True)
+    levels = [":".join(per_variable[i][1][code] for i, code in enumerate(row)) for row in observed]
+    return index.reshape(-1), levels
+
+
+def group_labels(data: pd.DataFrame, *names: str) -> np.ndarray:
+    """Each row's level of a grouping factor as text, `a:b` levels joined by `:`, as hierc labels them."""
+    per_variable = [level_labels(data[name])[0] for name in names]
+    return np.array([":".join(parts) for parts in zip(*per_variable, strict=True)], dtype=object)
+
+
+def categories(data: pd.DataFrame, name: str, reference: str | None = None) -> pd.Categorical:
+    """A categorical predictor as labels in hierc's level order, the reference level first.
+
+    The categories are ordered, so formulae keeps their order and treats the first as the reference.
+    """
+    rows, levels = level_labels(data[name])
+    reference = levels[0] if reference is None else reference
+    if reference not in levels:
+        raise ValueError(f"the reference level {reference!r} of {name} is not in the data")
+    ordered = [reference, *(level for level in levels if level != reference)]
+    return pd.Categorical(rows, categories=ordered, ordered=True)
+
+
+def sufficient_statistics(W: np.ndarray, y: np.ndarray, level: np.ndarray, levels: int, w=None):
+    """Per level, sum w y^2, W'wy and W'wW: all that a gaussian likelihood needs from the rows."""
+    w = np.ones(len(y)) if w is None else w
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(level, weights=w * values, minlength=levels)
+
+    Wy = np.column_stack([total(y * column) for column in W.T])
+    WW = np.empty((levels, W.shape[1], W.shape[1]))
+    for a in range(W.shape[1]):
+        for b in range(a + 1):
+            WW[:, a, b] = WW[:, b, a] = total(W[:, a] * W[:, b])
+    return total(y * y), Wy, WW

@@ -1,0 +1,601 @@
+"""Lower a model's IR to a Stan program, from the spec alone (the data come later).
+
+The program reads like one written by hand: every block and variable has a
+comment, the linear predictor is built with multiple indexing and
+`rows_dot_product` (never a loop over observations), and the GLM functions
+are used where family and link allow. Sizes that depend on the data (the
+number of levels, the columns of a categorical term) are data variables.
+
+With `suffstats`, a gaussian likelihood with identity link reads the rows
+compressed per level (`hierc/data/suffstats.py`): at most one row per distinct
+predictor column and level, with the same sum of squares. hierc computes them
+when it binds the data; the likelihood is the row-by-row one on the compressed
+rows, plus the constants that make it the density of all the rows.
+
+Two encodings, one model:
+- vectorized: `vector[K] b`, one sd vector and one effects matrix per
+  grouping factor;
+- unrolled: one parameter per population-level term, and per coefficient of
+  an uncorrelated group block; generated quantities reassemble `b`, `sd_<g>`
+  and `r_<g>` so that both encodings give the same output names. A
+  correlated block is one joint distribution, so it is the same in both.
+"""
+
+from __future__ import annotations
+
+from hierc import naming
+from hierc.backends.group_blocks import Block, group_blocks, runs, span
+from hierc.data.layout import Columns, Size, layout, width_name
+from hierc.data.suffstats import predictors
+from hierc.families import FAMILIES, ResponseKind
+from hierc.language import ir
+from hierc.language.priors import auxiliary_parameters
+from hierc.language.summary import formula_text, number, scaled_text
+from hierc.language.vocabulary import Dist, Encoding, Link, ParamClass, Parameterization, Stat
+
+_COMMENT_COLUMN_MAX = 60
+
+# Stan's name and arguments for each prior; `0` is the location of a half distribution.
+_STAN_DIST: dict[Dist, tuple[str, tuple[str, ...]]] = {
+    Dist.NORMAL: ("normal", ("mu", "sigma")),
+    Dist.STUDENT_T: ("student_t", ("nu", "mu", "sigma")),
+    Dist.CAUCHY: ("cauchy", ("mu", "sigma")),
+    Dist.HALFNORMAL: ("normal", ("0", "sigma")),
+    Dist.HALFCAUCHY: ("cauchy", ("0", "sigma")),
+    Dist.HALFSTUDENT_T: ("student_t", ("nu", "0", "sigma")),
+    Dist.EXPONENTIAL: ("exponential", ("rate",)),
+    Dist.GAMMA: ("gamma", ("alpha", "beta")),
+    Dist.INV_GAMMA: ("inv_gamma", ("alpha", "beta")),
+    Dist.LOGNORMAL: ("lognormal", ("mu", "sigma")),
+    Dist.LKJ: ("lkj_corr_cholesky", ("eta",)),
+}
+
+_INVERSE_LINK = {
+    Link.IDENTITY: "{}",
+    Link.LOG: "exp({})",
+    Link.LOGIT: "inv_logit({})",
+    Link.PROBIT: "Phi({})",
+    Link.CLOGLOG: "inv_cloglog({})",
+}
+
+# How the program declares a response, by the values it takes.
+_RESPONSE_TYPE = {
+    ResponseKind.REAL: "vector[N]",
+    ResponseKind.POSITIVE: "vector<lower=0>[N]",
+    ResponseKind.BINARY: "array[N] int<lower=0, upper=1>",
+    ResponseKind.COUNT: "array[N] int<lower=0>",
+}
+
+# Statistics of the response for default priors: the program's name, how it computes it, what it is.
+_STATISTICS = {
+    Stat.RESPONSE_MEAN: ("mean_Y", "mean(Y)", "mean of Y"),
+    Stat.RESPONSE_SD: ("sd_Y", "sd(Y)", "sd of Y"),
+    Stat.LOG_RESPONSE_MEAN: ("mean_log_Y", "mean(log(Y))", "mean of log(Y)"),
+    Stat.LOG_RESPONSE_SD: ("sd_log_Y", "sd(log(Y))", "sd of log(Y)"),
+}
+
+ZERO_SUM_FUNCTIONS = {
+    "vector": """\
+  // N - 1 free values -> N values that sum to zero. The map is an isometry
+  // (a Householder reflection), the one PyMC's ZeroSumNormal uses, so free
+  // values ~ normal(0, s) give exactly ZeroSumNormal(s) over the N values.
+  vector zero_sum_extend(vector free) {
+    int n = rows(free) + 1;
+    real total = sum(free);
+    real shift = total / (sqrt(n) + n);
+    return append_row(free, shift - total / sqrt(n)) - shift;
+  }""",
+    "matrix": """\
+  // N - 1 free rows -> N rows, each column summing to zero over the rows
+  // (levels), by the same isometry as for a vector.
+  matrix zero_sum_extend(matrix free) {
+    int n = rows(free) + 1;
+    row_vector[cols(free)] total = rep_row_vector(1, rows(free)) * free;
+    row_vector[cols(free)] shift = total / (sqrt(n) + n);
+    return append_row(free, shift - total / sqrt(n)) - rep_matrix(shift, n);
+  }""",
+}
+
+
+class _Lines:
+    """Lines of one program block, with end-of-line comments aligned."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str | _Lines, str | None]] = []
+
+    def add(self, code: str, comment: str | None = None) -> None:
+        self.items.append((code, comment))
+
+    def note(self, comment: str) -> None:
+        self.items.append(("", comment))
+
+    def nest(self, opening: str, body: _Lines) -> None:
+        """`opening {`, the body indented one step, `}`."""
+        self.add(f"{opening} {{".lstrip())
+        self.items.append((body, None))
+        self.add("}")
+
+    def render(self, indent: str = "  ") -> list[str]:
+        commented = [c for c, note in self.items if isinstance(c, str) and c and note]
+        widths = [len(c) for c in commented if len(c) <= _COMMENT_COLUMN_MAX]
+        column = max(widths, default=0)
+        lines = []
+        for code, note in self.items:
+            if isinstance(code, _Lines):
+                lines += code.render(indent + "  ")
+            elif not code:
+                lines.append(f"{indent}// {note}" if note else "")
+            elif note and len(code) > _COMMENT_COLUMN_MAX:
+                lines += [f"{indent}// {note}", *_wrap(code, indent)]
+            elif note:
+                lines.append(f"{indent}{code:<{column}}  // {note}")
+            else:
+                lines += _wrap(code, indent)
+        return lines
+
+
+def _wrap(code: str, indent: str, limit: int = 100) -> list[str]:
+    """A long sum broken before its top-level `+`s, continuation lines indented."""
+    if len(indent) + len(code) <= limit:
+        return [indent + code]
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(code):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        if depth == 0 and code.startswith(" + ", i):
+            pieces.append(code[start:i])
+            start = i + 1
+    pieces.append(code[start:])
+    lines, current = [], pieces[0]
+    for piece in pieces[1:]:
+        if len(indent) + len(current) + len(piece) + 1 > limit:
+            lines.append(current)
+            current = "    " + piece
+        else:
+            current += " " + piece
+    return [indent + line for line in lines + [current]]
+
+
+def stan_program(model: ir.Model, encoding: Encoding = Encoding.VECTORIZED, suffstats: bool = False) -> str:
+    """The Stan program of a model, as text; with `suffstats`, its likelihood reads sufficient statistics."""
+    return _Program(model, Encoding(encoding), suffstats).render()
+
+
+class _Program:
+    def __init__(self, model: ir.Model, encoding: Encoding, suffstats: bool = False):
+        self.model = model
+        self.family = FAMILIES[model.family]
+        self.suffstats = suffstats
+        self.unrolled = encoding is Encoding.UNROLLED
+        self.encoding = encoding
+        self.K, self.b_columns = layout(model.terms)
+        self.has_X = bool(model.terms)
+        self.centred = model.intercept and self.has_X
+        self.qr = "_qr" if suffstats else ""  # the suffix of the compressed rows' names
+        self.X = "X_qr" if suffstats else "Xc" if self.centred else "X"
+        self.K_text = "K" if self.K.symbols else self.K.render()
+        self.z_width: dict[str, Size] = {}  # by grouping-factor identifier
+        self.blocks = [b for block in model.groups for b in self._blocks(block)]
+        self.needs: set[str] = set()  # statistics of the data the priors use
+        self.functions: set[str] = set()
+
+    # ---- structure ---------------------------------------------------------------
+
+    def _blocks(self, block: ir.GroupBlock) -> list[Block]:
+        blocks, z_width = group_blocks(block, self.encoding)
+        self.z_width[naming.ident(block.factor.label)] = z_width
+        return blocks
+
+    def z_text(self, g: str) -> str:
+        """The number of columns of Z_<g> as the program writes it."""
+        return f"M_{g}" if self.z_width[g].symbols else self.z_width[g].render()
+
+    # ---- values ------------------------------------------------------------------
+
+    def value(self, value: ir.PriorValue, column_sd: str | None, vector: bool) -> str:
+        """A prior argument; `column_sd` is the sd(x) of the coefficient's column(s)."""
+        if not isinstance(value, ir.DataScaled):
+            return number(value)
+        names = {stat: name for stat, (name, _, _) in _STATISTICS.items()} | {Stat.PREDICTOR_SD: column_sd}
+        divide = "./" if vector and value.denominator is Stat.PREDICTOR_SD else "/"
+        text = scaled_text(value, names, divide)
+        self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
+        return text
+
+    def sampling(self, target: str, prior: ir.Prior, column_sd: str | None = None, vector: bool = False) -> str:
+        name, params = _STAN_DIST[prior.distribution]
+        args = dict(prior.args)
+        rendered = [p if p == "0" else self.value(args[p], column_sd, vector) for p in params]
+        return f"{target} ~ {name}({', '.join(rendered)});"
+
+    # ---- program -----------------------------------------------------------------
+
+    def render(self) -> str:
+        model_block = self.model_block()  # first: it records which statistics and functions are needed
+        generated = self.generated_quantities()
+        parameters = self.parameters()
+        transformed_parameters = self.transformed_parameters()
+        sections = [
+            ("functions", self.functions_block()),
+            ("data", self.data()),
+            ("transformed data", self.transformed_data()),
+            ("parameters", parameters),
+            ("transformed parameters", transformed_parameters),
+            ("model", model_block),
+            ("generated quantities", generated),
+        ]
+        lines = [
+            f"// Model `{self.model.name}`, generated by hierc ({self.encoding.value} encoding).",
+            f"// {formula_text(self.model)}",
+            f"// family {self.model.family.value}, link {self.model.link.value}",
+        ]
+        if self.suffstats:
+            lines.append("// likelihood from the rows compressed per level (hierc data writes them)")
+        for title, body in sections:
+            if isinstance(body, _Lines):
+                body = body.render()
+            if body:
+                lines += [f"{title} {{", *body, "}"]
+        return "\n".join(lines) + "\n"
+
+    def functions_block(self) -> list[str]:
+        return [ZERO_SUM_FUNCTIONS[kind] for kind in ("vector", "matrix") if kind in self.functions]
+
+    def data(self) -> _Lines:
+        m, out = self.model, _Lines()
+        out.add("int<lower=1> N;", "number of observations")
+        rows = not self.suffstats  # the statistics replace the rows
+        if rows:
+            self.response_data(out)
+        declared: set[str] = set()
+        for term in list(m.terms) + [t for block in m.groups for t in block.terms]:
+            name = width_name(term)
+            if any(isinstance(f, ir.Categorical) for f in term.factors) and name not in declared:
+                declared.add(name)
+                out.add(f"int<lower=1> {name};", f"design columns of `{term.label}` (its contrasts)")
+        if self.K.symbols:
+            out.add("int<lower=1> K;", f"number of population-level design columns: {self.K.render()}")
+        if self.has_X and rows:
+            labels = ", ".join(t.label for t in m.terms)
+            out.add(f"matrix[N, {self.K_text}] X;", f"population-level design matrix: {labels}")
+        for block in m.groups:
+            g = naming.ident(block.factor.label)
+            out.note(f"grouping factor `{block.factor.label}`")
+            out.add(f"int<lower=1> N_{g};", "number of levels")
+            if rows:
+                out.add(f"array[N] int<lower=1, upper=N_{g}> J_{g};", "level of each observation")
+            if self.z_width[g].symbols:
+                out.add(f"int<lower=1> M_{g};", f"number of group-level design columns: {self.z_width[g].render()}")
+            if block.terms and rows:
+                labels = ", ".join(t.label for t in block.terms)
+                out.add(f"matrix[N, {self.z_text(g)}] Z_{g};", f"group-level design matrix: {labels}")
+        if self.suffstats:
+            self.statistics_data(out)
+        return out
+
+    def response_data(self, out: _Lines) -> None:
+        m = self.model
+        out.add(f"{_RESPONSE_TYPE[self.family.response]} Y;", f"response `{m.response.variable}`")
+        if m.response.se is not None:
+            out.add("vector<lower=0>[N] se;", f"known standard errors `{m.response.se}`")
+        if isinstance(m.response.trials, str):
+            out.add("array[N] int<lower=1> T;", f"number of trials `{m.response.trials}`")
+
+    def statistics_data(self, out: _Lines) -> None:
+        """The rows compressed per level, and the summaries of the rows that the program cannot compute without them."""
+        m = self.model
+        divided = " / se" if m.response.se is not None else ""
+        columns = ", ".join(dict.fromkeys(predictors(m)))
+        where = f"each level of `{m.groups[0].factor.label}`" if m.groups else "the data"
+        how = ", divided by se, compressed" if divided else " compressed"
+        out.note(f"the rows of {where}{how} by a QR decomposition (hierc does it when it")
+        out.note(f"binds the data): at most one row per distinct column of [{columns}], with the same sum of")
+        out.note("(Y - mu)^2 as the level's rows for every value of the coefficients, less a constant (the")
+        out.note("level's part of SS_rest)")
+        out.add("int<lower=1> N_qr;", "number of compressed rows")
+        out.add("vector[N_qr] Y_qr;", f"response `{m.response.variable}`{divided}, compressed")
+        if "1" in predictors(m):
+            out.add("vector[N_qr] intercept_qr;", "the intercept's column of 1s, compressed")
+        if self.has_X:
+            centred = " with centred columns" if self.centred else ""
+            out.add(f"matrix[N_qr, {self.K_text}] X_qr;", f"population-level design matrix{centred}, compressed")
+        for block in m.groups:
+            g = naming.ident(block.factor.label)
+            out.add(f"array[N_qr] int<lower=1, upper=N_{g}> J_{g}_qr;", "level of each compressed row")
+            if block.terms:
+                out.add(f"matrix[N_qr, {self.z_text(g)}] Z_{g}_qr;", "group-level design matrix, compressed")
+        out.add("real<lower=0> SS_rest;", "the rest of (Y - mu)^2, which no coefficient changes")
+        if m.response.se is not None:
+            out.add("real sum_log_se;", f"sum of log(se) over the rows, se = `{m.response.se}`")
+        summaries = {
+            "means_X": (f"vector[{self.K_text}] means_X;", "column means of X: the intercept is at the means"),
+            **{name: (f"real {name};", f"{what}, for default priors") for name, _, what in _STATISTICS.values()},
+            "sd_X": (f"vector[{self.K_text}] sd_X;", "column sds of X, for default priors"),
+        }
+        for g in self.z_width:
+            summaries[f"sd_Z_{g}"] = (f"vector[{self.z_text(g)}] sd_Z_{g};", f"column sds of Z_{g}, for default priors")
+        for name, (declaration, note) in summaries.items():
+            if name in self.needs or (name == "means_X" and self.centred):
+                out.add(declaration, note)
+
+    def transformed_data(self) -> _Lines:
+        m, out = self.model, _Lines()
+        if self.suffstats:  # the statistics and summaries of the rows are data
+            return out
+        if isinstance(m.response.trials, int):
+            out.add(f"array[N] int T = rep_array({m.response.trials}, N);", "number of trials")
+        for name, value, _ in _STATISTICS.values():
+            if name in self.needs:
+                out.add(f"real {name} = {value};", "for default priors")
+        K = self.K_text
+        steps = []
+        if self.centred:
+            out.add(f"vector[{K}] means_X;", "column means of X")
+            out.add(f"matrix[N, {K}] Xc;", "X with centred columns: the intercept is at the means")
+            steps += ["means_X[k] = mean(X[:, k]);", "Xc[:, k] = X[:, k] - means_X[k];"]
+        if "sd_X" in self.needs:
+            out.add(f"vector[{K}] sd_X;", "column sds of X, for default priors")
+            steps.append("sd_X[k] = sd(X[:, k]);")
+        if steps:
+            loop = _Lines()
+            for step in steps:
+                loop.add(step)
+            out.nest(f"for (k in 1:{K})", loop)
+        for g in self.z_width:
+            if f"sd_Z_{g}" in self.needs:
+                out.add(f"vector[{self.z_text(g)}] sd_Z_{g};", f"column sds of Z_{g}, for default priors")
+                out.add(f"for (k in 1:{self.z_text(g)}) sd_Z_{g}[k] = sd(Z_{g}[:, k]);")
+        return out
+
+    def parameters(self) -> _Lines:
+        m, out = self.model, _Lines()
+        if m.intercept:
+            note = "intercept at the means of the predictors" if self.centred else "intercept"
+            out.add("real Intercept;", note)
+        if self.has_X and not self.unrolled:
+            out.add(f"vector[{self.K_text}] b;", "population-level coefficients")
+        elif self.has_X:
+            for term in m.terms:
+                size = self.b_columns[term.label].size
+                decl = "real" if size.is_one else f"vector[{size.render()}]"
+                out.add(f"{decl} {naming.b_term(term.label)};", f"coefficient of `{term.label}`")
+        for block in self.blocks:
+            self.block_parameters(block, out)
+        for cls in auxiliary_parameters(m):
+            out.add(f"real<lower=0> {cls.value};", self.family.auxiliary_of(cls).meaning)
+        return out
+
+    def block_parameters(self, block: Block, out: _Lines) -> None:
+        n, g, w = block.name, block.factor, block.width.render()
+        coefs = ", ".join(c.label for c in block.coefficients)
+        out.note(f"`{block.source.factor.label}`: {coefs}")
+        if block.scalar:
+            out.add(f"real<lower=0> sd_{n};", "standard deviation of the effects")
+        else:
+            out.add(f"vector<lower=0>[{w}] sd_{n};", "standard deviations of the effects")
+        match block.source.parameterization, block.scalar:
+            case Parameterization.NONCENTERED, True:
+                out.add(f"vector[N_{g}] z_{n};", "standardised effects")
+            case Parameterization.NONCENTERED, False:
+                out.add(f"matrix[{w}, N_{g}] z_{n};", "standardised effects, one column per level")
+            case Parameterization.CENTERED, True:
+                out.add(f"vector[N_{g}] r_{n};", "effects")
+            case Parameterization.CENTERED, False if block.source.correlated:
+                out.add(f"array[N_{g}] row_vector[{w}] r_{n};", "effects, one row per level")
+            case Parameterization.CENTERED, False:
+                out.add(f"matrix[N_{g}, {w}] r_{n};", "effects, one row per level")
+            case Parameterization.ZEROSUM, True:
+                out.add(f"vector[N_{g} - 1] zs_{n};", "free values of the zero-sum effects")
+            case Parameterization.ZEROSUM, False:
+                out.add(f"matrix[N_{g} - 1, {w}] zs_{n};", "free values of the zero-sum effects, per column")
+        if block.source.correlated:
+            out.add(f"cholesky_factor_corr[{w}] L_{n};", "Cholesky factor of their correlation matrix")
+
+    def transformed_parameters(self) -> _Lines:
+        out = _Lines()
+        for block in self.blocks:
+            n, g, w = block.name, block.factor, block.width.render()
+            effects = f"vector[N_{g}] r_{n}" if block.scalar else f"matrix[N_{g}, {w}] r_{n}"
+            match block.source.parameterization:
+                case Parameterization.NONCENTERED if block.scalar:
+                    out.add(f"{effects} = sd_{n} * z_{n};", f"effects of `{block.source.factor.label}`")
+                case Parameterization.NONCENTERED if block.source.correlated:
+                    out.add(f"{effects} = (diag_pre_multiply(sd_{n}, L_{n}) * z_{n})';", "correlated effects")
+                case Parameterization.NONCENTERED:
+                    out.add(f"{effects} = (diag_pre_multiply(sd_{n}, z_{n}))';", "effects, one row per level")
+                case Parameterization.ZEROSUM:
+                    self.functions.add("vector" if block.scalar else "matrix")
+                    out.add(f"{effects} = zero_sum_extend(zs_{n});", "effects, summing to zero over the levels")
+        return out
+
+    def model_block(self) -> _Lines:
+        out = _Lines()
+        out.note("priors")
+        self.priors(out)
+        out.note("group-level effects")
+        for block in self.blocks:
+            self.block_density(block, out)
+        out.note("likelihood")
+        self.likelihood(out)
+        return out
+
+    def priors(self, out: _Lines) -> None:
+        m = self.model
+        if m.intercept:
+            out.add(self.sampling("Intercept", m.prior(ParamClass.INTERCEPT)))
+        if self.unrolled:
+            for term in m.terms:
+                out.add(self.b_prior(naming.b_term(term.label), self.b_columns[term.label], term.label))
+        else:
+            for run in runs(m.terms, lambda t: m.prior(ParamClass.B, None, t.label)):
+                columns = span([self.b_columns[t.label] for t in run])
+                index = columns.index(self.K)
+                out.add(self.b_prior("b" + (f"[{index}]" if index else ""), columns, run[0].label))
+        for block in self.blocks:
+            label = block.source.factor.label
+            for run in runs(block.coefficients, lambda c, label=label: m.prior(ParamClass.SD, label, c.label)):
+                own = span([c.columns for c in run])
+                z = span([c.z for c in run]) if all(c.z for c in run) else None
+                prior = m.prior(ParamClass.SD, label, run[0].label)
+                index = own.index(block.width)
+                target = f"sd_{block.name}" + (f"[{index}]" if index else "")
+                column_sd, vector = None, not own.size.is_one
+                if z is not None:
+                    z_index = z.element_index(self.z_width[block.factor])
+                    column_sd = f"sd_Z_{block.factor}" + (f"[{z_index}]" if z_index else "")
+                out.add(self.sampling(target, prior, column_sd, vector))
+            if block.source.correlated:
+                out.add(self.sampling(f"L_{block.name}", m.prior(ParamClass.COR, label)))
+        for cls in auxiliary_parameters(m):
+            out.add(self.sampling(cls.value, m.prior(cls)))
+
+    def b_prior(self, target: str, columns: Columns, term: str) -> str:
+        """The prior of the coefficients of columns `columns` of X."""
+        index = columns.element_index(self.K)
+        column_sd = "sd_X" + (f"[{index}]" if index else "")
+        return self.sampling(target, self.model.prior(ParamClass.B, None, term), column_sd, not columns.size.is_one)
+
+    def block_density(self, block: Block, out: _Lines) -> None:
+        n, g, w = block.name, block.factor, block.width.render()
+        match block.source.parameterization:
+            case Parameterization.NONCENTERED if block.scalar:
+                out.add(f"z_{n} ~ std_normal();")
+            case Parameterization.NONCENTERED:
+                out.add(f"to_vector(z_{n}) ~ std_normal();")
+            case Parameterization.CENTERED if block.scalar:
+                out.add(f"r_{n} ~ normal(0, sd_{n});")
+            case Parameterization.CENTERED if block.source.correlated:
+                out.add(f"r_{n} ~ multi_normal_cholesky(rep_row_vector(0, {w}), diag_pre_multiply(sd_{n}, L_{n}));")
+            case Parameterization.CENTERED:
+                out.add(
+                    f"to_vector(r_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g})));",
+                    f"column j has sd sd_{n}[j]",
+                )
+            case Parameterization.ZEROSUM if block.scalar:
+                out.add(f"zs_{n} ~ normal(0, sd_{n});")
+            case Parameterization.ZEROSUM:
+                out.add(
+                    f"to_vector(zs_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g} - 1)));",
+                    f"column j has sd sd_{n}[j]",
+                )
+
+    def effects_terms(self, out: _Lines) -> list[str]:
+        """The group-level parts of the linear predictor."""
+        parts = []
+        for block in self.blocks:
+            n, g = block.name, block.factor
+            r = f"r_{n}"
+            if block.source.parameterization is Parameterization.CENTERED and block.source.correlated:
+                r = f"r_{n}_matrix"
+                out.add(f"matrix[N_{g}, {block.width.render()}] {r} = to_matrix(r_{n});")
+            parts += self.block_terms(block, r)
+        return parts
+
+    def block_terms(self, block: Block, r: str) -> list[str]:
+        g, qr = block.factor, self.qr
+        J, Z = f"J_{g}{qr}", f"Z_{g}{qr}"
+        intercepts = [c for c in block.coefficients if c.z is None]
+        slopes = [c for c in block.coefficients if c.z is not None]
+        parts = []
+        for c in intercepts:
+            effect = f"{r}[{J}]" if block.scalar else f"{r}[{J}, {c.columns.start.render()}]"
+            parts.append(f"intercept_qr .* {effect}" if qr else effect)
+        if slopes:
+            own = span([c.columns for c in slopes])
+            z = span([c.z for c in slopes])
+            z_index = z.element_index(self.z_width[g])
+            z_expr = f"{Z}[:, {z_index}]" if z_index else Z
+            r_index = own.index(block.width)
+            r_expr = f"{r}[{J}, {r_index}]" if r_index else f"{r}[{J}]"
+            if own.size.is_one:
+                parts.append(f"{r_expr} .* {z_expr}")
+            else:
+                parts.append(f"rows_dot_product({r_expr}, {z_expr})")
+        return parts
+
+    def likelihood(self, out: _Lines) -> None:
+        m = self.model
+        intercept = ["intercept_qr * Intercept" if self.qr else "Intercept"] if m.intercept else []
+        groups = self.effects_terms(out)
+        offset = intercept + groups
+        n = f"N{self.qr}"
+        glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled else None
+        if glm is not None:
+            alpha = " + ".join(offset) if offset else "0"
+            if len(offset) > 1 or (self.qr and offset):
+                out.add(f"vector[{n}] alpha = {alpha};", "linear predictor without X * b, which the GLM adds")
+                alpha = "alpha"
+            self.observe(glm.format(X=self.X, alpha=alpha, **self.fills("")), out)
+            return
+        if self.has_X and not self.unrolled:
+            population = [f"{self.X} * b"]
+        else:
+            population = [self.unrolled_column(term) for term in m.terms]
+        parts = intercept + population + groups
+        mu = " + ".join(parts) if parts else f"rep_vector(0, {n})"
+        out.add(f"vector[{n}] mu = {mu};", "linear predictor")
+        stan = self.family.stan
+        self.observe(stan.on_link.get(m.link, stan.likelihood).format(**self.fills("mu")), out)
+
+    def observe(self, call: str, out: _Lines) -> None:
+        """`Y ~ call`; on compressed rows, the log density of all N rows, normalizing constant included."""
+        if not self.qr:
+            out.add(f"Y ~ {call};")
+            return
+        name, arguments = call.split("(", 1)
+        out.add(f"target += {name}_lpdf(Y_qr | {arguments};", "the compressed rows")
+        if self.model.response.se is not None:  # the compressed rows are divided by se: sd 1
+            rest = "-0.5 * (N - N_qr) * log(2 * pi()) - sum_log_se - 0.5 * SS_rest"
+        else:
+            rest = "-(N - N_qr) * (log(sigma) + 0.5 * log(2 * pi())) - SS_rest / (2 * square(sigma))"
+        out.add(f"target += {rest};", "the constants that make it the density of all N rows")
+
+    def unrolled_column(self, term: ir.Term) -> str:
+        index = self.b_columns[term.label].element_index(self.K)
+        x = f"{self.X}[:, {index}]" if index else self.X
+        return f"{x} * {naming.b_term(term.label)}"
+
+    def fills(self, eta: str) -> dict[str, str]:
+        """What the family's templates name: the linear predictor, the mean, the trials, the auxiliary parameters."""
+        m = self.model
+        fills = {cls.value: cls.value for cls in self.family.auxiliary_classes}
+        if m.response.se is not None:  # known standard errors; the compressed rows are divided by se
+            fills["sigma"] = "1.0" if self.qr else "se"
+        return fills | {"eta": eta, "mean": _INVERSE_LINK[m.link].format(eta), "trials": "T"}
+
+    def generated_quantities(self) -> _Lines:
+        m, out = self.model, _Lines()
+        if self.unrolled and self.has_X:
+            parts = [(naming.b_term(t.label), self.b_columns[t.label].size) for t in m.terms]
+            out.add(f"vector[{self.K_text}] b = {_stack(parts, 'row')};", "population-level coefficients")
+        for block in m.groups:
+            pieces = [b for b in self.blocks if b.source is block]
+            if len(pieces) > 1:
+                g = naming.ident(block.factor.label)
+                width = sum((p.width for p in pieces), Size(0)).render()
+                sds = [(f"sd_{p.name}", p.width) for p in pieces]
+                effects = [(f"r_{p.name}", p.width) for p in pieces]
+                out.add(f"vector[{width}] sd_{g} = {_stack(sds, 'row')};", f"sds of `{block.factor.label}`")
+                out.add(f"matrix[N_{g}, {width}] r_{g} = {_stack(effects, 'col')};", "effects, one row per level")
+        if self.centred:
+            out.add("real b_Intercept = Intercept - dot_product(means_X, b);", "intercept at predictors = 0")
+        for block in self.blocks:
+            if block.source.correlated:
+                w = block.width.render()
+                out.add(
+                    f"corr_matrix[{w}] cor_{block.name} = multiply_lower_tri_self_transpose(L_{block.name});",
+                    f"correlations of `{block.source.factor.label}`",
+                )
+        return out
+
+
+def _stack(parts: list[tuple[str, Size]], how: str) -> str:
+    """Parts (reals or vectors) stacked into a vector (`row`) or a matrix of columns (`col`)."""
+    if how == "row" and all(size.is_one for _, size in parts):
+        return "[" + ", ".join(name for name, _ in parts) + "]'"
+    text = parts[0][0]
+    for name, _ in parts[1:]:
+        text = f"append_{how}({text}, {name})"
+    return text

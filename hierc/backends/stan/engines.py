@@ -1,0 +1,100 @@
+"""Running a Stan program: with cmdstanpy when CmdStan is installed, else with pystan (works offline)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from enum import StrEnum
+from pathlib import Path
+
+from hierc.backends.stan.data import plain
+from hierc.errors import BackendError
+from hierc.inference.sampling import SampleOptions, import_arviz, installed, record_effort
+
+
+class Engine(StrEnum):
+    AUTO = "auto"
+    CMDSTANPY = "cmdstanpy"
+    PYSTAN = "pystan"
+
+
+def cmdstan_found() -> bool:
+    """Whether cmdstanpy is installed and finds a CmdStan installation."""
+    try:
+        import cmdstanpy
+    except ImportError:
+        return False
+    try:
+        cmdstanpy.cmdstan_path()
+    except (ValueError, RuntimeError):
+        return False
+    return True
+
+
+def choose_engine(engine: Engine | str = Engine.AUTO) -> Engine:
+    engine = Engine(engine)
+    if engine is Engine.CMDSTANPY and not cmdstan_found():
+        raise BackendError(
+            "--engine cmdstanpy needs cmdstanpy and a CmdStan installation, and none was found "
+            "(set CMDSTAN or install CmdStan); use --engine pystan, which works offline"
+        )
+    if engine is Engine.PYSTAN and not installed("stan"):
+        raise BackendError("--engine pystan needs the `pystan` package: pip install pystan")
+    if engine is Engine.AUTO:
+        if cmdstan_found():
+            return Engine.CMDSTANPY
+        if installed("stan"):
+            return Engine.PYSTAN
+        raise BackendError("sampling Stan programs needs cmdstanpy with CmdStan, or pystan: pip install pystan")
+    return engine
+
+
+def sample(program: str, data: dict[str, object], options: SampleOptions, engine: Engine, coords, dims):
+    """Compile (cached by program text) and sample; the posterior as ArviZ InferenceData."""
+    if engine is Engine.CMDSTANPY:
+        return _sample_cmdstanpy(program, data, options, coords, dims)
+    return _sample_pystan(program, data, options, coords, dims)
+
+
+def _sample_pystan(program, data, options: SampleOptions, coords, dims):
+    import stan
+
+    az = import_arviz()
+    posterior = stan.build(program, data=plain(data), random_seed=options.seed)
+    start = time.perf_counter()
+    fit = posterior.sample(
+        num_chains=options.chains,
+        num_samples=options.draws,
+        num_warmup=options.tune,
+        delta=options.target_accept,
+        save_warmup=True,
+    )
+    seconds = time.perf_counter() - start
+    idata = az.from_pystan(posterior=fit, posterior_model=posterior, coords=coords, dims=dims, save_warmup=True)
+    return record_effort(idata, seconds)
+
+
+def _sample_cmdstanpy(program, data, options: SampleOptions, coords, dims):  # pragma: no cover - needs CmdStan
+    import cmdstanpy
+
+    az = import_arviz()
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hierc" / "stan"
+    cache.mkdir(parents=True, exist_ok=True)
+    stan_file = cache / f"model_{hashlib.sha256(program.encode()).hexdigest()[:16]}.stan"
+    if not stan_file.exists():
+        stan_file.write_text(program, encoding="utf-8")
+    model = cmdstanpy.CmdStanModel(stan_file=str(stan_file))
+    start = time.perf_counter()
+    fit = model.sample(
+        data=plain(data),
+        chains=options.chains,
+        iter_sampling=options.draws,
+        iter_warmup=options.tune,
+        seed=options.seed,
+        adapt_delta=options.target_accept,
+        show_progress=True,
+        save_warmup=True,
+    )
+    seconds = time.perf_counter() - start
+    return record_effort(az.from_cmdstanpy(posterior=fit, coords=coords, dims=dims, save_warmup=True), seconds)

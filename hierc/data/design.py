@@ -1,0 +1,332 @@
+"""Data binding: a model's IR plus a table of data gives arrays every backend can use.
+
+This is the only place that looks at data. It builds the population-level
+design matrix X (treatment coding, interactions as column products,
+transforms), one index and design matrix Z per grouping factor, the response
+and its `se`/`trials`, and the statistics the default priors are scaled by.
+Backends take these arrays as they are, so every backend sees the same
+columns, the same levels in the same order, and the same statistics.
+
+Every problem with the data is a DataError naming the file, the column and,
+for a bad value, the CSV line it is on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hierc.errors import DataError, did_you_mean
+from hierc.families import FAMILIES, ResponseKind
+from hierc.language import ir
+from hierc.language.vocabulary import Stat, Transform
+
+_FIRST_DATA_LINE = 2  # CSV line of row 0: line 1 is the header
+_SHOWN_LINES = 5
+
+
+@dataclass(frozen=True)
+class Design:
+    """Design columns of a list of terms: the matrix, each column's name, and each term's columns."""
+
+    matrix: np.ndarray  # N x K, float
+    names: tuple[str, ...]  # `floor`, `season[summer]`, `log(distance):season[summer]`
+    spans: dict[str, slice]  # term label -> its columns
+
+    @property
+    def width(self) -> int:
+        return self.matrix.shape[1]
+
+
+@dataclass(frozen=True)
+class GroupData:
+    """One grouping factor: its levels and, per observation, the level it belongs to."""
+
+    levels: tuple[str, ...]
+    index: np.ndarray  # 0-based level of each observation
+    design: Design  # columns of the block's terms; the intercept column is implicit
+
+    @property
+    def coefficient_names(self) -> tuple[str, ...]:
+        return self.design.names
+
+
+@dataclass(frozen=True)
+class BoundData:
+    model: ir.Model
+    y: np.ndarray
+    se: np.ndarray | None
+    trials: np.ndarray | None
+    X: Design
+    groups: dict[str, GroupData]  # by grouping-factor label, in model order
+    term_widths: dict[str, int]  # term label -> number of design columns
+    frame: pd.DataFrame = field(repr=False, compare=False)  # the table as given, for backends that read it
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    def stat(self, stat: Stat) -> float:
+        """A statistic of the response; sd(x) is per column, see `column_sd`."""
+        match stat:
+            case Stat.RESPONSE_MEAN:
+                return float(np.mean(self.y))
+            case Stat.RESPONSE_SD:
+                return float(np.std(self.y, ddof=1))
+            case Stat.LOG_RESPONSE_MEAN:
+                return float(np.mean(np.log(self.y)))
+            case Stat.LOG_RESPONSE_SD:
+                return float(np.std(np.log(self.y), ddof=1))
+        raise ValueError(stat)
+
+    def group_coefficient_names(self, label: str) -> tuple[str, ...]:
+        block = self.model.group(label)
+        return ((ir.INTERCEPT,) if block.intercept else ()) + self.groups[label].coefficient_names
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV data file; problems are DataErrors."""
+    path = Path(path)
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError:
+        raise DataError("no such data file", str(path)) from None
+    except IsADirectoryError:
+        raise DataError("is a directory, not a data file", str(path)) from None
+    except pd.errors.EmptyDataError:
+        raise DataError("the data file is empty", str(path)) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        raise DataError(f"cannot read the data file as CSV: {error}", str(path)) from None
+
+
+def data_path(model: ir.Model, spec_path: str | Path | None) -> Path | None:
+    """The spec's `data "file"`, relative to the spec's folder."""
+    if model.data_file is None:
+        return None
+    path = Path(model.data_file)
+    if not path.is_absolute() and spec_path is not None:
+        path = Path(spec_path).parent / path
+    return path
+
+
+def bind(model: ir.Model, frame: pd.DataFrame, where: str = "<data>") -> BoundData:
+    """Bind a table of data to a model. `where` names the data in messages (the CSV path)."""
+    return _Binder(model, frame, where).bind()
+
+
+class _Binder:
+    def __init__(self, model: ir.Model, frame: pd.DataFrame, where: str):
+        self.model, self.frame, self.where = model, frame, where
+        self.levels: dict[str, tuple[list[str], str]] = {}  # categorical variable -> (levels, reference)
+
+    def fail(self, message: str, rows: np.ndarray | None = None, hint: str | None = None) -> DataError:
+        if rows is None or len(rows) == 0:
+            return DataError(message, self.where, hint=hint)
+        lines = [int(r) + _FIRST_DATA_LINE for r in rows[:_SHOWN_LINES]]
+        more = f" and {len(rows) - _SHOWN_LINES} more" if len(rows) > _SHOWN_LINES else ""
+        if len(lines) > 1:
+            message += f" (also on lines {', '.join(map(str, lines[1:]))}{more})"
+        return DataError(message, self.where, line=lines[0], hint=hint)
+
+    # ---- columns ---------------------------------------------------------------
+
+    def column(self, name: str) -> pd.Series:
+        if name not in self.frame.columns:
+            columns = [str(c) for c in self.frame.columns]
+            hint = did_you_mean(name, columns) or f"the columns are {', '.join(f'`{c}`' for c in columns[:20])}"
+            raise self.fail(f"the spec uses the column `{name}`, which the data do not have", hint=hint)
+        series = self.frame[name]
+        missing = np.flatnonzero(series.isna().to_numpy())
+        if len(missing):
+            raise self.fail(
+                f"column `{name}` has a missing value",
+                missing,
+                hint="remove or fill the rows with missing values; hierc does not drop rows silently",
+            )
+        return series
+
+    def numeric(self, name: str) -> np.ndarray:
+        series = self.column(name)
+        if series.dtype == bool:
+            return series.to_numpy(dtype=float)
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if len(bad):
+            value = series.iloc[bad[0]]
+            raise self.fail(
+                f"column `{name}` must be numeric, but has the value {value!r}",
+                bad,
+                hint=f"for a categorical predictor write `C({name})`" if isinstance(value, str) else None,
+            )
+        return values
+
+    def level_labels(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """The level of each row as a label, and the levels in sorted order (numbers numerically)."""
+        series = self.column(name)
+        values = series.to_numpy()
+        unique = pd.unique(series)
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        ordered = sorted(unique, key=float) if numeric else sorted(unique, key=str)
+        labels = {v: _label(v) for v in ordered}
+        return np.array([labels[v] for v in values], dtype=object), [labels[v] for v in ordered]
+
+    # ---- predictors ------------------------------------------------------------
+
+    def factor_columns(self, factor: ir.Factor) -> list[tuple[str, np.ndarray]]:
+        if isinstance(factor, ir.Categorical):
+            row_labels, levels = self.level_labels(factor.variable)
+            reference = self.reference(factor, levels)
+            return [
+                (f"{factor.variable}[{level}]", (row_labels == level).astype(float))
+                for level in levels
+                if level != reference
+            ]
+        values = self.numeric(factor.variable)
+        label = factor.variable
+        for transform in factor.transforms:
+            label = f"{transform.value}({label})"
+            values = self.transform(transform, values, label)
+        return [(label, values)]
+
+    def reference(self, factor: ir.Categorical, levels: list[str]) -> str:
+        if len(levels) < 2:
+            raise self.fail(
+                f"the categorical predictor `C({factor.variable})` has only one level ({levels[0]!r}) in the data",
+                hint=f"a categorical predictor needs at least two levels; remove `C({factor.variable})`",
+            )
+        reference = factor.reference if factor.reference is not None else levels[0]
+        if reference not in levels:
+            shown = ", ".join(repr(level) for level in levels[:20])
+            raise self.fail(
+                f"reference level {reference!r} of `C({factor.variable})` does not occur in the data",
+                hint=f"the levels are {shown}",
+            )
+        return reference
+
+    def transform(self, transform: Transform, values: np.ndarray, label: str) -> np.ndarray:
+        domain = {
+            Transform.LOG: (values > 0, "positive values"),
+            Transform.LOG1P: (values > -1, "values above -1"),
+            Transform.SQRT: (values >= 0, "non-negative values"),
+        }
+        if transform in domain:
+            ok, needed = domain[transform]
+            bad = np.flatnonzero(~ok)
+            if len(bad):
+                raise self.fail(f"`{label}` needs {needed}, but a value is {values[bad[0]]:g}", bad)
+        with np.errstate(over="ignore"):
+            match transform:
+                case Transform.LOG:
+                    return np.log(values)
+                case Transform.LOG1P:
+                    return np.log1p(values)
+                case Transform.EXP:
+                    result = np.exp(values)
+                case Transform.SQRT:
+                    return np.sqrt(values)
+                case Transform.CENTER:
+                    return values - values.mean()
+                case Transform.SCALE:
+                    sd = values.std(ddof=1) if len(values) > 1 else 0.0
+                    if not sd > 0:
+                        raise self.fail(f"`{label}` cannot be computed: the column is constant")
+                    return (values - values.mean()) / sd
+        bad = np.flatnonzero(~np.isfinite(result))
+        if len(bad):
+            raise self.fail(f"`{label}` overflows", bad)
+        return result
+
+    def design(self, terms: tuple[ir.Term, ...]) -> Design:
+        names: list[str] = []
+        columns: list[np.ndarray] = []
+        spans: dict[str, slice] = {}
+        for term in terms:
+            start = len(names)
+            per_factor = [self.factor_columns(f) for f in term.factors]
+            for combination in itertools.product(*per_factor):
+                names.append(":".join(name for name, _ in combination))
+                columns.append(np.prod([values for _, values in combination], axis=0))
+            spans[term.label] = slice(start, len(names))
+        matrix = np.column_stack(columns) if columns else np.zeros((len(self.frame), 0))
+        return Design(matrix, tuple(names), spans)
+
+    # ---- response, groups ------------------------------------------------------
+
+    def response(self) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        response = self.model.response
+        y = self.numeric(response.variable)
+        se = trials = None
+        if response.se is not None:
+            se = self.numeric(response.se)
+            self.require(se > 0, f"known standard errors `{response.se}` must be positive")
+        if response.trials is not None:
+            if isinstance(response.trials, int):
+                trials = np.full(len(y), response.trials, dtype=np.int64)
+            else:
+                trials_values = self.numeric(response.trials)
+                self.require(
+                    (trials_values >= 1) & (trials_values == np.round(trials_values)),
+                    f"trials `{response.trials}` must be positive whole numbers",
+                )
+                trials = trials_values.astype(np.int64)
+        kind, name = FAMILIES[self.model.family].response, f"response `{response.variable}`"
+        family = self.model.family.value
+        if kind.integer:
+            self.require((y >= 0) & (y == np.round(y)), f"the {name} of a {family} model must be {ResponseKind.COUNT}")
+            y = y.astype(np.int64)
+        if kind is ResponseKind.BINARY:
+            self.require(y <= 1, f"the {name} of a {family} model must be {kind}")
+        if kind is ResponseKind.POSITIVE:
+            self.require(y > 0, f"the {name} of a {family} model must be {kind}")
+        if trials is not None:
+            self.require(y <= trials, f"the {name} cannot exceed its number of trials")
+        return y, se, trials
+
+    def require(self, ok: np.ndarray, message: str) -> None:
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            raise self.fail(message, bad)
+
+    def group(self, block: ir.GroupBlock) -> GroupData:
+        per_variable = [self.level_labels(v) for v in block.factor.variables]
+        codes = np.column_stack([_codes(labels, levels) for labels, levels in per_variable])
+        observed, index = np.unique(codes, axis=0, return_inverse=True)  # combinations in sorted order
+        levels = tuple(
+            ":".join(per_variable[i][1][code] for i, code in enumerate(combination)) for combination in observed
+        )
+        return GroupData(levels, index.reshape(-1), self.design(block.terms))
+
+    def bind(self) -> BoundData:
+        if len(self.frame) == 0:
+            raise self.fail("the data have no rows")
+        y, se, trials = self.response()
+        X = self.design(self.model.terms)
+        groups = {block.factor.label: self.group(block) for block in self.model.groups}
+        designs = [X] + [g.design for g in groups.values()]
+        for design in designs:
+            self.check_columns(design)
+        widths = {label: s.stop - s.start for d in designs for label, s in d.spans.items()}
+        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame)
+
+    def check_columns(self, design: Design) -> None:
+        """Default priors divide by each column's sd; a constant column has no information anyway."""
+        if len(self.frame) < 2:
+            raise self.fail("the data need at least two rows")
+        for name, column in zip(design.names, design.matrix.T, strict=True):
+            if not np.std(column) > 0:
+                raise self.fail(f"the design column `{name}` is constant in the data", hint="remove the term")
+
+
+def _label(value: object) -> str:
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _codes(labels: np.ndarray, levels: list[str]) -> np.ndarray:
+    position = {level: i for i, level in enumerate(levels)}
+    return np.array([position[label] for label in labels], dtype=np.int64)

@@ -1,0 +1,46 @@
+"""The arrays a generated model reads, named as the generated code names them.
+
+The Stan program's data block and the PyMC script's `make_model` take the
+same variables: N, Y, se, T, X, K_<term> (widths of categorical terms), K,
+and per grouping factor N_<g>, J_<g> (the level of each observation),
+M_<g> and Z_<g>. Only the level index differs: Stan counts from 1, Python
+from 0.
+"""
+
+from __future__ import annotations
+
+from hierc import naming
+from hierc.data.design import BoundData
+from hierc.data.layout import layout, term_width, width_name
+
+
+def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> dict[str, object]:
+    """The model's inputs from bound data; `first_level` is the index of a factor's first level (Stan: 1).
+
+    Without `rows`, only the sizes: what a likelihood from sufficient statistics reads besides them.
+    """
+    model = bound.model
+    data: dict[str, object] = {"N": bound.n}
+    if rows:
+        data["Y"] = bound.y
+    if bound.se is not None and rows:
+        data["se"] = bound.se
+    if isinstance(model.response.trials, str) and rows:
+        data["T"] = bound.trials
+    for term in list(model.terms) + [t for block in model.groups for t in block.terms]:
+        if term_width(term).symbols:
+            data[width_name(term)] = bound.term_widths[term.label]
+    if layout(model.terms)[0].symbols:
+        data["K"] = bound.X.width
+    if model.terms and rows:
+        data["X"] = bound.X.matrix
+    for block in model.groups:
+        g, group = naming.ident(block.factor.label), bound.groups[block.factor.label]
+        data[f"N_{g}"] = len(group.levels)
+        if rows:
+            data[f"J_{g}"] = group.index + first_level
+        if layout(block.terms)[0].symbols:
+            data[f"M_{g}"] = group.design.width
+        if block.terms and rows:
+            data[f"Z_{g}"] = group.design.matrix
+    return data

@@ -1,0 +1,132 @@
+"""Per-row quantities after sampling: the pointwise log-likelihood (for LOO) and posterior predictive draws.
+
+They are computed here, in NumPy, from the posterior's shared output names
+(`b_Intercept` or `Intercept`, `b`, `r_<g>`, the auxiliary parameters) and
+the bound data, once per draw: a separate step, so the sampler never pays
+for them, and one that works the same for every backend and for a
+likelihood from sufficient statistics, whose model has no per-row term.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from scipy import special
+
+from hierc import naming
+from hierc.data.design import BoundData
+from hierc.families import FAMILIES, FamilyDeclaration, Rows
+from hierc.inference.sampling import import_arviz
+from hierc.language.vocabulary import Link
+
+_INVERSE_LINK = {
+    Link.IDENTITY: lambda eta: eta,
+    Link.LOG: np.exp,
+    Link.LOGIT: special.expit,
+    Link.PROBIT: special.ndtr,
+    Link.CLOGLOG: lambda eta: -np.expm1(-np.exp(eta)),
+}
+
+
+_CHUNK = 2**24  # values of eta per chunk of draws: bounds the memory of the intermediate arrays
+
+
+def linear_predictor(draws: dict[str, np.ndarray], bound: BoundData) -> np.ndarray:
+    """eta for every draw and row (draws x N), from the draws of the posterior's variables (first axis: draw)."""
+    model = bound.model
+    some = next(iter(draws.values()))
+    eta = np.zeros((len(some), bound.n))
+    if model.intercept:
+        eta += draws[naming.INTERCEPT_ORIGINAL if model.terms else naming.INTERCEPT][:, None]
+    if model.terms:
+        eta += draws[naming.B] @ bound.X.matrix.T
+    for block in model.groups:
+        group = bound.groups[block.factor.label]
+        r = draws[naming.effects(block.factor.label)]
+        r = r if r.ndim == 3 else r[:, :, None]  # one column: a vector over levels
+        columns = ([np.ones(bound.n)] if block.intercept else []) + ([group.design.matrix] if block.terms else [])
+        eta += np.einsum("dnk,nk->dn", r[:, group.index, :], np.column_stack(columns))
+    return eta
+
+
+def _chunks(posterior: xr.Dataset, bound: BoundData):
+    """(chain, slice of draws, the draws of every variable there): pieces small enough to hold eta."""
+    size = max(1, _CHUNK // (bound.n * 4))
+    for chain in range(posterior.sizes["chain"]):
+        for start in range(0, posterior.sizes["draw"], size):
+            where = slice(start, start + size)
+            yield chain, where, {name: var.values[chain, where] for name, var in posterior.data_vars.items()}
+
+
+def _pointwise(posterior: xr.Dataset, bound: BoundData, per_row) -> np.ndarray:
+    out = np.empty((posterior.sizes["chain"], posterior.sizes["draw"], bound.n))
+    for chain, where, draws in _chunks(posterior, bound):
+        out[chain, where] = per_row(draws, linear_predictor(draws, bound))
+    return out
+
+
+def _auxiliary(draws: dict[str, np.ndarray], family: FamilyDeclaration) -> dict[str, np.ndarray]:
+    """The family's auxiliary parameters, one column of draws each, to broadcast over the rows."""
+    return {cls.value: draws[cls.value][:, None] for cls in family.auxiliary_classes if cls.value in draws}
+
+
+def _rows(bound: BoundData) -> Rows:
+    return Rows(bound.y, bound.se, bound.trials)
+
+
+def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
+    """log p(y_i | draw) for every draw and row: chain x draw x N, by the family's reference density."""
+    model, rows = bound.model, _rows(bound)
+    family = FAMILIES[model.family]
+    density = family.reference.on_link.get(model.link, family.reference.log_density)
+
+    def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
+        return density(rows, eta, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
+
+    return _pointwise(posterior, bound, per_row)
+
+
+def predictive_draws(posterior: xr.Dataset, bound: BoundData, seed: int) -> np.ndarray:
+    """One replicate of the response per draw and row: chain x draw x N."""
+    model, rows, rng = bound.model, _rows(bound), np.random.default_rng(seed)
+    family = FAMILIES[model.family]
+
+    def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
+        return family.reference.draw(rng, rows, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
+
+    return _pointwise(posterior, bound, per_row)
+
+
+def _group(posterior: xr.Dataset, values: np.ndarray) -> xr.Dataset:
+    coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
+    return xr.Dataset({naming.RESPONSE: (["chain", "draw", naming.OBS_DIM], values)}, coords=coords)
+
+
+def add_pointwise(idata, bound: BoundData, log_lik: bool = True, predictive: bool = False, seed: int = 1):
+    """Add the `log_likelihood` and/or `posterior_predictive` groups (variable `y`, dim `__obs__`) to `idata`."""
+    posterior = idata.posterior
+    groups = {}
+    if log_lik:
+        groups["log_likelihood"] = _group(posterior, log_likelihood(posterior, bound))
+    if predictive:
+        groups["posterior_predictive"] = _group(posterior, predictive_draws(posterior, bound, seed))
+    for name in groups:
+        if name in idata.groups():
+            delattr(idata, name)
+    idata.add_groups(groups)
+    return idata
+
+
+def loo_text(idata) -> str:
+    """The PSIS-LOO estimate from the `log_likelihood` group, in one line, with the count of unreliable rows."""
+    import warnings
+
+    az = import_arviz()
+    with warnings.catch_warnings():  # the count of high Pareto k is in the line itself
+        warnings.simplefilter("ignore")
+        loo = az.loo(idata, pointwise=True)
+    k = np.asarray(loo.pareto_k)
+    return (
+        f"LOO: elpd_loo {loo.elpd_loo:.1f} (se {loo.se:.1f}), p_loo {loo.p_loo:.1f}; "
+        f"Pareto k above 0.7 at {int((k > 0.7).sum())} of {k.size} rows\n"
+    )

@@ -1,0 +1,185 @@
+"""The intermediate representation: what a model means.
+
+Everything is explicit here: `a*b` is expanded, `(x | g)` carries its
+intercept, nesting `a/b` is two grouping factors, and every parameter has its
+prior (explicit or default), link and parameterization. Backends read only
+this; none of them sees user syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from hierc.language.source import Source, Span
+from hierc.language.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
+
+INTERCEPT = "Intercept"  # the coefficient label of an intercept, population or group level
+
+
+@dataclass(frozen=True)
+class Numeric:
+    """A numeric predictor, with transforms applied innermost first: log(scale(x)) is (SCALE, LOG)."""
+
+    variable: str
+    transforms: tuple[Transform, ...] = ()
+
+    @property
+    def label(self) -> str:
+        text = self.variable
+        for transform in self.transforms:
+            text = f"{transform.value}({text})"
+        return text
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """A categorical predictor, treatment-coded against `reference` (None: the first level in sorted order)."""
+
+    variable: str
+    reference: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.variable
+
+
+Factor = Numeric | Categorical
+
+
+@dataclass(frozen=True)
+class Term:
+    """A main effect (one factor) or an interaction (several)."""
+
+    factors: tuple[Factor, ...]
+    written_at: Span | None = field(default=None, compare=False)  # the formula text it comes from
+
+    @property
+    def label(self) -> str:
+        return ":".join(f.label for f in self.factors)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(f.variable for f in self.factors)
+
+
+@dataclass(frozen=True)
+class Response:
+    variable: str
+    se: str | None = None  # column of known standard errors: `y | se(s)`
+    trials: str | int | None = None  # column or constant number of trials: `y | trials(n)`
+    se_at: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class GroupingFactor:
+    """A grouping factor; several variables for an interaction such as `a:b` (also from nesting `a/b`)."""
+
+    variables: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return ":".join(self.variables)
+
+
+@dataclass(frozen=True)
+class GroupBlock:
+    """The group-level effects of one grouping factor."""
+
+    factor: GroupingFactor
+    intercept: bool
+    terms: tuple[Term, ...]
+    correlated: bool  # `|`: LKJ prior on a Cholesky factor; `||`: independent
+    parameterization: Parameterization
+    written_at: Span | None = field(default=None, compare=False)  # the group term
+    param_at: Span | None = field(default=None, compare=False)  # the `param` value that chose it; None: default
+
+    @property
+    def coefficients(self) -> tuple[str, ...]:
+        return ((INTERCEPT,) if self.intercept else ()) + tuple(t.label for t in self.terms)
+
+
+@dataclass(frozen=True)
+class DataScaled:
+    """factor * numerator / denominator, the statistics taken from the bound data."""
+
+    factor: float
+    numerator: Stat | None = None
+    denominator: Stat | None = None
+
+
+PriorValue = float | DataScaled
+
+
+class PriorSource(StrEnum):
+    EXPLICIT = "explicit"
+    DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The parameter a prior is on: `b[x1]`, `sd(g)[Intercept]`, `cor(g)`, `sigma`, ..."""
+
+    cls: ParamClass
+    group: str | None = None
+    coefficient: str | None = None
+
+    @property
+    def label(self) -> str:
+        text = self.cls.value
+        if self.group is not None:
+            text += f"({self.group})"
+        if self.coefficient is not None:
+            text += f"[{self.coefficient}]"
+        return text
+
+
+@dataclass(frozen=True)
+class Prior:
+    target: Target
+    distribution: Dist
+    args: tuple[tuple[str, PriorValue], ...]  # canonical argument names, in order
+    source: PriorSource
+    # for explicit priors: the declaration it came from (`b` covers every `b[...]`)
+    declared_as: str | None = None
+    declared_at: Span | None = field(default=None, compare=False)
+
+    def arg(self, name: str) -> PriorValue:
+        return dict(self.args)[name]
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    data_file: str | None
+    response: Response
+    family: Family
+    link: Link
+    intercept: bool
+    terms: tuple[Term, ...]  # population-level, intercept excluded
+    groups: tuple[GroupBlock, ...]
+    priors: tuple[Prior, ...]  # one per parameter, in a fixed order
+    source: Source | None = field(default=None, compare=False)  # the spec's text, to show where a backend fails
+
+    def prior(self, cls: ParamClass, group: str | None = None, coefficient: str | None = None) -> Prior:
+        target = Target(cls, group, coefficient)
+        for prior in self.priors:
+            if prior.target == target:
+                return prior
+        raise KeyError(target.label)
+
+    @property
+    def data_columns(self) -> list[str]:
+        """The columns of the data the model reads, each once, in the order the spec first uses them."""
+        response = self.response
+        columns = [response.variable] + [v for v in (response.se, response.trials) if isinstance(v, str)]
+        all_terms = list(self.terms) + [t for block in self.groups for t in block.terms]
+        columns += [v for term in all_terms for v in term.variables]
+        columns += [v for block in self.groups for v in block.factor.variables]
+        return list(dict.fromkeys(columns))
+
+    def group(self, label: str) -> GroupBlock:
+        for block in self.groups:
+            if block.factor.label == label:
+                return block
+        raise KeyError(label)

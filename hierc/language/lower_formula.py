@@ -1,0 +1,419 @@
+"""Lowering the formula: AST terms → IR terms, intercepts and group blocks.
+
+Desugaring happens here: `a*b` becomes `a + b + a:b`, `(x | g)` gets its
+implicit intercept, and `(1 | a/b)` becomes blocks for `a` and `a:b`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from hierc import naming
+from hierc.errors import Diagnostics, all_of, did_you_mean
+from hierc.language import ast, ir
+from hierc.language.identifiers import identifier_problem
+from hierc.language.source import Span
+from hierc.language.unparse import unparse_term
+from hierc.language.vocabulary import CATEGORICAL, Transform
+
+_TRANSFORMS = {t.value: t for t in Transform}
+_CATEGORICAL_ALIASES = {"factor", "as_factor", "as.factor", "categorical", "cat", "c"}
+
+
+@dataclass(frozen=True)
+class PendingBlock:
+    """A group block before its parameterization is known."""
+
+    factor: ir.GroupingFactor
+    intercept: bool
+    terms: tuple[ir.Term, ...]
+    correlated: bool
+    span: Span | None
+    source_text: str  # e.g. `(1 + x | g)`, for messages
+
+
+@dataclass(frozen=True)
+class LoweredFormula:
+    response: ir.Response
+    intercept: bool
+    terms: tuple[ir.Term, ...]
+    blocks: tuple[PendingBlock, ...]
+
+
+def check_name(name: ast.Name, diags: Diagnostics) -> bool:
+    problem = identifier_problem(name.text)
+    if problem:
+        diags.error(name.span, *problem)
+    return problem is None
+
+
+def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
+    response = _lower_response(formula.response, diags)
+    intercept, terms, group_terms = _lower_terms(formula.terms, diags, inside_group=False)
+    term_spans = list(terms)
+
+    blocks: list[PendingBlock] = []
+    seen_factors: set[frozenset[str]] = set()
+    for group_term in group_terms:
+        g_intercept, g_terms, _ = _lower_terms(group_term.terms, diags, inside_group=True)
+        term_spans += g_terms
+        if not g_intercept and not g_terms:
+            diags.error(group_term.span, "this group term has no terms", "write `(1 | g)` for varying intercepts")
+            continue
+        g_terms_only = tuple(term for term, _ in g_terms)
+        # `(1 | g)` has no correlation to model, whatever its bar
+        correlated = group_term.correlated and (int(g_intercept) + len(g_terms_only)) > 1
+        for factor in lower_group_factor(group_term.factor, diags):
+            block = PendingBlock(
+                factor, g_intercept, g_terms_only, correlated, group_term.span, unparse_term(group_term)
+            )
+            key = frozenset(factor.variables)  # `a:b` and `b:a` group alike
+            if key in seen_factors:
+                diags.error(
+                    group_term.span,
+                    f"grouping factor `{factor.label}` appears in more than one group term",
+                    f"combine them into one, e.g. `(1 + x | {factor.label})`, "
+                    f"or `(1 + x || {factor.label})` for uncorrelated effects",
+                )
+                continue
+            seen_factors.add(key)
+            blocks.append(block)
+
+    _check_variable_kinds(term_spans, diags)
+    if not intercept and not terms and not group_terms:
+        hint = f"write `{response.variable} ~ 1` for an intercept-only model"
+        diags.error(formula.span, "the model has no terms", hint)
+    _check_response_unused(formula.response, term_spans, group_terms, diags)
+    return LoweredFormula(response, intercept, tuple(term for term, _ in terms), tuple(blocks))
+
+
+def lower_group_factor(node: ast.GroupFactor, diags: Diagnostics) -> tuple[ir.GroupingFactor, ...]:
+    """`g` → (g,); `a:b` → (a:b,); `a/b` → (a, a:b)."""
+    factors: list[ir.GroupingFactor] = []
+    variables: tuple[str, ...] = ()
+    for part in node.parts:
+        for name in part.names:
+            check_name(name, diags)
+            if name.text in variables:
+                diags.error(name.span, f"`{name.text}` appears twice in the grouping factor")
+            else:
+                variables += (name.text,)
+        factors.append(ir.GroupingFactor(variables))
+    return tuple(factors)
+
+
+def find_group(factor: ir.GroupingFactor, blocks, span: Span | None, diags: Diagnostics) -> str | None:
+    """The label of the model's block for `factor` (`b:a` finds `a:b`), or None after reporting it missing."""
+    for block in blocks:
+        if set(block.factor.variables) == set(factor.variables):
+            return block.factor.label
+    known = [block.factor.label for block in blocks]
+    hint = did_you_mean(factor.label, known) or (
+        f"its grouping factors are {all_of(known)}" if known else "it has no group-level terms"
+    )
+    diags.error(span, f"the model has no grouping factor `{factor.label}`", hint)
+    return None
+
+
+def lower_coefficient(node: ast.Atom | ast.Interaction, diags: Diagnostics) -> ir.Term | None:
+    """The term a coefficient name in `b[...]` or `sd(g)[...]` refers to."""
+    factors = _interaction_factors(node, diags)
+    return ir.Term(factors) if factors else None
+
+
+# ---- response ----------------------------------------------------------------
+
+
+def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
+    check_name(node.name, diags)
+    options: dict[str, str | int] = {}
+    for call in node.additions:
+        kind = call.func.text
+        if kind not in ("se", "trials"):
+            diags.error(
+                call.func.span,
+                f"unknown response option `{kind}`",
+                did_you_mean(kind, ["se", "trials"]) or "the response options are `se(s)` and `trials(n)`",
+            )
+            continue
+        if kind in options:
+            diags.error(call.span, f"`{kind}(...)` is given twice")
+            continue
+        value = _response_option_value(call, diags)
+        if value is not None:
+            options[kind] = value
+    se_at = next((call.span for call in node.additions if call.func.text == "se"), None)
+    return ir.Response(node.name.text, options.get("se"), options.get("trials"), se_at)
+
+
+def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | None:
+    kind = call.func.text
+    usage = (
+        "`se(s)`, where s is a column of standard errors" if kind == "se" else "`trials(n)`, with a column or a number"
+    )
+    if len(call.args) != 1 or call.args[0].name is not None:
+        diags.error(call.span, f"`{kind}` takes one argument", f"write {usage}")
+        return None
+    value = call.args[0].value
+    if isinstance(value, ast.Name):
+        return value.text if check_name(value, diags) else None
+    if kind == "trials" and isinstance(value, ast.Number) and value.value == int(value.value) and value.value >= 1:
+        return int(value.value)
+    diags.error(value.span, f"invalid argument to `{kind}`", f"write {usage}")
+    return None
+
+
+# ---- terms -------------------------------------------------------------------
+
+
+def _lower_terms(
+    signed_terms: tuple[ast.SignedTerm, ...], diags: Diagnostics, *, inside_group: bool
+) -> tuple[bool, list[tuple[ir.Term, Span | None]], list[ast.GroupTerm]]:
+    """(intercept?, [(term, span)], group terms) for one sum of terms."""
+    intercept: bool | None = None
+    intercept_span: Span | None = None
+    terms: list[tuple[ir.Term, Span | None]] = []
+    seen: dict[frozenset[str], ir.Term] = {}
+    named: dict[str, ir.Term] = {}  # by the identifier generated code gives the term (`b_log_x`, `x_log_x`)
+    group_terms: list[ast.GroupTerm] = []
+
+    for signed in signed_terms:
+        node = signed.term
+        if isinstance(node, ast.Number):
+            wanted = _intercept_choice(signed, diags)
+            if wanted is None:
+                continue
+            if intercept is not None and wanted != intercept:
+                diags.error(
+                    signed.span,
+                    "conflicting intercept: the formula both includes and removes it",
+                    f"it was already {'included' if intercept else 'removed'} at column {intercept_span.column}"
+                    if intercept_span
+                    else None,
+                )
+            intercept, intercept_span = wanted, signed.span
+        elif isinstance(node, ast.GroupTerm):
+            if inside_group:
+                diags.error(node.span, "group terms cannot be nested inside a group term")
+            elif signed.negated:
+                diags.error(signed.span, "a group term cannot be removed with `-`")
+            else:
+                group_terms.append(node)
+        elif signed.negated:
+            diags.error(
+                signed.span,
+                "only the intercept can be removed with `-`",
+                "to leave a term out, delete it from the formula",
+            )
+        else:
+            for factors in _expand(node, diags):
+                term = ir.Term(factors, node.span)
+                key = _key(factors)
+                if key in seen:
+                    shown = "" if term.label == seen[key].label else f" (as `{seen[key].label}`)"
+                    diags.error(node.span, f"duplicate term `{term.label}`: it is already in the formula{shown}")
+                    continue
+                same_name = named.get(naming.ident(term.label))
+                if same_name is not None and same_name.label != term.label:  # equal labels: checked later
+                    diags.error(
+                        node.span,
+                        f"the terms `{same_name.label}` and `{term.label}` would have the same name "
+                        f"`{naming.ident(term.label)}` in generated code",
+                        "rename the column",
+                    )
+                    continue
+                seen[key] = term
+                named[naming.ident(term.label)] = term
+                terms.append((term, node.span))
+    return (True if intercept is None else intercept), terms, group_terms
+
+
+def _key(factors: tuple[ir.Factor, ...]) -> frozenset[ir.Factor]:
+    """Terms are the same whatever the order of their factors: `a:b` is `b:a`."""
+    return frozenset(factors)
+
+
+def _intercept_choice(signed: ast.SignedTerm, diags: Diagnostics) -> bool | None:
+    number = signed.term
+    assert isinstance(number, ast.Number)
+    if number.value == 1 and not signed.negated:
+        return True
+    if (number.value == 0 and not signed.negated) or (number.value == 1 and signed.negated):
+        return False
+    diags.error(
+        signed.span if signed.negated else number.span,
+        f"`{'-' if signed.negated else ''}{number.text}` is not a term",
+        "write `1` to include the intercept, `0` or `-1` to remove it",
+    )
+    return None
+
+
+def _expand(node: ast.Term, diags: Diagnostics) -> list[tuple[ir.Factor, ...]]:
+    """The interactions a term stands for: `a*b` → [(a,), (b,), (a, b)]."""
+    if not isinstance(node, ast.Product):
+        factors = _interaction_factors(node, diags)
+        return [factors] if factors else []
+    operands = [_interaction_factors(op, diags) for op in node.operands]
+    if not all(operands):
+        return []
+    for position, (operand, factors) in enumerate(zip(node.operands, operands, strict=True)):
+        if _key(factors) in map(_key, operands[:position]):
+            diags.error(operand.span, f"`{unparse_term(operand)}` appears twice in the product")
+            return []
+    expanded = []
+    for size in range(1, len(operands) + 1):
+        for chosen in combinations(operands, size):
+            merged: list[ir.Factor] = []
+            for factors in chosen:
+                merged += [f for f in factors if f not in merged]
+            expanded.append(tuple(merged))
+    return expanded
+
+
+def _interaction_factors(node, diags: Diagnostics) -> tuple[ir.Factor, ...] | None:
+    atoms = node.factors if isinstance(node, ast.Interaction) else (node,)
+    factors: list[ir.Factor] = []
+    ok = True
+    for atom in atoms:
+        factor = _factor(atom, diags)
+        if factor is None:
+            ok = False
+        elif any(f.label == factor.label for f in factors):
+            diags.error(atom.span, f"`{factor.label}` appears twice in the interaction")
+            ok = False
+        else:
+            factors.append(factor)
+    return tuple(factors) if ok else None
+
+
+def _factor(atom, diags: Diagnostics) -> ir.Factor | None:
+    if isinstance(atom, ast.Name):
+        return ir.Numeric(atom.text) if check_name(atom, diags) else None
+    if isinstance(atom, ast.Number):
+        diags.error(atom.span, f"a number (`{atom.text}`) cannot be part of an interaction")
+        return None
+    if isinstance(atom, ast.GroupTerm):
+        diags.error(atom.span, "a group term cannot be part of an interaction")
+        return None
+    if isinstance(atom, ast.Call):
+        func = atom.func.text
+        if func == CATEGORICAL:
+            return _categorical(atom, diags)
+        if func in _TRANSFORMS:
+            return _transformed(atom, _TRANSFORMS[func], diags)
+        if func in _CATEGORICAL_ALIASES:
+            hint = f"write `C({_first_arg_text(atom)})` for a categorical predictor"
+        elif func == "I":
+            hint = "compute the expression as a column of your data"
+        else:
+            hint = did_you_mean(func, [*_TRANSFORMS, CATEGORICAL]) or (
+                f"the functions are {all_of([*_TRANSFORMS, CATEGORICAL])}"
+            )
+        diags.error(atom.func.span, f"unknown function `{func}` in formula", hint)
+        return None
+    raise TypeError(f"unexpected formula node {atom!r}")
+
+
+def _first_arg_text(call: ast.Call) -> str:
+    if call.args and isinstance(call.args[0].value, ast.Name):
+        return call.args[0].value.text
+    return "x"
+
+
+def _transformed(call: ast.Call, transform: Transform, diags: Diagnostics) -> ir.Numeric | None:
+    if len(call.args) != 1 or call.args[0].name is not None:
+        diags.error(call.span, f"`{transform.value}` takes one argument, a numeric predictor")
+        return None
+    inner = call.args[0].value
+    if not isinstance(inner, (ast.Name, ast.Call)):
+        diags.error(inner.span, f"`{transform.value}` applies to a predictor, not to a constant")
+        return None
+    factor = _factor(inner, diags)
+    if factor is None:
+        return None
+    if isinstance(factor, ir.Categorical):
+        diags.error(
+            call.span, f"`{transform.value}` cannot be applied to the categorical predictor `{factor.variable}`"
+        )
+        return None
+    return ir.Numeric(factor.variable, factor.transforms + (transform,))
+
+
+def _categorical(call: ast.Call, diags: Diagnostics) -> ir.Categorical | None:
+    usage = 'write `C(x)`, or `C(x, ref = "level")` to choose the reference level'
+    positional = [a for a in call.args if a.name is None]
+    if not positional or not isinstance(positional[0].value, ast.Name) or len(positional) > 1:
+        diags.error(call.span, "`C` takes one predictor name", usage)
+        return None
+    if call.args[0].name is not None:
+        diags.error(call.args[0].span, "the predictor comes first in `C(...)`", usage)
+        return None
+    name = positional[0].value
+    if not check_name(name, diags):
+        return None
+    reference = None
+    for position, arg in enumerate(call.args[1:], start=1):
+        if any(a.name.text == arg.name.text for a in call.args[1:position]):
+            diags.error(arg.span, f"argument `{arg.name.text}` is given twice")
+            return None
+        if arg.name.text != "ref":
+            diags.error(
+                arg.name.span,
+                f"unknown argument `{arg.name.text}` of `C`",
+                did_you_mean(arg.name.text, ["ref"]) or usage,
+            )
+            return None
+        value = arg.value
+        if isinstance(value, ast.String):
+            reference = value.value
+        elif isinstance(value, ast.Number):
+            reference = value.text
+        elif isinstance(value, ast.Name):
+            reference = value.text
+        else:
+            diags.error(value.span, "the reference level is a name, a number or a quoted string", usage)
+            return None
+    return ir.Categorical(name.text, reference)
+
+
+# ---- whole-formula checks ----------------------------------------------------
+
+
+def _check_variable_kinds(term_spans: list[tuple[ir.Term, Span | None]], diags: Diagnostics) -> None:
+    """A variable is either numeric or categorical, with one reference level, throughout the formula."""
+    first: dict[str, ir.Factor] = {}
+    for term, span in term_spans:
+        for factor in term.factors:
+            seen = first.setdefault(factor.variable, factor)
+            if isinstance(seen, ir.Categorical) != isinstance(factor, ir.Categorical):
+                diags.error(
+                    span,
+                    f"`{factor.variable}` is used both as a numeric and as a categorical predictor",
+                    f"use `C({factor.variable})` everywhere, or nowhere",
+                )
+                first[factor.variable] = factor
+            elif isinstance(seen, ir.Categorical) and seen.reference != factor.reference:
+                diags.error(span, f"`C({factor.variable})` is given different reference levels")
+                first[factor.variable] = factor
+
+
+def _check_response_unused(
+    response: ast.Response,
+    term_spans: list[tuple[ir.Term, Span | None]],
+    group_terms: list[ast.GroupTerm],
+    diags: Diagnostics,
+) -> None:
+    name = response.name.text
+    for term, span in term_spans:
+        if name in term.variables:
+            diags.error(span, f"the response `{name}` is also used as a predictor")
+    for group_term in group_terms:
+        for part in group_term.factor.parts:
+            for part_name in part.names:
+                if part_name.text == name:
+                    diags.error(part_name.span, f"the response `{name}` is also used as a grouping factor")
+    for option in response.additions:
+        for arg in option.args:
+            if isinstance(arg.value, ast.Name) and arg.value.text == name:
+                diags.error(arg.value.span, f"the response `{name}` is also its own `{option.func.text}` column")

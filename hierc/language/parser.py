@@ -1,0 +1,340 @@
+"""Text → AST: the Lark parser, its newline handling, and friendly syntax errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from hierc.errors import Diagnostic, SpecError
+from hierc.language import ast
+from hierc.language.source import Source, Span
+
+# A newline does not end a statement after these tokens, nor before a line
+# that starts with one of these characters: `y ~ x1 + x2` may be split after
+# `+`, or before it.
+_CONTINUES_AFTER = {"TILDE", "BAR", "DOUBLE_BAR", "PLUS", "MINUS", "STAR", "COLON", "SLASH", "EQUALS", "_COMMA"}
+_CONTINUATION_LINE = re.compile(r"(?:\s|#[^\n]*)*[~|+\-*:/=,)\]]")
+_OPENERS = {"_LPAR", "_LSQB"}
+_CLOSERS = {"_RPAR", "_RSQB"}
+
+
+class _StatementBreaks:
+    """Lark post-lexer: keeps only the newlines that end a statement.
+
+    It looks ahead in the text, not in the token stream: the contextual lexer
+    picks terminals by parser state, so tokens must reach the parser one at a time.
+    """
+
+    always_accept = ("_NL",)
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.open_brackets: list[Token] = []
+        self.matched: dict[int, Token] = {}  # closer position → its opener, for error messages
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        self.open_brackets, self.matched = [], {}
+        previous: Token | None = None
+        for token in stream:
+            if token.type == "_NL":
+                if (
+                    previous is not None
+                    and not self.open_brackets
+                    and previous.type not in _CONTINUES_AFTER
+                    and not _CONTINUATION_LINE.match(self.text, token.end_pos)
+                ):
+                    yield token
+                    previous = None
+                continue
+            if token.type in _OPENERS:
+                self.open_brackets.append(token)
+            elif token.type in _CLOSERS and self.open_brackets:
+                self.matched[token.start_pos] = self.open_brackets.pop()
+            yield token
+            previous = token
+        if previous is not None:
+            yield Token("_NL", "\n", line=previous.end_line, column=previous.end_column)
+
+
+_POSTLEX = _StatementBreaks()
+
+
+def _grammar_text() -> str:
+    """The grammar ships inside the wheel as hierc/grammar/hm.lark; in a source checkout it is grammar/hm.lark."""
+    packaged = resources.files("hierc").joinpath("grammar/hm.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "grammar" / "hm.lark").read_text(encoding="utf-8")
+
+
+@cache
+def _lark() -> Lark:
+    return Lark(
+        _grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        postlex=_POSTLEX,
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,  # the parse table is computed once per grammar version, then loaded
+    )
+
+
+def parse(text: str, name: str = "<string>") -> ast.Spec:
+    """Parse spec text into its AST; raises SpecError with a located message on bad syntax."""
+    source = Source(text, name)
+    _POSTLEX.text = text
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as error:
+        raise SpecError([_syntax_diagnostic(error, source)], source) from None
+    try:
+        return _ToAst().transform(tree)
+    except VisitError as error:  # the transformer only builds nodes; this is our bug
+        raise error.orig_exc from None
+
+
+def parse_file(path: str | Path) -> ast.Spec:
+    source = Source.from_file(path)
+    return parse(source.text, source.name)
+
+
+# ---- parse tree → AST --------------------------------------------------------
+
+
+def _span(token: Token) -> Span:
+    return Span(token.line, token.column, token.end_line, token.end_column)
+
+
+def _meta_span(meta) -> Span | None:
+    return None if meta.empty else Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _nodes(children) -> list:
+    """Children that are AST nodes (drops punctuation tokens and empty optionals)."""
+    return [c for c in children if isinstance(c, ast.Node)]
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """Builds AST nodes only; all validation happens later, in hierc.language.lower."""
+
+    @v_args(inline=True)
+    def NAME(self, token):
+        return ast.Name(str(token), span=_span(token))
+
+    @v_args(inline=True)
+    def NUMBER(self, token):
+        return ast.Number(float(token), str(token), span=_span(token))
+
+    @v_args(inline=True)
+    def STRING(self, token):
+        # only \" \' and \\ are escapes, so Windows paths stay as written
+        value = re.sub(r"\\([\"'\\])", r"\1", str(token)[1:-1])
+        return ast.String(value, span=_span(token))
+
+    def start(self, meta, children):
+        return ast.Spec(tuple(_nodes(children)), span=_meta_span(meta))
+
+    def model_decl(self, meta, children):
+        return ast.ModelDecl(*_nodes(children), span=_meta_span(meta))
+
+    def data_decl(self, meta, children):
+        return ast.DataDecl(*_nodes(children), span=_meta_span(meta))
+
+    def family_decl(self, meta, children):
+        name, *args = _nodes(children)
+        return ast.FamilyDecl(name, tuple(args), span=_meta_span(meta))
+
+    def formula(self, meta, children):
+        response, terms = _nodes(children)[0], children[-1]
+        return ast.Formula(response, terms, span=_meta_span(meta))
+
+    def response(self, meta, children):
+        name, *additions = _nodes(children)
+        return ast.Response(name, tuple(additions), span=_meta_span(meta))
+
+    def addition(self, meta, children):
+        return children[0]
+
+    def rhs(self, meta, children):
+        # children: [MINUS | None], term, (sign, term)*
+        terms = []
+        negated = children[0] is not None
+        sign_start = children[0]
+        for child in children[1:]:
+            if isinstance(child, Token):
+                negated = child.type == "MINUS"
+                sign_start = child
+                continue
+            span = child.span if sign_start is None else _span(sign_start).to(child.span)
+            terms.append(ast.SignedTerm(negated, child, span=span))
+            negated, sign_start = False, None
+        return tuple(terms)
+
+    def group_term(self, meta, children):
+        terms, bar, factor = children
+        return ast.GroupTerm(terms, bar.type == "BAR", factor, span=_meta_span(meta))
+
+    def product(self, meta, children):
+        return ast.Product(tuple(_nodes(children)), span=_meta_span(meta))
+
+    def interaction(self, meta, children):
+        return ast.Interaction(tuple(_nodes(children)), span=_meta_span(meta))
+
+    def group_factor(self, meta, children):
+        return ast.GroupFactor(tuple(_nodes(children)), span=_meta_span(meta))
+
+    def group_part(self, meta, children):
+        return ast.GroupPart(tuple(_nodes(children)), span=_meta_span(meta))
+
+    def prior_target(self, meta, children):
+        name, group, coefficient = children
+        return ast.PriorTarget(name, group, coefficient, span=_meta_span(meta))
+
+    def coefficient(self, meta, children):
+        return children[0]
+
+    def prior_decl(self, meta, children):
+        target, call = _nodes(children)
+        return ast.PriorDecl(target, call, span=_meta_span(meta))
+
+    def param_decl(self, meta, children):
+        group, value = children[0], _nodes(children)[-1]
+        return ast.ParamDecl(group, value, span=_meta_span(meta))
+
+    def call(self, meta, children):
+        func, *args = _nodes(children)
+        return ast.Call(func, tuple(args), span=_meta_span(meta))
+
+    def arg(self, meta, children):
+        name, value = children[0], children[-1]
+        return ast.Arg(name, value, span=_meta_span(meta))
+
+    def negative(self, meta, children):
+        number = children[-1]
+        return ast.Number(-number.value, "-" + number.text, span=_meta_span(meta))
+
+
+# ---- syntax errors -----------------------------------------------------------
+
+_TOKEN_NAMES = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a quoted string",
+    "TILDE": "`~`",
+    "DOUBLE_BAR": "`||`",
+    "BAR": "`|`",
+    "PLUS": "`+`",
+    "MINUS": "`-`",
+    "STAR": "`*`",
+    "COLON": "`:`",
+    "SLASH": "`/`",
+    "EQUALS": "`=`",
+    "_LPAR": "`(`",
+    "_RPAR": "`)`",
+    "_LSQB": "`[`",
+    "_RSQB": "`]`",
+    "_COMMA": "`,`",
+    "_NL": "end of line",
+    "$END": "end of file",
+    "MODEL": "`model`",
+    "DATA": "`data`",
+    "FAMILY": "`family`",
+    "PRIOR": "`prior`",
+    "PARAM": "`param`",
+}
+_KEYWORDS = {"MODEL", "DATA", "FAMILY", "PRIOR", "PARAM"}
+_STATEMENT_STARTS = _KEYWORDS | {"NAME"}
+
+
+def _describe(token: Token) -> str:
+    if token.type in ("NAME", "NUMBER", "STRING"):
+        return f"{_TOKEN_NAMES[token.type].split()[-1]} `{token}`"
+    return _TOKEN_NAMES.get(token.type, f"`{token}`")
+
+
+def _expected(names: set[str]) -> str:
+    described = sorted({_TOKEN_NAMES.get(n, n) for n in names if n not in ("COMMENT",)})
+    if len(described) == 1:
+        return described[0]
+    return ", ".join(described[:-1]) + " or " + described[-1]
+
+
+def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
+    if isinstance(error, UnexpectedCharacters):
+        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        span = Span(error.line, error.column, error.line, error.column + 1)
+        hint = None
+        if char == "\t":
+            char = "\\t"
+        if char in "{}":
+            hint = "group terms use parentheses: `(1 | g)`"
+        elif char in "\"'":
+            hint = "a string is missing its closing quote"
+        return Diagnostic(f"unexpected character `{char}`", span, hint)
+
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    # what the parser accepts here (error.expected also lists the always-lexed newline)
+    expected = set(error.interactive_parser.accepts()) if error.interactive_parser else set(error.expected)
+    at_end = token.type in ("$END", "_NL")
+    span = source.end_span() if token.type == "$END" else _span(token)
+    if token.type == "_NL":
+        # point just past the end of the line, where something is missing
+        line = source.line(token.line)
+        span = Span(token.line, len(line) + 1, token.line, len(line) + 2)
+
+    previous = error.token_history[-1] if error.token_history else None
+    if _POSTLEX.open_brackets and (
+        at_end or (token.type in _KEYWORDS and token.line > _POSTLEX.open_brackets[-1].line)
+    ):
+        opener = _POSTLEX.open_brackets[-1]
+        closer = "`)`" if opener.type == "_LPAR" else "`]`"
+        return Diagnostic(f"`{opener}` is never closed", _span(opener), f"add {closer} to close it")
+    if token.type in _CLOSERS and token.type not in expected:
+        # the lexer may reject a closer before the post-lexer has seen it
+        opener = _POSTLEX.matched.get(token.start_pos) or (_POSTLEX.open_brackets or [None])[-1]
+        if opener is None:
+            wanted = "(" if token.type == "_RPAR" else "["
+            return Diagnostic(f"unmatched `{token}`", span, f"remove it, or add the `{wanted}` it closes")
+        if previous is not None and previous.start_pos == opener.start_pos:
+            return Diagnostic(f"empty `{opener}{token}`", _span(opener).to(span))
+        if token.type == "_RPAR" and {"BAR", "DOUBLE_BAR"} <= expected:
+            return Diagnostic(
+                "parentheses in a formula hold a group term, `(terms | g)`",
+                _span(opener).to(span),
+                "add `| g` for effects varying by g; plain grouping such as `(a + b)` is not supported",
+            )
+    if previous is not None and previous.type in _KEYWORDS and token.type in ("TILDE", "BAR"):
+        return Diagnostic(
+            f"`{previous}` starts a statement, so it cannot be the name of the response",
+            _span(previous),
+            "rename the response column",
+        )
+
+    message = f"unexpected {_describe(token)}; expected {_expected(expected)}"
+    hint = None
+    if "PLUS" in expected and token.type in ("NAME", "NUMBER", "_LPAR"):
+        hint = "terms are joined with `+`; is a `+` missing?"
+    elif token.type in ("BAR", "DOUBLE_BAR") and expected & {"PLUS", "_NL"}:
+        hint = "a group term goes in parentheses, e.g. `(1 | g)`"
+    elif expected == {"TILDE", "BAR"} or expected == {"TILDE"}:
+        message = f"expected `~` after the response, found {_describe(token)}"
+        hint = "a formula reads `response ~ terms`, e.g. `y ~ 1 + x`"
+    elif {"MODEL", "PRIOR"} <= expected and token.type not in _STATEMENT_STARTS:
+        message = f"unexpected {_describe(token)} at the start of a statement"
+        hint = "a statement is a formula (`y ~ ...`) or starts with `model`, `data`, `family`, `prior` or `param`"
+    elif "_NL" in expected and token.type in _STATEMENT_STARTS:
+        message = f"unexpected {_describe(token)}; expected end of line"
+        hint = "put each statement on its own line"
+    elif at_end:
+        message = f"unexpected {_describe(token)}; expected {_expected(expected)}"
+        hint = "the statement is incomplete"
+    return Diagnostic(message, span, hint)

@@ -1,0 +1,1 @@
+"""Pictures of models and fits: the model as a graphical model, diagnostic plots."""
