@@ -14,56 +14,48 @@ loads a numerical or sampling library.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
+from hierc.backends import backend as find_backend
 from hierc.errors import BackendError
 from hierc.inference.sampling import SampleOptions
 from hierc.language import ir
-from hierc.language.vocabulary import Encoding, Likelihood
-
-BACKENDS = ("stan", "pymc", "bambi")
-ENGINES = {
-    "stan": ("auto", "cmdstanpy", "pystan"),
-    "pymc": ("auto", "nutpie", "pymc"),
-    "bambi": ("auto", "nutpie", "pymc"),  # Bambi's PyMC model, sampled as the pymc backend's
-}
-ENCODED = ("stan", "pymc")  # backends with a choice of encoding; Bambi lays out its parameters itself
+from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood
 
 
-def _backend(name: str) -> str:
-    if name not in BACKENDS:
-        raise BackendError(f"unknown backend `{name}`; the backends are {', '.join(BACKENDS)}")
-    return name
-
-
-def _engine(backend: str, engine: str) -> str:
-    if engine not in ENGINES[backend]:
-        raise BackendError(
-            f"`{engine}` is not an engine of the {backend} backend; its engines are {', '.join(ENGINES[backend])}"
-        )
-    return engine
-
-
-def encoding_of(backend: str, encoding: Encoding | str | None) -> Encoding | None:
-    """The encoding a backend uses: vectorized unless told otherwise; none for Bambi."""
-    if _backend(backend) in ENCODED:
+def encoding_of(backend: Backend | str, encoding: Encoding | str | None) -> Encoding | None:
+    """The encoding a backend uses: vectorized unless told otherwise; none for a backend without encodings."""
+    target = find_backend(backend)
+    if target.encodings:
         return Encoding(encoding or Encoding.VECTORIZED)
     if encoding is not None:
-        raise BackendError(f"the {backend} backend has no encodings: Bambi lays out the parameters, one per term")
+        raise BackendError(f"the {target.name} backend has no encodings: it lays out the parameters, one per term")
     return None
 
 
-def uses_suffstats(model: ir.Model, backend: str, likelihood: Likelihood | str, bound=None) -> bool:
+def engine_of(backend: Backend | str, engine: Engine | str) -> Engine:
+    """The engine asked for, checked against the backend's engines."""
+    target = find_backend(backend)
+    allowed = (Engine.AUTO, *target.engines)
+    if engine not in [e.value for e in allowed]:
+        raise BackendError(
+            f"`{engine}` is not an engine of the {target.name} backend; its engines are "
+            f"{', '.join(e.value for e in allowed)}"
+        )
+    return Engine(engine)
+
+
+def uses_suffstats(model: ir.Model, backend: Backend | str, likelihood: Likelihood | str, bound=None) -> bool:
     """Whether the backend computes the model's likelihood from sufficient statistics (`hierc/data/suffstats.py`)."""
     from hierc.data import suffstats
 
-    likelihood = Likelihood(likelihood)
-    if _backend(backend) == "bambi":
+    likelihood, target = Likelihood(likelihood), find_backend(backend)
+    if not target.suffstats:
         if likelihood is Likelihood.SUFFSTATS:
+            able = [b.value for b in Backend if find_backend(b).suffstats]
             raise BackendError(
-                "--likelihood suffstats: the bambi backend computes the likelihood row by row; "
-                "the stan and pymc backends can use sufficient statistics"
+                f"--likelihood suffstats: the {target.name} backend computes the likelihood row by row; "
+                f"the {' and '.join(able)} backends can use sufficient statistics"
             )
         return False
     return suffstats.uses_suffstats(model, likelihood, bound)
@@ -71,24 +63,13 @@ def uses_suffstats(model: ir.Model, backend: str, likelihood: Likelihood | str, 
 
 def compile_model(
     model: ir.Model,
-    backend: str = "stan",
+    backend: Backend | str = Backend.STAN,
     encoding: Encoding | str | None = None,
     likelihood: Likelihood | str = Likelihood.AUTO,
 ) -> str:
     """The model as target code: a Stan program, or a standalone PyMC or Bambi script."""
     encoding = encoding_of(backend, encoding)
-    suffstats = uses_suffstats(model, backend, likelihood)
-    if backend == "bambi":
-        from hierc.backends.bambi.script import bambi_script
-
-        return bambi_script(model)
-    if backend == "pymc":
-        from hierc.backends.pymc.script import pymc_script
-
-        return pymc_script(model, encoding, suffstats)
-    from hierc.backends.stan.codegen import stan_program
-
-    return stan_program(model, encoding, suffstats)
+    return find_backend(backend).compile(model, encoding, uses_suffstats(model, backend, likelihood))
 
 
 def bind_data(model: ir.Model, data, spec_path: str | Path | None = None):
@@ -115,75 +96,37 @@ def pymc_model(
     likelihood: Likelihood | str = Likelihood.AUTO,
 ):
     """The model as an in-process `pm.Model` with data (a DataFrame, a CSV path, or bound data)."""
-    from hierc.backends.pymc.engines import import_pymc
-    from hierc.backends.pymc.model import pymc_model as build
-
     bound = bind_data(model, data, spec_path)
-    suffstats = uses_suffstats(model, "pymc", likelihood, bound)
-    import_pymc()
-    return build(bound, Encoding(encoding), model, suffstats)
+    suffstats = uses_suffstats(model, Backend.PYMC, likelihood, bound)
+    return find_backend(Backend.PYMC).build(model, bound, Encoding(encoding), suffstats)
 
 
 def bambi_model(model: ir.Model, data, spec_path: str | Path | None = None):
     """The model as an in-process `bmb.Model` with data (a DataFrame, a CSV path, or bound data)."""
-    from hierc.backends.bambi.model import bambi_model as build
-    from hierc.backends.pymc.engines import import_pymc
-
-    bound = bind_data(model, data, spec_path)
-    import_pymc()
-    try:
-        import bambi  # noqa: F401
-    except ImportError as error:
-        raise BackendError(f"the bambi backend needs Bambi, which cannot be imported ({error})") from None
-    return build(bound, model)
+    return find_backend(Backend.BAMBI).build(model, bind_data(model, data, spec_path))
 
 
 def sample(
     model: ir.Model,
     data,
-    backend: str = "stan",
+    backend: Backend | str = Backend.STAN,
     encoding: Encoding | str | None = None,
-    engine: str = "auto",
+    engine: Engine | str = Engine.AUTO,
     options: SampleOptions | None = None,
     spec_path: str | Path | None = None,
     likelihood: Likelihood | str = Likelihood.AUTO,
 ):
     """Sample the model's posterior given data; ArviZ InferenceData with the shared output names."""
-    _engine(_backend(backend), engine)
+    target = find_backend(backend)
+    engine = engine_of(backend, engine)
     encoding = encoding_of(backend, encoding)
     options = options or SampleOptions()
     bound = bind_data(model, data, spec_path)
     suffstats = uses_suffstats(model, backend, likelihood, bound)
-    if backend == "pymc":
-        from hierc.backends.pymc import engines
-
-        chosen = engines.choose_engine(engine)
-        from hierc.backends.pymc.model import pymc_model as build
-
-        engines.import_pymc()  # quietly: pytensor warns on import without BLAS
-        idata = engines.sample(build(bound, encoding, model, suffstats), options, chosen)
-    elif backend == "bambi":
-        from hierc.backends.bambi.model import hierc_posterior
-        from hierc.backends.pymc import engines
-
-        chosen = engines.choose_engine(engine)
-        bmb_model = bambi_model(model, bound)
-        with warnings.catch_warnings():  # building compiles some graphs with pytensor, which warns without BLAS
-            warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS")
-            bmb_model.build()
-            idata = engines.sample(bmb_model.backend.model, options, chosen)
-        idata.posterior = hierc_posterior(idata.posterior, bound, model)
-    else:
-        from hierc.backends import outputs
-        from hierc.backends.stan import engines
-        from hierc.backends.stan.codegen import stan_program
-        from hierc.backends.stan.data import stan_data
-
-        chosen = engines.choose_engine(engine)
-        program = stan_program(model, encoding, suffstats)
-        data = stan_data(bound, rows=not suffstats, statistics=suffstats)
-        idata = engines.sample(program, data, options, chosen, outputs.coords(bound), outputs.dims(model))
-    idata.posterior.attrs.update({"created_by": "hierc", "hierc_backend": backend, "hierc_engine": chosen.value})
+    chosen = target.choose_engine(engine)
+    idata = target.sample(model, bound, encoding, suffstats, chosen, options)
+    idata.posterior.attrs.update({"created_by": "hierc", "hierc_backend": target.name.value})
+    idata.posterior.attrs["hierc_engine"] = chosen.value
     idata.posterior.attrs["hierc_likelihood"] = (Likelihood.SUFFSTATS if suffstats else Likelihood.ROWS).value
     return idata
 

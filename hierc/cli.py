@@ -8,14 +8,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hierc import __version__
-from hierc.api import BACKENDS, ENCODED, ENGINES, bind_data, compile_model, sample, uses_suffstats
+from hierc.api import bind_data, compile_model, encoding_of, sample, uses_suffstats
 from hierc.errors import UserError
 from hierc.language.dump import dump
 from hierc.language.pipeline import load_source
 from hierc.language.source import Source
 from hierc.language.summary import summarize
-from hierc.language.vocabulary import Encoding, Likelihood, Parameterization
+from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood, Parameterization
 from hierc.output_files import IMAGE_SUFFIXES, check_writable, write_text
+
+BACKENDS = [b.value for b in Backend]
 
 USER_ERROR = 2
 DIFFER = 1  # `hierc compare`: the posteriors differ
@@ -78,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     _backend_options(sample)
     sample.add_argument(
         "--engine",
-        choices=sorted({engine for engines in ENGINES.values() for engine in engines}),
+        choices=[e.value for e in Engine],
         default="auto",
         help="stan: cmdstanpy when CmdStan is installed, else pystan; pymc and bambi: nutpie when installed, "
         "else pymc (default: auto)",
@@ -146,7 +148,7 @@ def _command(commands, name: str, help_text: str, description: str) -> argparse.
 
 
 def _backend_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--backend", choices=BACKENDS, default="stan", help="the target (default: stan)")
+    command.add_argument("--backend", choices=BACKENDS, default=Backend.STAN.value, help="the target (default: stan)")
     command.add_argument(
         "--encoding",
         choices=[e.value for e in Encoding],
@@ -201,7 +203,7 @@ def _run(args: argparse.Namespace) -> int | None:
     elif args.command == "data":
         from hierc.backends.stan.data import stan_data_json
 
-        statistics = uses_suffstats(model, "stan", args.likelihood)  # decided as `compile` decides: from the spec
+        statistics = uses_suffstats(model, Backend.STAN, args.likelihood)  # decided as `compile` decides: from the spec
         rows = args.likelihood != Likelihood.SUFFSTATS
         _emit(args, stan_data_json(bind_data(model, args.data, args.spec), rows, statistics))
     elif args.command == "sample":
@@ -304,7 +306,7 @@ def _compare(args: argparse.Namespace, model) -> int:
     lowerings = [
         Lowering(backend, encoding, Parameterization(param) if param else None, Likelihood(likelihood))
         for backend in backends
-        for encoding in ([Encoding(e) for e in encodings] if backend in ENCODED else [None])
+        for encoding in ([Encoding(e) for e in encodings] if encoding_of(backend, None) else [None])
         for param in params
         for likelihood in likelihoods
     ]

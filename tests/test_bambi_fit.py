@@ -48,7 +48,7 @@ def test_cli_samples_eight_schools(tmp_path):
 def test_bambi_has_no_encodings():
     result = run_hierc("compile", "specs/eight_schools.hm", "--backend", "bambi", "--encoding", "unrolled")
     assert result.returncode == 2
-    assert result.stderr == "error: the bambi backend has no encodings: Bambi lays out the parameters, one per term\n"
+    assert result.stderr == "error: the bambi backend has no encodings: it lays out the parameters, one per term\n"
 
 
 def test_an_unsupported_spec_fails_to_compile_without_a_traceback():

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from hierc.errors import Diagnostic, SpecError
 from hierc.language import ir
 from hierc.language.source import Span
-from hierc.language.vocabulary import Parameterization
+from hierc.language.vocabulary import Backend, Parameterization
 
-ALL = ("stan", "pymc", "bambi")
+ALL = tuple(Backend)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Use:
 @dataclass(frozen=True)
 class Feature:
     name: str
-    backends: tuple[str, ...]  # those that can express it
+    backends: tuple[Backend, ...]  # those that can express it
     example: str  # a spec that uses it, compiled with every backend by the tests
     bambi: str  # how the Bambi backend writes it, or why it cannot
     uses: Callable[[ir.Model], list[Use]] = lambda model: []  # needed where some backend lacks the feature
@@ -120,7 +120,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "a categorical factor whose reference level formulae keeps: `0 + C(a)`, `x:C(a)` without `x`",
-        ("stan", "pymc"),
+        (Backend.STAN, Backend.PYMC),
         "y ~ 0 + C(a)",
         "formulae codes such a factor with a column for every level; hierc always drops the reference",
         _every_level_coded,
@@ -133,7 +133,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "correlated group-level effects `(1 + x | g)`",
-        ("stan", "pymc"),
+        (Backend.STAN, Backend.PYMC),
         "y ~ 1 + x + (1 + x | g)",
         "Bambi has no correlated group-level effects",
         _correlated,
@@ -182,14 +182,14 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "noncentered grouping factors next to centered or zerosum ones",
-        ("stan", "pymc"),
+        (Backend.STAN, Backend.PYMC),
         "y ~ 1 + (1 | a) + (1 | b)\nparam(a) = centered",
         "Bambi's `noncentered` is one setting for the whole model",
         _mixed_parameterizations,
     ),
     Feature(
         "zerosum for a categorical group-level term `(0 + C(a) || g)`",
-        ("stan", "pymc"),
+        (Backend.STAN, Backend.PYMC),
         "y ~ 1 + (1 + C(a) || g)\nparam(g) = zerosum",
         "Bambi's `ZeroSumNormal` would sum over the term's columns instead of the levels",
         _zerosum_categorical,
@@ -197,7 +197,7 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 
-def unsupported(model: ir.Model, backend: str) -> list[Diagnostic]:
+def unsupported(model: ir.Model, backend: Backend | str) -> list[Diagnostic]:
     """One diagnostic for each place the model uses a feature the backend cannot express."""
     diagnostics = []
     for feature in FEATURES:
@@ -211,7 +211,7 @@ def unsupported(model: ir.Model, backend: str) -> list[Diagnostic]:
     return diagnostics
 
 
-def check_supported(model: ir.Model, backend: str) -> None:
+def check_supported(model: ir.Model, backend: Backend | str) -> None:
     """Raise a SpecError listing every use of a feature the backend cannot express."""
     diagnostics = unsupported(model, backend)
     if diagnostics:

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from hierc import naming
+from hierc.backends import backend as find_backend
 from hierc.inference.sampling import divergences, import_arviz
 from hierc.language import ir
-from hierc.language.vocabulary import Parameterization
+from hierc.language.vocabulary import Backend, Parameterization
 
 RHAT_MAX = 1.01
 ESS_PER_CHAIN = 100  # bulk and tail ESS below this many per chain make the MCSE estimates unreliable
@@ -352,8 +353,10 @@ def _advice(report: Diagnostics, model: ir.Model, backend: str | None):
 def _fix(model: ir.Model, block: ir.GroupBlock, to: Parameterization, backend: str | None) -> str:
     """The spec line to write, and which line chose the present parameterization."""
     others = [b for b in model.groups if b is not block and b.parameterization is not to]
-    if backend == "bambi" and others and Parameterization.NONCENTERED in (to, *(b.parameterization for b in others)):
-        line = f"param = {to.value}"  # Bambi's noncentered is one setting for every factor
+    known = backend in [b.value for b in Backend]
+    per_factor = not known or find_backend(backend).parameterization_per_factor
+    if not per_factor and others and Parameterization.NONCENTERED in (to, *(b.parameterization for b in others)):
+        line = f"param = {to.value}"  # e.g. Bambi's noncentered is one setting for every factor
     else:
         line = f"param({block.factor.label}) = {to.value}"
     if block.param_at is None:

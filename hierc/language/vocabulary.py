@@ -72,6 +72,24 @@ class Likelihood(StrEnum):
     AUTO = "auto"  # suffstats where it applies and is cheaper
 
 
+class Backend(StrEnum):
+    """The targets a model is lowered to (`hierc/backends/`)."""
+
+    STAN = "stan"
+    PYMC = "pymc"
+    BAMBI = "bambi"
+
+
+class Engine(StrEnum):
+    """The samplers; each backend says which of them it runs (`auto`: the best one installed)."""
+
+    AUTO = "auto"
+    CMDSTANPY = "cmdstanpy"
+    PYSTAN = "pystan"
+    NUTPIE = "nutpie"
+    PYMC = "pymc"
+
+
 class Transform(StrEnum):
     """Functions that may be applied to a numeric predictor in a formula."""
 

@@ -28,12 +28,12 @@ from hierc.backends.pymc.script import helpers_for
 from hierc.language import ir
 from hierc.language.priors import auxiliary_parameters
 from hierc.language.summary import formula_text, number, scaled_text
-from hierc.language.vocabulary import ParamClass, Parameterization, Stat
+from hierc.language.vocabulary import Backend, ParamClass, Parameterization, Stat
 
 
 def bambi_script(model: ir.Model) -> str:
     """The whole script, as text; a SpecError if the model uses a feature Bambi cannot express."""
-    features.check_supported(model, "bambi")
+    features.check_supported(model, Backend.BAMBI)
     build, needs = _build_model(model)
     prepare = _prepare(model)
     helpers = helpers_for("\n".join(prepare))

@@ -8,16 +8,10 @@ import os
 import sys
 import time
 import warnings
-from enum import StrEnum
 
 from hierc.errors import BackendError
 from hierc.inference.sampling import SampleOptions, installed, record_effort
-
-
-class Engine(StrEnum):
-    AUTO = "auto"
-    NUTPIE = "nutpie"
-    PYMC = "pymc"
+from hierc.language.vocabulary import Engine
 
 
 def choose_engine(engine: Engine | str = Engine.AUTO) -> Engine:

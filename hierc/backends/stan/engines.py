@@ -5,18 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from enum import StrEnum
 from pathlib import Path
 
 from hierc.backends.stan.data import plain
 from hierc.errors import BackendError
 from hierc.inference.sampling import SampleOptions, import_arviz, installed, record_effort
-
-
-class Engine(StrEnum):
-    AUTO = "auto"
-    CMDSTANPY = "cmdstanpy"
-    PYSTAN = "pystan"
+from hierc.language.vocabulary import Engine
 
 
 def cmdstan_found() -> bool:
