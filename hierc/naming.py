@@ -1,24 +1,38 @@
-"""The one naming scheme of generated parameters, shared by every backend.
+"""Every name hierc generates, handed out from one namespace per model.
 
 A Stan posterior and a PyMC posterior line up variable by variable because
-both backends take their names from here:
+every backend takes its names from here:
 
     Intercept            intercept on centred predictors     b_Intercept  on the original scale
     b                    population-level coefficients (dim `coef`)
     sd_<g>               group-level sds of factor g (dim `<g>__coef`, scalar for one column)
     r_<g>                group-level effects (dims `<g>`, `<g>__coef`)
-    cor_<g>              correlation matrix of a correlated block
+    cor_<g>              correlation matrix of a correlated block (dims `<g>__coef`, `<g>__coef2`)
     sigma, nu, phi       auxiliary parameters
 
-Grouping-factor and term labels become identifiers by `ident`: `a:b` is
-`a__b`, `log(x)` is `log_x`. User names never contain `__`, so generated
-names built with `__` cannot collide with them.
+and so do the names a backend keeps to itself: data (`N_<g>`, `J_<g>`,
+`Z_<g>`, `K_<term>`), statistics for default priors (`sd_Y`, `sd_Z_<g>`),
+unrolled pieces (`sd_<g>__<coef>`), and the locals of generated scripts.
+
+Labels become identifiers by `ident` (`a:b` is `a__b`, `log(x)` is
+`log_x`), so names built from different labels can be spelled alike: a
+grouping factor `Y` wants `sd_Y`, the name of sd(y); `(1 | a:b)` wants
+`sd_a__b`, the name of the piece of coefficient `b` of factor `a`; `(1 | coef)`
+wants the dim `coef`. `names(model)` therefore hands names out like a
+compiler's symbol table: in a fixed order (names fixed by hierc, then the
+outputs, then the rest), each gets its usual spelling unless that is already
+taken, and else the first free `<spelling>__2`, `__3`, ... No two things
+ever get one name, whatever the user calls their variables, and a model
+whose names do not clash keeps the usual ones.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
+from hierc.errors import CompilerBug
 from hierc.language import ir
 
 INTERCEPT = ir.INTERCEPT
@@ -27,6 +41,30 @@ B = "b"
 COEF_DIM = "coef"  # the population-level design columns
 OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart from user names
 RESPONSE = "y"  # the observed variable of a PyMC model
+
+# Identifiers the generated code uses in every model: the data, parameters and locals of Stan
+# programs, and the modules, helpers, arguments and locals of generated scripts.
+FIXED = frozenset(
+    {
+        INTERCEPT, INTERCEPT_ORIGINAL, B, RESPONSE, "sigma", "nu", "phi",
+        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha",
+        "N_qr", "Y_qr", "X_qr", "intercept_qr", "SS_rest", "sum_log_se", "zero_sum_extend",
+        "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
+        "inputs", "coords", "data", "frame", "model", "priors", "family", "idata", "names", "X_names",
+        "eta", "shared", "theta", "cross", "quadratic", "squares", "ones", "W", "SS_yy", "SS_Wy", "SS_WW",
+        "require_columns", "numeric", "whole_numbers", "center", "scale", "zscore", "column", "level_labels",
+        "contrasts", "interaction", "design", "group_index", "group_labels", "categories",
+        "sufficient_statistics", "column_sds",
+    }
+)  # fmt: skip
+# Names a posterior or a PyMC model holds whatever the model, and ArviZ's dims: a dim may not be
+# spelled like any variable (xarray would take the variable for its coordinate).
+FIXED_VARIABLES = frozenset(
+    {INTERCEPT, INTERCEPT_ORIGINAL, B, RESPONSE, "sigma", "nu", "phi", "X", "se", COEF_DIM, OBS_DIM, "chain", "draw"}
+)
+
+# Statistics of the data for default priors and centring, by their usual names.
+STATISTICS = ("mean_Y", "sd_Y", "mean_log_Y", "sd_log_Y", "means_X", "sd_X")
 
 
 def ident(label: str) -> str:
@@ -40,26 +78,187 @@ def ident(label: str) -> str:
     return "__".join(parts)
 
 
-def sd(group: str) -> str:
-    return f"sd_{ident(group)}"
+@dataclass(frozen=True)
+class GroupNames:
+    """The names of one grouping factor's outputs, dims, data and script locals."""
+
+    sd: str
+    effects: str
+    cor: str
+    levels_dim: str
+    coef_dim: str
+    cor_dim: str  # the second axis of the correlation matrix
+    N: str  # number of levels
+    J: str  # level of each observation
+    M: str  # number of columns of Z, when it depends on the data
+    Z: str  # group-level design matrix
+    J_qr: str  # level of each compressed row
+    Z_qr: str  # Z's compressed rows
+    sd_Z: str  # column sds of Z, for default priors
+    levels: str  # the PyMC script's labels of the levels
+    Z_names: str  # the PyMC script's names of Z's columns
 
 
-def effects(group: str) -> str:
-    return f"r_{ident(group)}"
+@dataclass(frozen=True)
+class BlockNames:
+    """The names of a block of group-level effects: a whole factor, or one coefficient of it (unrolled)."""
+
+    sd: str
+    effects: str
+    cor: str
+    z: str  # standardised effects (noncentered)
+    zs: str  # free values of zero-sum effects
+    L: str  # Cholesky factor of the correlations (Stan)
+    chol: str  # Cholesky factor of the covariance (PyMC)
+    effects_matrix: str  # centered correlated effects as a matrix
 
 
-def cor(group: str) -> str:
-    return f"cor_{ident(group)}"
+@dataclass(frozen=True)
+class TermNames:
+    b: str  # the term's coefficient in the unrolled encoding
+    K: str  # its number of design columns, when it depends on the data
+    x: str  # the PyMC script's columns of the term
 
 
-def levels_dim(group: str) -> str:
-    return ident(group)
+class Names:
+    """Every generated name of one model (`names(model)`).
+
+    Two scopes: identifiers (of Stan programs and generated scripts, and the
+    variables of posteriors and PyMC models), and dims, which must differ
+    from each other and from every variable, but not from a script's locals.
+    """
+
+    def __init__(self, model: ir.Model):
+        self._identifiers: set[str] = set(FIXED)
+        self._dims: set[str] = set(FIXED_VARIABLES)
+        self._columns: set[str] = set()  # columns a Bambi script adds to the data
+        self.groups: dict[str, GroupNames] = {}
+        self.blocks: dict[tuple[str, str | None], BlockNames] = {}
+        self.terms: dict[str, TermNames] = {}
+        self.bambi_columns: dict[str, str] = {}
+        variable, identifier, dim = self._variable, self._identifier, self._dim
+        outputs = {}
+        for block in model.groups:
+            g = ident(block.factor.label)
+            coef = dim(f"{g}__coef")
+            outputs[block.factor.label] = dict(
+                sd=variable(f"sd_{g}"),
+                effects=variable(f"r_{g}"),
+                cor=variable(f"cor_{g}"),
+                levels_dim=dim(g),
+                coef_dim=coef,
+                cor_dim=dim(f"{coef}2"),
+            )
+        for term in [*model.terms, *(t for block in model.groups for t in block.terms)]:
+            if term.label not in self.terms:
+                t = ident(term.label)
+                width = f"K_{t}"  # `layout` spells it so too: no other name starts with `K_`
+                if width in self._identifiers:
+                    raise CompilerBug(f"two terms are named {t}")
+                self.terms[term.label] = TermNames(variable(f"b_{t}"), identifier(width), identifier(f"x_{t}"))
+        self.statistics = {usual: identifier(usual) for usual in STATISTICS}
+        for block in model.groups:
+            label, g = block.factor.label, ident(block.factor.label)
+            group = GroupNames(
+                **outputs[label],
+                N=identifier(f"N_{g}"),
+                J=variable(f"J_{g}"),
+                M=identifier(f"M_{g}"),
+                Z=variable(f"Z_{g}"),
+                J_qr=identifier(f"J_{g}_qr"),
+                Z_qr=identifier(f"Z_{g}_qr"),
+                sd_Z=identifier(f"sd_Z_{g}"),
+                levels=identifier(f"{g}_levels"),
+                Z_names=identifier(f"Z_{g}_names"),
+            )
+            self.groups[label] = group
+            self.blocks[(label, None)] = BlockNames(
+                group.sd,
+                group.effects,
+                group.cor,
+                z=variable(f"z_{g}"),
+                zs=variable(f"zs_{g}"),
+                L=variable(f"L_{g}"),
+                chol=variable(f"chol_{g}"),
+                effects_matrix=identifier(f"r_{g}_matrix"),
+            )
+        for block in model.groups:  # the pieces of the unrolled encoding, whether or not it is used
+            label, g = block.factor.label, ident(block.factor.label)
+            if block.correlated or len(block.coefficients) == 1:
+                continue
+            for coefficient in block.coefficients:
+                piece = f"{g}__{ident(coefficient)}"
+                sd, effects, z, zs = (variable(f"{kind}_{piece}") for kind in ("sd", "r", "z", "zs"))
+                self.blocks[(label, coefficient)] = BlockNames(sd, effects, "", z, zs, "", "", "")
+        for block in model.groups:
+            self.bambi_columns[block.factor.label] = self._bambi_column(model, block)
+
+    @staticmethod
+    def _fresh(name: str, *taken: set[str]) -> str:
+        """`name`, or the first of `name__2`, `name__3`, ... that none of the sets holds; added to the first."""
+        fresh, k = name, 1
+        while any(fresh in names for names in taken):
+            k += 1
+            fresh = f"{name}__{k}"
+        taken[0].add(fresh)
+        return fresh
+
+    def _identifier(self, name: str) -> str:
+        return self._fresh(name, self._identifiers)
+
+    def _variable(self, name: str) -> str:
+        """An identifier that is also a variable of a posterior or a PyMC model."""
+        fresh = self._fresh(name, self._identifiers, self._dims)
+        self._dims.add(fresh)
+        return fresh
+
+    def _dim(self, name: str) -> str:
+        return self._fresh(name, self._dims)
+
+    def _bambi_column(self, model: ir.Model, block: ir.GroupBlock) -> str:
+        """The data column of a grouping factor's labels in a Bambi script: the variable itself, a new
+        column `a__b` for `a:b`, or `g__levels` when a term of the formula also reads `g`."""
+        variables = block.factor.variables
+        if len(variables) == 1:
+            terms = [*model.terms, *(t for b in model.groups for t in b.terms)]
+            if variables[0] not in {v for term in terms for v in term.variables}:
+                return variables[0]  # the user's column; the columns the script adds hold `__`
+            return self._fresh(f"{variables[0]}__levels", self._columns)
+        return self._fresh(ident(block.factor.label), self._columns)
+
+    def group(self, label: str) -> GroupNames:
+        return self.groups[label]
+
+    def block(self, label: str, coefficient: str | None = None) -> BlockNames:
+        """A whole factor's block (`coefficient` None) or the piece of one coefficient."""
+        return self.blocks[(label, coefficient)]
+
+    def term(self, label: str) -> TermNames:
+        return self.terms[label]
+
+    def statistic(self, usual: str) -> str:
+        """The name of a statistic of the data, by its usual name (`sd_Y`)."""
+        return self.statistics[usual]
 
 
-def coef_dim(group: str) -> str:
-    return f"{ident(group)}__coef"
+@lru_cache(maxsize=256)
+def names(model: ir.Model) -> Names:
+    """Every generated name of a model; the same for every backend, from the model alone."""
+    return Names(model)
 
 
-def b_term(term: str) -> str:
+def sd(model: ir.Model, group: str) -> str:
+    return names(model).group(group).sd
+
+
+def effects(model: ir.Model, group: str) -> str:
+    return names(model).group(group).effects
+
+
+def cor(model: ir.Model, group: str) -> str:
+    return names(model).group(group).cor
+
+
+def b_term(model: ir.Model, term: str) -> str:
     """The unrolled encoding's coefficient of one population-level term."""
-    return f"b_{ident(term)}"
+    return names(model).term(term).b

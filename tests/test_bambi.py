@@ -114,9 +114,9 @@ def bambi_point(bound, hierc_model: pm.Model, bmb_pm: pm.Model, point: dict) -> 
         out[formula.term_text(term)] = values[naming.B][bound.X.spans[term.label]]
     for block in model.groups:
         label = block.factor.label
-        sd = np.atleast_1d(values[naming.sd(label)])
+        sd = np.atleast_1d(values[naming.sd(model, label)])
         levels = list(bound.groups[label].levels)
-        r = values[naming.effects(label)].reshape(len(levels), -1)
+        r = values[naming.effects(model, label)].reshape(len(levels), -1)
         bambi_levels = list(bmb_pm.coords[f"{formula.group_column(model, block)}__factor_dim"])
         r = r[[levels.index(level) for level in bambi_levels]]
         spans = [slice(0, 1)] if block.intercept else []
@@ -145,7 +145,11 @@ def bambi_point(bound, hierc_model: pm.Model, bmb_pm: pm.Model, point: dict) -> 
 
 def naming_outputs(model) -> list[str]:
     names = [naming.INTERCEPT, naming.B]
-    names += [n for block in model.groups for n in (naming.sd(block.factor.label), naming.effects(block.factor.label))]
+    names += [
+        n
+        for block in model.groups
+        for n in (naming.sd(model, block.factor.label), naming.effects(model, block.factor.label))
+    ]
     return names + [cls.value for cls in priors.auxiliary_parameters(model)]
 
 

@@ -128,12 +128,13 @@ def unrolled_point(bound, point: dict[str, np.ndarray]) -> dict[str, np.ndarray]
         b = out.pop("b")
         for term in model.terms:
             columns = b[bound.X.spans[term.label]]
-            out[naming.b_term(term.label)] = columns[0] if len(columns) == 1 else columns
+            out[naming.b_term(model, term.label)] = columns[0] if len(columns) == 1 else columns
     for block in model.groups:
         if block.correlated or len(block.coefficients) == 1:
             continue
-        g = naming.ident(block.factor.label)
-        group = bound.groups[block.factor.label]
+        label = block.factor.label
+        names, group = naming.names(model), bound.groups[label]
+        whole = names.block(label)
         spans = [(naming.INTERCEPT, slice(0, 1))] if block.intercept else []
         shift = int(block.intercept)
         spans += [
@@ -141,21 +142,19 @@ def unrolled_point(bound, point: dict[str, np.ndarray]) -> dict[str, np.ndarray]
             for t, s in zip(block.terms, group.design.spans.values(), strict=True)
         ]
         for vectorized, axis, unrolled in [
-            (f"sd_{g}_log__", 0, "sd_{}_log__"),
-            (f"z_{g}", 1, "z_{}"),
-            (f"r_{g}", 1, "r_{}"),
-            (f"zs_{g}_zerosum__", 0, "{}_zerosum__"),
+            (f"{whole.sd}_log__", 0, lambda piece, width: f"{piece.sd}_log__"),
+            (whole.z, 1, lambda piece, width: piece.z),
+            (whole.effects, 1, lambda piece, width: piece.effects),
+            # a zero-sum piece: r_ for one column, zs_ for several
+            (f"{whole.zs}_zerosum__", 0, lambda piece, width: f"{piece.effects if width == 1 else piece.zs}_zerosum__"),
         ]:
             if vectorized not in out:
                 continue
             values = out.pop(vectorized)
-            for label, columns in spans:
+            for coefficient, columns in spans:
                 piece = np.take(values, range(columns.start, columns.stop), axis=axis)
                 width = columns.stop - columns.start
-                name = f"{g}__{naming.ident(label)}"
-                if unrolled.startswith("{"):  # a zero-sum piece: r_ for one column, zs_ for several
-                    name = ("r_" if width == 1 else "zs_") + name
-                out[unrolled.format(name)] = piece.squeeze(axis) if width == 1 else piece
+                out[unrolled(names.block(label, coefficient), width)] = piece.squeeze(axis) if width == 1 else piece
     return out
 
 

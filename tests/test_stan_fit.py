@@ -64,17 +64,21 @@ def to_unrolled(model: hierc.ir.Model, bound, values: dict[str, float]) -> dict[
     """Rename the vectorized program's parameter values to the unrolled program's parameters."""
     columns: dict[str, list[tuple[str, int, bool]]] = {}  # vector name -> per column (piece, index, piece is scalar)
     columns["b"] = [
-        (naming.b_term(t.label), j, term_width(t).is_one)
+        (naming.b_term(model, t.label), j, term_width(t).is_one)
         for t in model.terms
         for j in range(bound.term_widths[t.label])
     ]
     for block in model.groups:
         if block.correlated or len(block.coefficients) == 1:
             continue
-        g = naming.ident(block.factor.label)
+        label, names = block.factor.label, naming.names(model)
         pieces = [(naming.INTERCEPT, 1, True)] if block.intercept else []
         pieces += [(t.label, bound.term_widths[t.label], term_width(t).is_one) for t in block.terms]
-        columns[g] = [(f"{g}__{naming.ident(label)}", j, one) for label, w, one in pieces for j in range(w)]
+        columns[names.block(label).sd.removeprefix("sd_")] = [
+            (names.block(label, coefficient).sd.removeprefix("sd_"), j, one)
+            for coefficient, w, one in pieces
+            for j in range(w)
+        ]
     out = {}
     for name, value in values.items():
         base, *index = name.split(".")

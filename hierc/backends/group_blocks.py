@@ -3,7 +3,7 @@
 In the vectorized encoding a grouping factor's effects are one block: one sd
 vector and one effects matrix with a column per coefficient. In the unrolled
 encoding an uncorrelated block is split into one block per coefficient
-(`sd_<g>__<coef>`, `r_<g>__<coef>`); a correlated block is one joint
+(`sd_<g>__<coef>`, `r_<g>__<coef>`, as `hierc/naming.py` spells them); a correlated block is one joint
 distribution and stays whole. Column positions are `Columns` of the block
 and of the factor's design matrix Z, whose width may depend on the data.
 """
@@ -31,41 +31,40 @@ class Block:
     """Group-level effects as declared: a whole block, or one coefficient of it (unrolled)."""
 
     source: ir.GroupBlock
-    name: str  # suffix of sd_, r_, z_, zs_, L_
+    names: naming.BlockNames  # its sd, effects, standardised effects, ...
+    group: naming.GroupNames  # the names of its factor: levels, level index, design matrix, ...
     coefficients: tuple[Coefficient, ...]
     width: Size
 
     @property
-    def factor(self) -> str:
-        return naming.ident(self.source.factor.label)
+    def whole(self) -> bool:
+        """All of the factor's coefficients, named after the factor alone."""
+        return len(self.coefficients) == len(self.source.coefficients)
 
     @property
     def scalar(self) -> bool:
         """One column: a real sd and a vector of effects."""
         return self.width.is_one
 
-    @property
-    def whole(self) -> bool:
-        """All of the factor's coefficients, named after the factor alone."""
-        return self.name == self.factor
 
-
-def group_blocks(block: ir.GroupBlock, encoding: Encoding) -> tuple[list[Block], Size]:
+def group_blocks(block: ir.GroupBlock, encoding: Encoding, names: naming.Names) -> tuple[list[Block], Size]:
     """The blocks one grouping factor's effects are declared as, and the width of its Z matrix."""
     label = block.factor.label
+    group = names.group(label)
     z_total, z_columns = layout(block.terms)
     first = Size(2) if block.intercept else Size(1)
     _, own = layout(block.terms, first)
     coefficients = [Coefficient(ir.INTERCEPT, Columns(Size(1), Size(1)), None)] if block.intercept else []
     coefficients += [Coefficient(t.label, own[t.label], z_columns[t.label]) for t in block.terms]
     width = sum((c.columns.size for c in coefficients), Size(0))
-    whole = Block(block, naming.ident(label), tuple(coefficients), width)
+    whole = Block(block, names.block(label), group, tuple(coefficients), width)
     if encoding is Encoding.VECTORIZED or block.correlated or len(coefficients) == 1:
         return [whole], z_total
     pieces = [
         Block(
             block,
-            f"{naming.ident(label)}__{naming.ident(c.label)}",
+            names.block(label, c.label),
+            group,
             (Coefficient(c.label, Columns(Size(1), c.columns.size), c.z),),
             c.columns.size,
         )

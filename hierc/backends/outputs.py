@@ -31,14 +31,15 @@ def dims(model: ir.Model) -> dict[str, list[str]]:
         out[naming.B] = [naming.COEF_DIM]
     for block in model.groups:
         label = block.factor.label
-        levels, coef = naming.levels_dim(label), naming.coef_dim(label)
+        names = naming.names(model).group(label)
+        levels, coef = names.levels_dim, names.coef_dim
         if block_is_scalar(block):
-            out[naming.effects(label)] = [levels]
+            out[names.effects] = [levels]
         else:
-            out[naming.sd(label)] = [coef]
-            out[naming.effects(label)] = [levels, coef]
+            out[names.sd] = [coef]
+            out[names.effects] = [levels, coef]
         if block.correlated:
-            out[naming.cor(label)] = [coef, coef + "2"]
+            out[names.cor] = [coef, names.cor_dim]
     return out
 
 
@@ -48,12 +49,13 @@ def coords(bound: BoundData) -> dict[str, list[str]]:
         out[naming.COEF_DIM] = list(bound.X.names)
     for block in bound.model.groups:
         label = block.factor.label
-        out[naming.levels_dim(label)] = list(bound.groups[label].levels)
+        group = naming.names(bound.model).group(label)
+        out[group.levels_dim] = list(bound.groups[label].levels)
         if not block_is_scalar(block):
             names = list(bound.group_coefficient_names(label))
-            out[naming.coef_dim(label)] = names
+            out[group.coef_dim] = names
             if block.correlated:
-                out[naming.coef_dim(label) + "2"] = names
+                out[group.cor_dim] = names
     return out
 
 
@@ -65,8 +67,8 @@ def summary_variables(model: ir.Model) -> list[str]:
     if model.terms:
         names.append(naming.B)
     for block in model.groups:
-        names.append(naming.sd(block.factor.label))
+        names.append(naming.sd(model, block.factor.label))
         if block.correlated:
-            names.append(naming.cor(block.factor.label))
+            names.append(naming.cor(model, block.factor.label))
     names += [cls.value for cls in auxiliary_parameters(model)]
     return names

@@ -35,12 +35,12 @@ def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> d
     if model.terms and rows:
         data["X"] = bound.X.matrix
     for block in model.groups:
-        g, group = naming.ident(block.factor.label), bound.groups[block.factor.label]
-        data[f"N_{g}"] = len(group.levels)
+        G, group = naming.names(model).group(block.factor.label), bound.groups[block.factor.label]
+        data[G.N] = len(group.levels)
         if rows:
-            data[f"J_{g}"] = group.index + first_level
+            data[G.J] = group.index + first_level
         if layout(block.terms)[0].symbols:
-            data[f"M_{g}"] = group.design.width
+            data[G.M] = group.design.width
         if block.terms and rows:
-            data[f"Z_{g}"] = group.design.matrix
+            data[G.Z] = group.design.matrix
     return data

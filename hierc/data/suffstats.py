@@ -55,7 +55,8 @@ def predictors(model: ir.Model) -> list[str]:
 
     parts = (["1"] if model.intercept else []) + (["X"] if model.terms else [])
     for block in model.groups:
-        parts += (["1"] if block.intercept else []) + ([f"Z_{naming.ident(block.factor.label)}"] if block.terms else [])
+        design = naming.names(model).group(block.factor.label).Z
+        parts += (["1"] if block.intercept else []) + ([design] if block.terms else [])
     return parts
 
 
@@ -112,15 +113,18 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
     inputs = model_inputs(bound)
     parts = {"1": np.ones((n, 1))}
     level, levels, out = np.zeros(n, dtype=np.int64), 1, {}
+    names = naming.names(model)
+    qr_names = {"1": "intercept_qr", "X": "X_qr"}
     if model.terms:  # the program centres X when there is an intercept; W holds X as the program uses it
-        out["means_X"], out["sd_X"] = inputs["X"].mean(axis=0), inputs["X"].std(axis=0, ddof=1)
-        parts["X"] = inputs["X"] - out["means_X"] if model.intercept else inputs["X"]
+        means_X, sd_X = names.statistic("means_X"), names.statistic("sd_X")
+        out[means_X], out[sd_X] = inputs["X"].mean(axis=0), inputs["X"].std(axis=0, ddof=1)
+        parts["X"] = inputs["X"] - out[means_X] if model.intercept else inputs["X"]
     for block in model.groups:
-        g, group = naming.ident(block.factor.label), bound.groups[block.factor.label]
+        G, group = names.group(block.factor.label), bound.groups[block.factor.label]
         level, levels = group.index, len(group.levels)
         if block.terms:
-            parts[f"Z_{g}"] = inputs[f"Z_{g}"]
-            out[f"sd_Z_{g}"] = inputs[f"Z_{g}"].std(axis=0, ddof=1)
+            parts[G.Z], qr_names[G.Z] = inputs[G.Z], G.Z_qr
+            out[G.sd_Z] = inputs[G.Z].std(axis=0, ddof=1)
     blocks = list(dict.fromkeys(predictors(model)))  # the intercept's column of 1s once, whoever multiplies it
     W = np.column_stack([parts[b] for b in blocks])
     distinct: dict[bytes, int] = {}
@@ -135,13 +139,13 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
     columns = R[:, source]
     for b in blocks:
         width = parts[b].shape[1]
-        name = "intercept_qr" if b == "1" else f"{b}_qr"
-        out[name], columns = (columns[:, 0] if b == "1" else columns[:, :width]), columns[:, width:]
+        out[qr_names[b]], columns = (columns[:, 0] if b == "1" else columns[:, :width]), columns[:, width:]
     if model.groups:
-        out[f"J_{naming.ident(model.groups[0].factor.label)}_qr"] = level_of
+        out[names.group(model.groups[0].factor.label).J_qr] = level_of
     if bound.se is not None:
         out["sum_log_se"] = float(np.log(bound.se).sum())
-    out["mean_Y"], out["sd_Y"] = float(np.mean(bound.y)), float(np.std(bound.y, ddof=1))
+    out[names.statistic("mean_Y")] = float(np.mean(bound.y))
+    out[names.statistic("sd_Y")] = float(np.std(bound.y, ddof=1))
     return out
 
 

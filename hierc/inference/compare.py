@@ -183,7 +183,7 @@ def compare_posteriors(model: ir.Model, posteriors: list, labels: list[str], sec
 
 
 def _rows(model: ir.Model, posteriors: list) -> list[Row]:
-    names = summary_variables(model) + [naming.effects(block.factor.label) for block in model.groups]
+    names = summary_variables(model) + [naming.effects(model, block.factor.label) for block in model.groups]
     stats = [_statistics(idata, names) for idata in posteriors]
     rows = []
     for quantity in stats[0]:

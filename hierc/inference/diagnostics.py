@@ -218,10 +218,10 @@ def _extreme(dataset, pick) -> tuple[float, str]:
     return float(value), label
 
 
-def _sd_columns(dataset, block: ir.GroupBlock):
+def _sd_columns(dataset, model: ir.Model, block: ir.GroupBlock):
     """(`sd_g[coef]`, its values) for every coefficient of a block, from a posterior or a per-variable statistic."""
-    variable = dataset[naming.sd(block.factor.label)]
-    coef = naming.coef_dim(block.factor.label)
+    names = naming.names(model).group(block.factor.label)
+    variable, coef = dataset[names.sd], names.coef_dim
     if coef not in variable.dims:
         yield variable.name, variable
         return
@@ -236,7 +236,7 @@ def _funnels(posterior, diverging, model: ir.Model, rhat, bulk, low_energy: bool
     for block in model.groups:
         if block.parameterization is Parameterization.NONCENTERED:
             continue
-        columns = zip(_sd_columns(posterior, block), _sd_columns(rhat, block), _sd_columns(bulk, block), strict=True)
+        columns = zip(*(_sd_columns(data, model, block) for data in (posterior, rhat, bulk)), strict=True)
         for (parameter, draws), (_, r_hat), (_, ess) in columns:
             draws = np.asarray(draws.transpose("chain", "draw").values)
             quantile = (rankdata(draws.ravel()) - 0.5) / draws.size
@@ -252,12 +252,13 @@ def _shrinkage(posterior, model: ir.Model):
     for block in model.groups:
         if block.parameterization is not Parameterization.NONCENTERED:
             continue
-        effects = posterior[naming.effects(block.factor.label)]
+        names = naming.names(model).group(block.factor.label)
+        effects = posterior[names.effects]
         # Relative to the mean over levels: the intercept's uncertainty shifts every level together, and it says
         # nothing about how well the data place one level against the others.
-        level_sd = (effects - effects.mean(naming.levels_dim(block.factor.label))).std(("chain", "draw"))
-        coef = naming.coef_dim(block.factor.label)
-        for parameter, draws in _sd_columns(posterior, block):
+        level_sd = (effects - effects.mean(names.levels_dim)).std(("chain", "draw"))
+        coef = names.coef_dim
+        for parameter, draws in _sd_columns(posterior, model, block):
             levels = level_sd.sel({coef: draws[coef].item()}) if coef in level_sd.dims else level_sd
             ratio = float(np.median(levels.values) / np.median(draws.values))
             yield Shrinkage(block.factor.label, parameter, ratio)

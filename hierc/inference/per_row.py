@@ -42,7 +42,7 @@ def linear_predictor(draws: dict[str, np.ndarray], bound: BoundData) -> np.ndarr
         eta += draws[naming.B] @ bound.X.matrix.T
     for block in model.groups:
         group = bound.groups[block.factor.label]
-        r = draws[naming.effects(block.factor.label)]
+        r = draws[naming.effects(model, block.factor.label)]
         r = r if r.ndim == 3 else r[:, :, None]  # one column: a vector over levels
         columns = ([np.ones(bound.n)] if block.intercept else []) + ([group.design.matrix] if block.terms else [])
         eta += np.einsum("dnk,nk->dn", r[:, group.index, :], np.column_stack(columns))

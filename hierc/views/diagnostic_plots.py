@@ -28,7 +28,7 @@ def plot_files(model: ir.Model, directory: str | Path, force: bool = False) -> l
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise BackendError(f"{directory}: exists and is not a directory; --plots needs a directory")
-    names = ["trace.png", "rank.png"] + [f"pair_{naming.ident(b.factor.label)}.png" for b in model.groups]
+    names = ["trace.png", "rank.png"] + [f"pair_{_levels(model, b)}.png" for b in model.groups]
     return [check_writable(directory / name, force) for name in names]
 
 
@@ -41,7 +41,7 @@ def plot_diagnostics(idata, model: ir.Model, directory: str | Path, force: bool 
         raise BackendError(f"{directory}: cannot create the directory: {error.strerror}") from None
     names = [v for v in summary_variables(model) if v in idata.posterior]
     drawings = [lambda: _trace(idata, names), lambda: _rank(idata, names)]
-    drawings += [lambda block=block: _pair(idata, block) for block in model.groups]
+    drawings += [lambda block=block: _pair(idata, model, block) for block in model.groups]
     az = import_arviz()
     for path, draw in zip(paths, drawings, strict=True):
         with warnings.catch_warnings(), az.rc_context({"plot.max_subplots": 200}):
@@ -82,15 +82,19 @@ def _rank(idata, names: list[str]):
     return figure
 
 
-def _pair(idata, block: ir.GroupBlock):
+def _levels(model: ir.Model, block: ir.GroupBlock) -> str:
+    return naming.names(model).group(block.factor.label).levels_dim
+
+
+def _pair(idata, model: ir.Model, block: ir.GroupBlock):
     """The factor's sd against the effect of its least-determined level, one panel per coefficient."""
     from matplotlib.figure import Figure
 
     label = block.factor.label
     posterior = idata.posterior
-    sd = posterior[naming.sd(label)]
-    effects = posterior[naming.effects(label)]
-    levels, coef = naming.levels_dim(label), naming.coef_dim(label)
+    names = naming.names(model).group(label)
+    sd, effects = posterior[names.sd], posterior[names.effects]
+    levels, coef = names.levels_dim, names.coef_dim
     coefficients = list(sd[coef].values) if coef in sd.dims else [None]
     stats = getattr(idata, "sample_stats", None)
     diverging = (

@@ -123,11 +123,11 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
         label = block.factor.label
         levels = f" ({len(bound.groups[label].levels)})" if bound is not None else ""
         graph.plates.append(Plate(label, f"{label}{levels}", _parent_plate(block, model)))
-        sd, effects = naming.sd(label), naming.effects(label)
+        sd, effects = naming.sd(model, label), naming.effects(model, label)
         add(Node(sd, Kind.RANDOM, Row.PRIOR, column=label, note=_prior_note(model, priors_of(ir.ParamClass.SD, label))))
         scales = [sd]
         if block.correlated:
-            cor = naming.cor(label)
+            cor = naming.cor(model, label)
             add(
                 Node(
                     cor,
@@ -139,7 +139,7 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
             )
             scales.append(cor)
         if block.parameterization is Parameterization.NONCENTERED:
-            offsets = f"z_{naming.ident(label)}"
+            offsets = naming.names(model).block(label).z
             add(Node(offsets, Kind.RANDOM, Row.OFFSET, label, label, "~ normal(0, 1)"))
             add(Node(effects, Kind.DETERMINISTIC, Row.EFFECT, label, label), offsets, *scales)
         else:
@@ -147,7 +147,7 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
             add(Node(effects, Kind.RANDOM, Row.EFFECT, label, label, note), *scales)
         means.append(effects)
         if block.terms:
-            design = f"Z_{naming.ident(label)}"
+            design = naming.names(model).group(label).Z
             add(Node(design, Kind.FIXED, Row.MEAN, OBSERVATIONS))
             means.append(design)
 

@@ -97,11 +97,7 @@ def term_text(term: ir.Term) -> str:
 def group_column(model: ir.Model, block: ir.GroupBlock) -> str:
     """The data column of a grouping factor's labels: the variable itself, a new column `a__b` for `a:b`,
     or `g__levels` when a term of the formula also reads `g` (as a number or a category)."""
-    name = naming.ident(block.factor.label)
-    if len(block.factor.variables) > 1:
-        return name
-    in_terms = {v for term in _all_terms(model) for v in term.variables}
-    return f"{name}__levels" if block.factor.variables[0] in in_terms else name
+    return naming.names(model).bambi_columns[block.factor.label]
 
 
 def group_terms(model: ir.Model, block: ir.GroupBlock) -> list[tuple[str, str]]:

@@ -82,7 +82,7 @@ def hierc_posterior(posterior: xr.Dataset, bound: BoundData, model: ir.Model | N
         sd, r = np.concatenate(sds, axis=2), np.concatenate(effects, axis=3)
         if block_is_scalar(block):
             sd, r = sd[:, :, 0], r[:, :, :, 0]
-        values[naming.sd(label)], values[naming.effects(label)] = sd, r
+        values[naming.sd(model, label)], values[naming.effects(model, label)] = sd, r
     for cls in auxiliary_parameters(model):
         values[cls.value] = posterior[formula.auxiliary_name(model, cls)].values.reshape(chains, draws)
 

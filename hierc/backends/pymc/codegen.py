@@ -96,11 +96,12 @@ class _Function:
         self.has_X = bool(model.terms)
         self.centred = model.intercept and self.has_X
         self.X = "Xc" if self.centred else "X"
-        self.z_width: dict[str, Size] = {}
+        self.names = naming.names(model)
+        self.z_width: dict[str, Size] = {}  # by grouping-factor label
         self.blocks: list[Block] = []
         for block in model.groups:
-            pieces, z_width = group_blocks(block, encoding)
-            self.z_width[naming.ident(block.factor.label)] = z_width
+            pieces, z_width = group_blocks(block, encoding, self.names)
+            self.z_width[block.factor.label] = z_width
             self.blocks += pieces
         self.needs: set[str] = set()  # statistics of the data and sizes the code uses
         self.body: list[str] = []  # lines inside `with pm.Model(...)`
@@ -118,6 +119,10 @@ class _Function:
 
     # ---- values ----------------------------------------------------------------
 
+    def stat(self, usual: str) -> str:
+        """The model's name of a statistic of the data (`sd_Y`)."""
+        return self.names.statistic(usual)
+
     def size(self, size: Size) -> str:
         self.needs.update(size.symbols)
         return size.render()
@@ -126,7 +131,7 @@ class _Function:
         """A prior argument; `column_sd` is the sd(x) of the coefficient's column(s)."""
         if not isinstance(value, ir.DataScaled):
             return number(value)
-        names = {stat: name for stat, (name, _) in STATISTICS.items()} | {Stat.PREDICTOR_SD: column_sd}
+        names = {stat: self.stat(name) for stat, (name, _) in STATISTICS.items()} | {Stat.PREDICTOR_SD: column_sd}
         text = scaled_text(value, names)
         self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
         return text
@@ -208,15 +213,16 @@ class _Function:
         """Constants computed from the data before the model: statistics of default priors, sizes."""
         lines = []
         statistics = self.statistics() if self.suffstats else []
-        stats = {name: (expr, "for default priors") for name, expr in STATISTICS.values()}
+        stats = {self.stat(name): (expr, "for default priors") for name, expr in STATISTICS.values()}
         stats |= {
-            "means_X": ('inputs["X"].mean(axis=0)', "the intercept is at the means of the predictors"),
-            "sd_X": ('inputs["X"].std(axis=0, ddof=1)', "column sds, for default priors"),
+            self.stat("means_X"): ('inputs["X"].mean(axis=0)', "the intercept is at the means of the predictors"),
+            self.stat("sd_X"): ('inputs["X"].std(axis=0, ddof=1)', "column sds, for default priors"),
         }
-        for g in self.z_width:
-            stats[f"sd_Z_{g}"] = (f'inputs["Z_{g}"].std(axis=0, ddof=1)', "column sds, for default priors")
+        for label in self.z_width:
+            G = self.names.group(label)
+            stats[G.sd_Z] = (f'inputs["{G.Z}"].std(axis=0, ddof=1)', "column sds, for default priors")
         if self.centred:
-            self.needs.add("means_X")
+            self.needs.add(self.stat("means_X"))
         for name, (expr, note) in stats.items():
             if name in self.needs:
                 lines.append(f"{_indent(1)}{name} = {expr}  # {note}")
@@ -229,9 +235,9 @@ class _Function:
         m, i = self.model, _indent(1)
         columns = ["ones" if part == "1" else f'inputs["{part}"]' for part in predictors(m)]
         if m.groups:
-            g = naming.ident(m.groups[0].factor.label)
-            level, levels, where = f'inputs["J_{g}"]', f"N_{g}", f"each level of `{m.groups[0].factor.label}`"
-            self.needs.add(f"N_{g}")
+            G = self.names.group(m.groups[0].factor.label)
+            level, levels, where = f'inputs["{G.J}"]', G.N, f"each level of `{m.groups[0].factor.label}`"
+            self.needs.add(G.N)
         else:
             level, levels, where = "np.zeros(N, dtype=int)", "1", "all rows, as one level"
         weights = ['1 / inputs["se"] ** 2'] if m.response.se is not None else []
@@ -256,12 +262,12 @@ class _Function:
         if self.has_X:
             self.add("X", call("pm.Data", '"X"', 'inputs["X"]', dims=Seq((f'"{OBS}"', f'"{naming.COEF_DIM}"'), "()")))
             if self.centred:
-                self.add("Xc", "X - means_X")
+                self.add("Xc", f"X - {self.stat('means_X')}")
         for block in m.groups:
-            g = naming.ident(block.factor.label)
-            self.add(f"J_{g}", call("pm.Data", f'"J_{g}"', f'inputs["J_{g}"]', dims=f'"{OBS}"'))
+            G = self.names.group(block.factor.label)
+            self.add(G.J, call("pm.Data", f'"{G.J}"', f'inputs["{G.J}"]', dims=f'"{OBS}"'))
             if block.terms:
-                self.add(f"Z_{g}", call("pm.Data", f'"Z_{g}"', f'inputs["Z_{g}"]'))
+                self.add(G.Z, call("pm.Data", f'"{G.Z}"', f'inputs["{G.Z}"]'))
         if m.response.se is not None:
             self.add("se", call("pm.Data", '"se"', 'inputs["se"]', dims=f'"{OBS}"'))
         if isinstance(m.response.trials, str):
@@ -281,18 +287,18 @@ class _Function:
             for term in m.terms:
                 columns = self.b_columns[term.label]
                 piece = _Piece(
-                    m.prior(ParamClass.B, None, term.label), columns, self.column_sd("sd_X", columns, self.K)
+                    m.prior(ParamClass.B, None, term.label), columns, self.column_sd(self.stat("sd_X"), columns, self.K)
                 )
                 if columns.size.is_one:
-                    self.scalar_rv(naming.b_term(term.label), piece.prior, column_sd=piece.column_sd)
+                    self.scalar_rv(self.names.term(term.label).b, piece.prior, column_sd=piece.column_sd)
                 else:
-                    self.vector_rv(naming.b_term(term.label), [piece], columns.size, None)
+                    self.vector_rv(self.names.term(term.label).b, [piece], columns.size, None)
             return
         pieces = []
         for run in runs(m.terms, lambda t: m.prior(ParamClass.B, None, t.label)):
             columns = span([self.b_columns[t.label] for t in run])
             prior = m.prior(ParamClass.B, None, run[0].label)
-            pieces.append(_Piece(prior, columns, self.column_sd("sd_X", columns, self.K)))
+            pieces.append(_Piece(prior, columns, self.column_sd(self.stat("sd_X"), columns, self.K)))
         self.vector_rv(naming.B, pieces, self.K, f'"{naming.COEF_DIM}"')
 
     def column_sd(self, name: str, columns: Columns, whole: Size) -> str:
@@ -309,20 +315,20 @@ class _Function:
     # ---- group-level effects -----------------------------------------------------
 
     def group_effects(self, block: Block) -> None:
-        m, n, g = self.model, block.name, block.factor
+        m, n, G = self.model, block.names, block.group
         label = block.source.factor.label
         coefs = ", ".join(c.label for c in block.coefficients)
         self.note(f"group-level effects of `{label}`: {coefs}")
-        levels = f'"{naming.levels_dim(label)}"'
-        coef_dim = f'"{naming.coef_dim(label)}"'
+        levels = f'"{G.levels_dim}"'
+        coef_dim = f'"{G.coef_dim}"'
         pieces = []
         for run in runs(block.coefficients, lambda c: m.prior(ParamClass.SD, label, c.label)):
             own = span([c.columns for c in run])
             column_sd = None
             if all(c.z for c in run):
-                column_sd = self.column_sd(f"sd_Z_{g}", span([c.z for c in run]), self.z_width[g])
+                column_sd = self.column_sd(G.sd_Z, span([c.z for c in run]), self.z_width[label])
             pieces.append(_Piece(m.prior(ParamClass.SD, label, run[0].label), own, column_sd))
-        sd = f"sd_{n}"
+        sd = n.sd
         if block.source.correlated:
             self.correlated(block, pieces, levels, coef_dim)
             return
@@ -336,17 +342,17 @@ class _Function:
             by_level = {"dims": Seq((levels, coef_dim), "()")}
             by_coefficient = {"dims": Seq((coef_dim, levels), "()")}
         else:  # one term's columns of an unrolled block: a matrix with no named columns
-            self.needs.add(f"N_{g}")
+            self.needs.add(G.N)
             width = self.size(block.width)
-            by_level = {"shape": Seq((f"N_{g}", width), "()")}
-            by_coefficient = {"shape": Seq((width, f"N_{g}"), "()")}
+            by_level = {"shape": Seq((G.N, width), "()")}
+            by_coefficient = {"shape": Seq((width, G.N), "()")}
         self.effects(block, by_level, by_coefficient, "{sd}[:, None]")
 
     def effects(self, block: Block, by_level: dict, by_coefficient: dict, zero_sum_sigma: str) -> None:
         """The effects of an uncorrelated block, `r_<n>`, one row per level; `by_level` and `by_coefficient`
         are the dims (or shape) of a matrix of effects and of its transpose."""
-        n = block.name
-        sd, r, z = f"sd_{n}", f"r_{n}", f"z_{n}"
+        n = block.names
+        sd, r, z = n.sd, n.effects, n.z
         named = by_level if "dims" in by_level else {}  # a deterministic takes dims, not a shape
         match block.source.parameterization:
             case Parameterization.NONCENTERED:
@@ -358,7 +364,7 @@ class _Function:
                 zero_sum = call("pm.ZeroSumNormal", f'"{r}"', sigma=sd, **by_level)
                 self.add(r, zero_sum, "effects, summing to zero over the levels")
             case Parameterization.ZEROSUM:
-                zs = f"zs_{n}"
+                zs = n.zs
                 sigma = zero_sum_sigma.format(sd=sd)
                 self.add(
                     zs,
@@ -368,12 +374,12 @@ class _Function:
                 self.add(r, call("pm.Deterministic", f'"{r}"', f"{zs}.T", **named))
 
     def correlated(self, block: Block, pieces: list[_Piece], levels: str, coef_dim: str) -> None:
-        m, n = self.model, block.name
+        m, n = self.model, block.names
         label = block.source.factor.label
         eta = m.prior(ParamClass.COR, label).arg("eta")
-        chol, sd, r = f"chol_{n}", f"sd_{n}", f"r_{n}"
+        chol, sd, r, cor = n.chol, n.sd, n.effects, n.cor
         self.add(
-            f"{chol}, {naming.cor(label)}, {sd}",
+            f"{chol}, {cor}, {sd}",
             call(
                 "pm.LKJCholeskyCov",
                 f'"{chol}"',
@@ -385,16 +391,15 @@ class _Function:
             ),
             "sds and LKJ-distributed correlations, as the Cholesky factor of the covariance",
         )
-        cor = naming.cor(label)
-        cor_dims = Seq((coef_dim, f'"{naming.coef_dim(label)}2"'), "()")
+        cor_dims = Seq((coef_dim, f'"{block.group.cor_dim}"'), "()")
         self.add(None, call("pm.Deterministic", f'"{sd}"', sd, dims=coef_dim))
         self.add(None, call("pm.Deterministic", f'"{cor}"', cor, dims=cor_dims))
         dims = Seq((levels, coef_dim), "()")
         if block.source.parameterization is Parameterization.CENTERED:
             self.add(r, call("pm.MvNormal", f'"{r}"', mu="0", chol=chol, dims=dims))
         else:
-            self.add(f"z_{n}", call("pm.Normal", f'"z_{n}"', mu="0", sigma="1", dims=dims), "standardised effects")
-            self.add(r, call("pm.Deterministic", f'"{r}"', f"z_{n} @ {chol}.T", dims=dims))
+            self.add(n.z, call("pm.Normal", f'"{n.z}"', mu="0", sigma="1", dims=dims), "standardised effects")
+            self.add(r, call("pm.Deterministic", f'"{r}"', f"{n.z} @ {chol}.T", dims=dims))
 
     # ---- likelihood ------------------------------------------------------------
 
@@ -412,17 +417,17 @@ class _Function:
                 columns = self.b_columns[term.label]
                 x = f"{self.X}[:, {self.index(columns, self.K) or ':'}]"
                 parts.append(
-                    f"{x} * {naming.b_term(term.label)}"
+                    f"{x} * {self.names.term(term.label).b}"
                     if columns.size.is_one
-                    else f"{x} @ {naming.b_term(term.label)}"
+                    else f"{x} @ {self.names.term(term.label).b}"
                 )
         for block in self.blocks:
             parts += self.block_terms(block)
         return parts
 
     def block_terms(self, block: Block) -> list[str]:
-        g, r = block.factor, f"r_{block.name}"
-        J, Z = f"J_{g}", f"Z_{g}"
+        label, r = block.source.factor.label, block.names.effects
+        J, Z = block.group.J, block.group.Z
         parts = []
         for c in block.coefficients:
             if c.z is None:
@@ -430,7 +435,7 @@ class _Function:
         slopes = [c for c in block.coefficients if c.z is not None]
         if slopes:
             own = span([c.columns for c in slopes])
-            z_index = self.index(span([c.z for c in slopes]), self.z_width[g])
+            z_index = self.index(span([c.z for c in slopes]), self.z_width[label])
             z_expr = f"{Z}[:, {z_index}]" if z_index is not None else Z
             if block.scalar:
                 parts.append(f"{r}[{J}] * {z_expr}")
@@ -463,7 +468,8 @@ class _Function:
         m, b = self.model, naming.B
         shared = []  # the coefficients every level shares: the intercept on the predictors as given, and b
         if m.intercept:
-            intercept = f"{naming.INTERCEPT} - pt.dot(means_X, {b})" if self.centred else naming.INTERCEPT
+            means_X = self.stat("means_X")
+            intercept = f"{naming.INTERCEPT} - pt.dot({means_X}, {b})" if self.centred else naming.INTERCEPT
             shared.append(f"pt.stack([{intercept}])")
         if self.has_X:
             shared.append(b)
@@ -473,13 +479,13 @@ class _Function:
         shared_name = "shared" if m.intercept else b if self.has_X else None
         if m.groups:
             block = m.groups[0]
-            g = naming.ident(block.factor.label)
-            effects = naming.effects(block.factor.label)
+            G = self.names.group(block.factor.label)
+            effects = G.effects
             if outputs.block_is_scalar(block):
                 effects += "[:, None]"
             theta = effects
             if shared_name is not None:
-                tiled = call("pt.tile", shared_name, Seq((f"N_{g}", "1"), "()"))
+                tiled = call("pt.tile", shared_name, Seq((G.N, "1"), "()"))
                 theta = call("pt.concatenate", Seq((tiled, effects)), axis="1")
         else:
             theta = f"{shared_name}[None, :]"
@@ -504,26 +510,26 @@ class _Function:
         """The shared output names: `b` and each factor's `sd`/`r` from unrolled pieces, `b_Intercept`."""
         m, out = self.model, []
         if self.unrolled and self.has_X:
-            parts = [(naming.b_term(t.label), self.b_columns[t.label].size.is_one) for t in m.terms]
+            parts = [(self.names.term(t.label).b, self.b_columns[t.label].size.is_one) for t in m.terms]
             out.append((naming.B, _stack(parts, "vector"), f'"{naming.COEF_DIM}"'))
         for block in m.groups:
             pieces = [b for b in self.blocks if b.source is block]
             if len(pieces) > 1:
-                label = block.factor.label
-                levels, coef = f'"{naming.levels_dim(label)}"', f'"{naming.coef_dim(label)}"'
-                sds = [(f"sd_{p.name}", p.scalar) for p in pieces]
-                effects = [(f"r_{p.name}", p.scalar) for p in pieces]
-                out.append((naming.sd(label), _stack(sds, "vector"), coef))
-                out.append((naming.effects(label), _stack(effects, "columns"), Seq((levels, coef), "()")))
+                G = self.names.group(block.factor.label)
+                levels, coef = f'"{G.levels_dim}"', f'"{G.coef_dim}"'
+                sds = [(p.names.sd, p.scalar) for p in pieces]
+                effects = [(p.names.effects, p.scalar) for p in pieces]
+                out.append((G.sd, _stack(sds, "vector"), coef))
+                out.append((G.effects, _stack(effects, "columns"), Seq((levels, coef), "()")))
         if self.centred:
-            out.append((naming.INTERCEPT_ORIGINAL, "Intercept - pt.dot(means_X, b)", None))
+            out.append((naming.INTERCEPT_ORIGINAL, f"Intercept - pt.dot({self.stat('means_X')}, b)", None))
         if not out:
             return
         self.note("outputs under the names every backend uses")
         for name, expr, dims in out:
             # b by b_Intercept; b and r_<g> by a likelihood from sufficient statistics
             used_later = name == naming.B and (self.centred or self.suffstats)
-            used_later |= self.suffstats and any(name == naming.effects(g.factor.label) for g in m.groups)
+            used_later |= self.suffstats and any(name == self.names.group(g.factor.label).effects for g in m.groups)
             self.add(name if used_later else None, call("pm.Deterministic", f'"{name}"', expr, dims=dims))
 
 

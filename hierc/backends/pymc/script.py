@@ -130,8 +130,8 @@ def _factor(factor: ir.Factor) -> str:
     return f"column({_string(factor.label)}, {values})"
 
 
-def _term_variable(term: ir.Term) -> str:
-    return f"x_{naming.ident(term.label)}"
+def _term_variable(model: ir.Model, term: ir.Term) -> str:
+    return naming.names(model).term(term.label).x
 
 
 def _prepare_function(model: ir.Model) -> list[str]:
@@ -160,36 +160,36 @@ def _prepare_function(model: ir.Model) -> list[str]:
             expr = _factor(term.factors[0])
         else:
             expr = call("interaction", *(_factor(f) for f in term.factors))
-        lines += statement(f"{_term_variable(term)} = ", expr, 1)
+        lines += statement(f"{_term_variable(model, term)} = ", expr, 1)
         if term_width(term).symbols:
-            inputs.append((width_name(term), f"len({_term_variable(term)}[0])"))
+            inputs.append((width_name(term), f"len({_term_variable(model, term)}[0])"))
 
     coords: list[tuple[str, str]] = [(naming.OBS_DIM, "np.arange(len(Y))")]
     if model.terms:
-        lines += statement("X, X_names = ", call("design", *(_term_variable(t) for t in model.terms)), 1)
+        lines += statement("X, X_names = ", call("design", *(_term_variable(model, t) for t in model.terms)), 1)
         if layout(model.terms)[0].symbols:
             inputs.append(("K", "X.shape[1]"))
         inputs.append(("X", "X"))
         coords.append((naming.COEF_DIM, "X_names"))
     for block in model.groups:
-        label = block.factor.label
-        g = naming.ident(label)
+        G = naming.names(model).group(block.factor.label)
         variables = ", ".join(_string(v) for v in block.factor.variables)
-        lines.append(f"    J_{g}, {g}_levels = group_index(data, {variables})")
-        inputs += [(f"N_{g}", f"len({g}_levels)"), (f"J_{g}", f"J_{g}")]
-        coords.append((naming.levels_dim(label), f"{g}_levels"))
+        lines.append(f"    {G.J}, {G.levels} = group_index(data, {variables})")
+        inputs += [(G.N, f"len({G.levels})"), (G.J, G.J)]
+        coords.append((G.levels_dim, G.levels))
         names = "[]"
         if block.terms:
-            lines += statement(f"Z_{g}, Z_{g}_names = ", call("design", *(_term_variable(t) for t in block.terms)), 1)
+            design = call("design", *(_term_variable(model, t) for t in block.terms))
+            lines += statement(f"{G.Z}, {G.Z_names} = ", design, 1)
             if layout(block.terms)[0].symbols:
-                inputs.append((f"M_{g}", f"Z_{g}.shape[1]"))
-            inputs.append((f"Z_{g}", f"Z_{g}"))
-            names = f"Z_{g}_names"
+                inputs.append((G.M, f"{G.Z}.shape[1]"))
+            inputs.append((G.Z, G.Z))
+            names = G.Z_names
         if not block_is_scalar(block):
             coefficient_names = f'["{ir.INTERCEPT}", *{names}]' if block.intercept else names
-            coords.append((naming.coef_dim(label), coefficient_names))
+            coords.append((G.coef_dim, coefficient_names))
             if block.correlated:
-                coords.append((naming.coef_dim(label) + "2", coefficient_names))
+                coords.append((G.cor_dim, coefficient_names))
     lines += _dict("inputs", inputs)
     lines += _dict("coords", coords)
     lines.append("    return inputs, coords")

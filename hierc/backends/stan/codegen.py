@@ -176,7 +176,8 @@ class _Program:
         self.qr = "_qr" if suffstats else ""  # the suffix of the compressed rows' names
         self.X = "X_qr" if suffstats else "Xc" if self.centred else "X"
         self.K_text = "K" if self.K.symbols else self.K.render()
-        self.z_width: dict[str, Size] = {}  # by grouping-factor identifier
+        self.names = naming.names(model)
+        self.z_width: dict[str, Size] = {}  # by grouping-factor label
         self.blocks = [b for block in model.groups for b in self._blocks(block)]
         self.needs: set[str] = set()  # statistics of the data the priors use
         self.functions: set[str] = set()
@@ -184,13 +185,17 @@ class _Program:
     # ---- structure ---------------------------------------------------------------
 
     def _blocks(self, block: ir.GroupBlock) -> list[Block]:
-        blocks, z_width = group_blocks(block, self.encoding)
-        self.z_width[naming.ident(block.factor.label)] = z_width
+        blocks, z_width = group_blocks(block, self.encoding, self.names)
+        self.z_width[block.factor.label] = z_width
         return blocks
 
-    def z_text(self, g: str) -> str:
-        """The number of columns of Z_<g> as the program writes it."""
-        return f"M_{g}" if self.z_width[g].symbols else self.z_width[g].render()
+    def stat(self, usual: str) -> str:
+        """The program's name of a statistic of the data (`sd_Y`)."""
+        return self.names.statistic(usual)
+
+    def z_text(self, label: str) -> str:
+        """The number of columns of a grouping factor's Z as the program writes it."""
+        return self.names.group(label).M if self.z_width[label].symbols else self.z_width[label].render()
 
     # ---- values ------------------------------------------------------------------
 
@@ -198,7 +203,7 @@ class _Program:
         """A prior argument; `column_sd` is the sd(x) of the coefficient's column(s)."""
         if not isinstance(value, ir.DataScaled):
             return number(value)
-        names = {stat: name for stat, (name, _, _) in _STATISTICS.items()} | {Stat.PREDICTOR_SD: column_sd}
+        names = {stat: self.stat(name) for stat, (name, _, _) in _STATISTICS.items()} | {Stat.PREDICTOR_SD: column_sd}
         divide = "./" if vector and value.denominator is Stat.PREDICTOR_SD else "/"
         text = scaled_text(value, names, divide)
         self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
@@ -261,16 +266,16 @@ class _Program:
             labels = ", ".join(t.label for t in m.terms)
             out.add(f"matrix[N, {self.K_text}] X;", f"population-level design matrix: {labels}")
         for block in m.groups:
-            g = naming.ident(block.factor.label)
-            out.note(f"grouping factor `{block.factor.label}`")
-            out.add(f"int<lower=1> N_{g};", "number of levels")
+            label, G = block.factor.label, self.names.group(block.factor.label)
+            out.note(f"grouping factor `{label}`")
+            out.add(f"int<lower=1> {G.N};", "number of levels")
             if rows:
-                out.add(f"array[N] int<lower=1, upper=N_{g}> J_{g};", "level of each observation")
-            if self.z_width[g].symbols:
-                out.add(f"int<lower=1> M_{g};", f"number of group-level design columns: {self.z_width[g].render()}")
+                out.add(f"array[N] int<lower=1, upper={G.N}> {G.J};", "level of each observation")
+            if self.z_width[label].symbols:
+                out.add(f"int<lower=1> {G.M};", f"number of group-level design columns: {self.z_width[label].render()}")
             if block.terms and rows:
                 labels = ", ".join(t.label for t in block.terms)
-                out.add(f"matrix[N, {self.z_text(g)}] Z_{g};", f"group-level design matrix: {labels}")
+                out.add(f"matrix[N, {self.z_text(label)}] {G.Z};", f"group-level design matrix: {labels}")
         if self.suffstats:
             self.statistics_data(out)
         return out
@@ -302,22 +307,29 @@ class _Program:
             centred = " with centred columns" if self.centred else ""
             out.add(f"matrix[N_qr, {self.K_text}] X_qr;", f"population-level design matrix{centred}, compressed")
         for block in m.groups:
-            g = naming.ident(block.factor.label)
-            out.add(f"array[N_qr] int<lower=1, upper=N_{g}> J_{g}_qr;", "level of each compressed row")
+            label, G = block.factor.label, self.names.group(block.factor.label)
+            out.add(f"array[N_qr] int<lower=1, upper={G.N}> {G.J_qr};", "level of each compressed row")
             if block.terms:
-                out.add(f"matrix[N_qr, {self.z_text(g)}] Z_{g}_qr;", "group-level design matrix, compressed")
+                out.add(f"matrix[N_qr, {self.z_text(label)}] {G.Z_qr};", "group-level design matrix, compressed")
         out.add("real<lower=0> SS_rest;", "the rest of (Y - mu)^2, which no coefficient changes")
         if m.response.se is not None:
             out.add("real sum_log_se;", f"sum of log(se) over the rows, se = `{m.response.se}`")
         summaries = {
-            "means_X": (f"vector[{self.K_text}] means_X;", "column means of X: the intercept is at the means"),
-            **{name: (f"real {name};", f"{what}, for default priors") for name, _, what in _STATISTICS.values()},
-            "sd_X": (f"vector[{self.K_text}] sd_X;", "column sds of X, for default priors"),
+            self.stat("means_X"): (
+                f"vector[{self.K_text}] {self.stat('means_X')};",
+                "column means of X: the intercept is at the means",
+            ),
+            **{
+                self.stat(n): (f"real {self.stat(n)};", f"{what}, for default priors")
+                for n, _, what in _STATISTICS.values()
+            },
+            self.stat("sd_X"): (f"vector[{self.K_text}] {self.stat('sd_X')};", "column sds of X, for default priors"),
         }
-        for g in self.z_width:
-            summaries[f"sd_Z_{g}"] = (f"vector[{self.z_text(g)}] sd_Z_{g};", f"column sds of Z_{g}, for default priors")
+        for label in self.z_width:
+            G = self.names.group(label)
+            summaries[G.sd_Z] = (f"vector[{self.z_text(label)}] {G.sd_Z};", f"column sds of {G.Z}, for default priors")
         for name, (declaration, note) in summaries.items():
-            if name in self.needs or (name == "means_X" and self.centred):
+            if name in self.needs or (name == self.stat("means_X") and self.centred):
                 out.add(declaration, note)
 
     def transformed_data(self) -> _Lines:
@@ -326,27 +338,30 @@ class _Program:
             return out
         if isinstance(m.response.trials, int):
             out.add(f"array[N] int T = rep_array({m.response.trials}, N);", "number of trials")
-        for name, value, _ in _STATISTICS.values():
+        for usual, value, _ in _STATISTICS.values():
+            name = self.stat(usual)
             if name in self.needs:
                 out.add(f"real {name} = {value};", "for default priors")
         K = self.K_text
         steps = []
+        means_X, sd_X = self.stat("means_X"), self.stat("sd_X")
         if self.centred:
-            out.add(f"vector[{K}] means_X;", "column means of X")
+            out.add(f"vector[{K}] {means_X};", "column means of X")
             out.add(f"matrix[N, {K}] Xc;", "X with centred columns: the intercept is at the means")
-            steps += ["means_X[k] = mean(X[:, k]);", "Xc[:, k] = X[:, k] - means_X[k];"]
-        if "sd_X" in self.needs:
-            out.add(f"vector[{K}] sd_X;", "column sds of X, for default priors")
-            steps.append("sd_X[k] = sd(X[:, k]);")
+            steps += [f"{means_X}[k] = mean(X[:, k]);", f"Xc[:, k] = X[:, k] - {means_X}[k];"]
+        if sd_X in self.needs:
+            out.add(f"vector[{K}] {sd_X};", "column sds of X, for default priors")
+            steps.append(f"{sd_X}[k] = sd(X[:, k]);")
         if steps:
             loop = _Lines()
             for step in steps:
                 loop.add(step)
             out.nest(f"for (k in 1:{K})", loop)
-        for g in self.z_width:
-            if f"sd_Z_{g}" in self.needs:
-                out.add(f"vector[{self.z_text(g)}] sd_Z_{g};", f"column sds of Z_{g}, for default priors")
-                out.add(f"for (k in 1:{self.z_text(g)}) sd_Z_{g}[k] = sd(Z_{g}[:, k]);")
+        for label in self.z_width:
+            G = self.names.group(label)
+            if G.sd_Z in self.needs:
+                out.add(f"vector[{self.z_text(label)}] {G.sd_Z};", f"column sds of {G.Z}, for default priors")
+                out.add(f"for (k in 1:{self.z_text(label)}) {G.sd_Z}[k] = sd({G.Z}[:, k]);")
         return out
 
     def parameters(self) -> _Lines:
@@ -360,7 +375,7 @@ class _Program:
             for term in m.terms:
                 size = self.b_columns[term.label].size
                 decl = "real" if size.is_one else f"vector[{size.render()}]"
-                out.add(f"{decl} {naming.b_term(term.label)};", f"coefficient of `{term.label}`")
+                out.add(f"{decl} {self.names.term(term.label).b};", f"coefficient of `{term.label}`")
         for block in self.blocks:
             self.block_parameters(block, out)
         for cls in auxiliary_parameters(m):
@@ -368,46 +383,46 @@ class _Program:
         return out
 
     def block_parameters(self, block: Block, out: _Lines) -> None:
-        n, g, w = block.name, block.factor, block.width.render()
+        n, g, w = block.names, block.group, block.width.render()
         coefs = ", ".join(c.label for c in block.coefficients)
         out.note(f"`{block.source.factor.label}`: {coefs}")
         if block.scalar:
-            out.add(f"real<lower=0> sd_{n};", "standard deviation of the effects")
+            out.add(f"real<lower=0> {n.sd};", "standard deviation of the effects")
         else:
-            out.add(f"vector<lower=0>[{w}] sd_{n};", "standard deviations of the effects")
+            out.add(f"vector<lower=0>[{w}] {n.sd};", "standard deviations of the effects")
         match block.source.parameterization, block.scalar:
             case Parameterization.NONCENTERED, True:
-                out.add(f"vector[N_{g}] z_{n};", "standardised effects")
+                out.add(f"vector[{g.N}] {n.z};", "standardised effects")
             case Parameterization.NONCENTERED, False:
-                out.add(f"matrix[{w}, N_{g}] z_{n};", "standardised effects, one column per level")
+                out.add(f"matrix[{w}, {g.N}] {n.z};", "standardised effects, one column per level")
             case Parameterization.CENTERED, True:
-                out.add(f"vector[N_{g}] r_{n};", "effects")
+                out.add(f"vector[{g.N}] {n.effects};", "effects")
             case Parameterization.CENTERED, False if block.source.correlated:
-                out.add(f"array[N_{g}] row_vector[{w}] r_{n};", "effects, one row per level")
+                out.add(f"array[{g.N}] row_vector[{w}] {n.effects};", "effects, one row per level")
             case Parameterization.CENTERED, False:
-                out.add(f"matrix[N_{g}, {w}] r_{n};", "effects, one row per level")
+                out.add(f"matrix[{g.N}, {w}] {n.effects};", "effects, one row per level")
             case Parameterization.ZEROSUM, True:
-                out.add(f"vector[N_{g} - 1] zs_{n};", "free values of the zero-sum effects")
+                out.add(f"vector[{g.N} - 1] {n.zs};", "free values of the zero-sum effects")
             case Parameterization.ZEROSUM, False:
-                out.add(f"matrix[N_{g} - 1, {w}] zs_{n};", "free values of the zero-sum effects, per column")
+                out.add(f"matrix[{g.N} - 1, {w}] {n.zs};", "free values of the zero-sum effects, per column")
         if block.source.correlated:
-            out.add(f"cholesky_factor_corr[{w}] L_{n};", "Cholesky factor of their correlation matrix")
+            out.add(f"cholesky_factor_corr[{w}] {n.L};", "Cholesky factor of their correlation matrix")
 
     def transformed_parameters(self) -> _Lines:
         out = _Lines()
         for block in self.blocks:
-            n, g, w = block.name, block.factor, block.width.render()
-            effects = f"vector[N_{g}] r_{n}" if block.scalar else f"matrix[N_{g}, {w}] r_{n}"
+            n, g, w = block.names, block.group, block.width.render()
+            effects = f"vector[{g.N}] {n.effects}" if block.scalar else f"matrix[{g.N}, {w}] {n.effects}"
             match block.source.parameterization:
                 case Parameterization.NONCENTERED if block.scalar:
-                    out.add(f"{effects} = sd_{n} * z_{n};", f"effects of `{block.source.factor.label}`")
+                    out.add(f"{effects} = {n.sd} * {n.z};", f"effects of `{block.source.factor.label}`")
                 case Parameterization.NONCENTERED if block.source.correlated:
-                    out.add(f"{effects} = (diag_pre_multiply(sd_{n}, L_{n}) * z_{n})';", "correlated effects")
+                    out.add(f"{effects} = (diag_pre_multiply({n.sd}, {n.L}) * {n.z})';", "correlated effects")
                 case Parameterization.NONCENTERED:
-                    out.add(f"{effects} = (diag_pre_multiply(sd_{n}, z_{n}))';", "effects, one row per level")
+                    out.add(f"{effects} = (diag_pre_multiply({n.sd}, {n.z}))';", "effects, one row per level")
                 case Parameterization.ZEROSUM:
                     self.functions.add("vector" if block.scalar else "matrix")
-                    out.add(f"{effects} = zero_sum_extend(zs_{n});", "effects, summing to zero over the levels")
+                    out.add(f"{effects} = zero_sum_extend({n.zs});", "effects, summing to zero over the levels")
         return out
 
     def model_block(self) -> _Lines:
@@ -427,7 +442,7 @@ class _Program:
             out.add(self.sampling("Intercept", m.prior(ParamClass.INTERCEPT)))
         if self.unrolled:
             for term in m.terms:
-                out.add(self.b_prior(naming.b_term(term.label), self.b_columns[term.label], term.label))
+                out.add(self.b_prior(self.names.term(term.label).b, self.b_columns[term.label], term.label))
         else:
             for run in runs(m.terms, lambda t: m.prior(ParamClass.B, None, t.label)):
                 columns = span([self.b_columns[t.label] for t in run])
@@ -440,62 +455,63 @@ class _Program:
                 z = span([c.z for c in run]) if all(c.z for c in run) else None
                 prior = m.prior(ParamClass.SD, label, run[0].label)
                 index = own.index(block.width)
-                target = f"sd_{block.name}" + (f"[{index}]" if index else "")
+                target = block.names.sd + (f"[{index}]" if index else "")
                 column_sd, vector = None, not own.size.is_one
                 if z is not None:
-                    z_index = z.element_index(self.z_width[block.factor])
-                    column_sd = f"sd_Z_{block.factor}" + (f"[{z_index}]" if z_index else "")
+                    z_index = z.element_index(self.z_width[label])
+                    column_sd = block.group.sd_Z + (f"[{z_index}]" if z_index else "")
                 out.add(self.sampling(target, prior, column_sd, vector))
             if block.source.correlated:
-                out.add(self.sampling(f"L_{block.name}", m.prior(ParamClass.COR, label)))
+                out.add(self.sampling(block.names.L, m.prior(ParamClass.COR, label)))
         for cls in auxiliary_parameters(m):
             out.add(self.sampling(cls.value, m.prior(cls)))
 
     def b_prior(self, target: str, columns: Columns, term: str) -> str:
         """The prior of the coefficients of columns `columns` of X."""
         index = columns.element_index(self.K)
-        column_sd = "sd_X" + (f"[{index}]" if index else "")
+        column_sd = self.stat("sd_X") + (f"[{index}]" if index else "")
         return self.sampling(target, self.model.prior(ParamClass.B, None, term), column_sd, not columns.size.is_one)
 
     def block_density(self, block: Block, out: _Lines) -> None:
-        n, g, w = block.name, block.factor, block.width.render()
+        n, g, w = block.names, block.group, block.width.render()
         match block.source.parameterization:
             case Parameterization.NONCENTERED if block.scalar:
-                out.add(f"z_{n} ~ std_normal();")
+                out.add(f"{n.z} ~ std_normal();")
             case Parameterization.NONCENTERED:
-                out.add(f"to_vector(z_{n}) ~ std_normal();")
+                out.add(f"to_vector({n.z}) ~ std_normal();")
             case Parameterization.CENTERED if block.scalar:
-                out.add(f"r_{n} ~ normal(0, sd_{n});")
+                out.add(f"{n.effects} ~ normal(0, {n.sd});")
             case Parameterization.CENTERED if block.source.correlated:
-                out.add(f"r_{n} ~ multi_normal_cholesky(rep_row_vector(0, {w}), diag_pre_multiply(sd_{n}, L_{n}));")
+                scale = f"diag_pre_multiply({n.sd}, {n.L})"
+                out.add(f"{n.effects} ~ multi_normal_cholesky(rep_row_vector(0, {w}), {scale});")
             case Parameterization.CENTERED:
                 out.add(
-                    f"to_vector(r_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g})));",
-                    f"column j has sd sd_{n}[j]",
+                    f"to_vector({n.effects}) ~ normal(0, to_vector(rep_matrix({n.sd}', {g.N})));",
+                    f"column j has sd {n.sd}[j]",
                 )
             case Parameterization.ZEROSUM if block.scalar:
-                out.add(f"zs_{n} ~ normal(0, sd_{n});")
+                out.add(f"{n.zs} ~ normal(0, {n.sd});")
             case Parameterization.ZEROSUM:
                 out.add(
-                    f"to_vector(zs_{n}) ~ normal(0, to_vector(rep_matrix(sd_{n}', N_{g} - 1)));",
-                    f"column j has sd sd_{n}[j]",
+                    f"to_vector({n.zs}) ~ normal(0, to_vector(rep_matrix({n.sd}', {g.N} - 1)));",
+                    f"column j has sd {n.sd}[j]",
                 )
 
     def effects_terms(self, out: _Lines) -> list[str]:
         """The group-level parts of the linear predictor."""
         parts = []
         for block in self.blocks:
-            n, g = block.name, block.factor
-            r = f"r_{n}"
+            n, g = block.names, block.group
+            r = f"{n.effects}"
             if block.source.parameterization is Parameterization.CENTERED and block.source.correlated:
-                r = f"r_{n}_matrix"
-                out.add(f"matrix[N_{g}, {block.width.render()}] {r} = to_matrix(r_{n});")
+                r = f"{n.effects_matrix}"
+                out.add(f"matrix[{g.N}, {block.width.render()}] {r} = to_matrix({n.effects});")
             parts += self.block_terms(block, r)
         return parts
 
     def block_terms(self, block: Block, r: str) -> list[str]:
-        g, qr = block.factor, self.qr
-        J, Z = f"J_{g}{qr}", f"Z_{g}{qr}"
+        label, qr = block.source.factor.label, self.qr
+        J, Z = (block.group.J_qr, block.group.Z_qr) if qr else (block.group.J, block.group.Z)
         intercepts = [c for c in block.coefficients if c.z is None]
         slopes = [c for c in block.coefficients if c.z is not None]
         parts = []
@@ -505,7 +521,7 @@ class _Program:
         if slopes:
             own = span([c.columns for c in slopes])
             z = span([c.z for c in slopes])
-            z_index = z.element_index(self.z_width[g])
+            z_index = z.element_index(self.z_width[label])
             z_expr = f"{Z}[:, {z_index}]" if z_index else Z
             r_index = own.index(block.width)
             r_expr = f"{r}[{J}, {r_index}]" if r_index else f"{r}[{J}]"
@@ -555,7 +571,7 @@ class _Program:
     def unrolled_column(self, term: ir.Term) -> str:
         index = self.b_columns[term.label].element_index(self.K)
         x = f"{self.X}[:, {index}]" if index else self.X
-        return f"{x} * {naming.b_term(term.label)}"
+        return f"{x} * {self.names.term(term.label).b}"
 
     def fills(self, eta: str) -> dict[str, str]:
         """What the family's templates name: the linear predictor, the mean, the trials, the auxiliary parameters."""
@@ -568,24 +584,25 @@ class _Program:
     def generated_quantities(self) -> _Lines:
         m, out = self.model, _Lines()
         if self.unrolled and self.has_X:
-            parts = [(naming.b_term(t.label), self.b_columns[t.label].size) for t in m.terms]
+            parts = [(self.names.term(t.label).b, self.b_columns[t.label].size) for t in m.terms]
             out.add(f"vector[{self.K_text}] b = {_stack(parts, 'row')};", "population-level coefficients")
         for block in m.groups:
             pieces = [b for b in self.blocks if b.source is block]
             if len(pieces) > 1:
-                g = naming.ident(block.factor.label)
+                G = self.names.group(block.factor.label)
                 width = sum((p.width for p in pieces), Size(0)).render()
-                sds = [(f"sd_{p.name}", p.width) for p in pieces]
-                effects = [(f"r_{p.name}", p.width) for p in pieces]
-                out.add(f"vector[{width}] sd_{g} = {_stack(sds, 'row')};", f"sds of `{block.factor.label}`")
-                out.add(f"matrix[N_{g}, {width}] r_{g} = {_stack(effects, 'col')};", "effects, one row per level")
+                sds = [(p.names.sd, p.width) for p in pieces]
+                effects = [(p.names.effects, p.width) for p in pieces]
+                out.add(f"vector[{width}] {G.sd} = {_stack(sds, 'row')};", f"sds of `{block.factor.label}`")
+                out.add(f"matrix[{G.N}, {width}] {G.effects} = {_stack(effects, 'col')};", "effects, one row per level")
         if self.centred:
-            out.add("real b_Intercept = Intercept - dot_product(means_X, b);", "intercept at predictors = 0")
+            means_X = self.stat("means_X")
+            out.add(f"real b_Intercept = Intercept - dot_product({means_X}, b);", "intercept at predictors = 0")
         for block in self.blocks:
             if block.source.correlated:
                 w = block.width.render()
                 out.add(
-                    f"corr_matrix[{w}] cor_{block.name} = multiply_lower_tri_self_transpose(L_{block.name});",
+                    f"corr_matrix[{w}] {block.names.cor} = multiply_lower_tri_self_transpose({block.names.L});",
                     f"correlations of `{block.source.factor.label}`",
                 )
         return out
