@@ -11,8 +11,7 @@ from hierc import __version__
 from hierc.api import bind_data, compile_model, encoding_of, sample, uses_suffstats
 from hierc.errors import UserError
 from hierc.language.dump import dump
-from hierc.language.pipeline import load_source
-from hierc.language.source import Source
+from hierc.language.pipeline import load_source, read_source
 from hierc.language.summary import summarize
 from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood, Parameterization
 from hierc.output_files import IMAGE_SUFFIXES, check_writable, write_text
@@ -106,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         "compare",
         "sample through several backends, encodings or parameterizations and compare the posteriors",
         "Sample the model through every combination of the given backends, encodings and parameterizations, "
-        "compare each posterior with the first (mean, sd, 5%% and 95%% quantiles of every scalar quantity, "
+        "compare each posterior with the first (mean, sd, 5% and 95% quantiles of every scalar quantity, "
         "z-scores from both Monte Carlo standard errors) and print a verdict. Exit status 1 when they differ.",
     )
     _data_option(compare)
@@ -178,25 +177,12 @@ def _output_option(command: argparse.ArgumentParser, help_text: str) -> None:
     command.add_argument("--force", action="store_true", help="replace FILE even if hierc did not write it")
 
 
-def _read(path: str) -> Source:
-    try:
-        return Source.from_file(path)
-    except FileNotFoundError:
-        raise _Fail(f"{path}: error: no such file") from None
-    except IsADirectoryError:
-        raise _Fail(f"{path}: error: is a directory, not a spec file") from None
-    except UnicodeDecodeError as error:
-        raise _Fail(f"{path}: error: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except OSError as error:
-        raise _Fail(f"{path}: error: cannot read: {error.strerror}") from None
-
-
 class _Fail(Exception):
     """A user error that is not in spec text (a missing file, ...)."""
 
 
 def _run(args: argparse.Namespace) -> int | None:
-    source = _read(args.spec)
+    source = read_source(args.spec)
     spec, model = load_source(source)
     if args.command == "compile":
         _emit(args, compile_model(model, args.backend, args.encoding, args.likelihood))

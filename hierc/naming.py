@@ -29,8 +29,8 @@ whose names do not clash keeps the usual ones.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
-from functools import lru_cache
 
 from hierc.errors import CompilerBug
 from hierc.language import ir
@@ -241,10 +241,18 @@ class Names:
         return self.statistics[usual]
 
 
-@lru_cache(maxsize=256)
+_NAMES: dict[int, tuple[weakref.ref, Names]] = {}  # by the model's identity: hashing a large model is slow
+
+
 def names(model: ir.Model) -> Names:
     """Every generated name of a model; the same for every backend, from the model alone."""
-    return Names(model)
+    known = _NAMES.get(id(model))
+    if known is not None and known[0]() is model:
+        return known[1]
+    key = id(model)
+    result = Names(model)
+    _NAMES[key] = (weakref.ref(model, lambda _: _NAMES.pop(key, None)), result)
+    return result
 
 
 def sd(model: ir.Model, group: str) -> str:

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT, SPECS
+from hierc import UserError, load, parse_file
 
 
 def hierc(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
@@ -161,3 +162,16 @@ def test_readme_shows_the_real_output():
     readme = (ROOT / "README.md").read_text()
     shown = readme.split("$ hierc check specs/radon.hm\n", 1)[1].split("```", 1)[0]
     assert shown == hierc("check", "specs/radon.hm").stdout
+
+
+def test_loading_a_missing_spec_from_python_is_a_user_error(tmp_path):
+    with pytest.raises(UserError) as caught:
+        load(tmp_path / "missing.hm")
+    assert caught.value.render() == f"{tmp_path / 'missing.hm'}: error: no such file"
+    with pytest.raises(UserError):
+        parse_file(tmp_path)
+
+
+def test_help_prints_percent_signs_once():
+    result = hierc("compare", "--help")
+    assert "5% and" in result.stdout and "%%" not in result.stdout

@@ -87,3 +87,18 @@ def test_missing_plus_gets_a_hint():
     with pytest.raises(SpecError) as caught:
         parse("y ~ a b")
     assert "is a `+` missing?" in caught.value.diagnostics[0].hint
+
+
+def test_a_banner_comment_after_a_statement_parses():
+    """Blank lines and comments between statements are skipped without backtracking (it was exponential in `#`)."""
+    spec = parse("y ~ x\n" + "#" * 200 + "\n" + "#" * 200 + "\nfamily poisson\n")
+    assert [type(s).__name__ for s in spec.statements] == ["Formula", "FamilyDecl"]
+
+
+def test_nesting_deeper_than_the_limit_is_a_located_error():
+    text = "y ~ 1 + " + "log(" * 5000 + "x" + ")" * 5000
+    with pytest.raises(SpecError) as caught:
+        parse(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == "brackets nest more than 40 deep here"
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, 9 + 4 * 40 + 3)

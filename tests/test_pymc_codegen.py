@@ -180,6 +180,28 @@ def test_encodings_have_the_same_log_density(spec, parameterization):
     np.testing.assert_allclose(differences, 0, atol=1e-8)
 
 
+def test_a_long_linear_predictor_is_one_sum(monkeypatch):
+    """Past `_LONGEST_SUM` terms, the linear predictor sums the stacked terms: Python compiles `a + b + ...`
+    recursively, and a few thousand terms exhaust its stack. Stacked (here from 10 terms on), it has the
+    density of the vectorized `X @ b`."""
+    from hierc.backends.pymc import codegen
+
+    monkeypatch.setattr(codegen, "_LONGEST_SUM", 10)
+    model = hierc.loads("y ~ 1 + " + " + ".join(f"x{i}" for i in range(15)))
+    script = pymc_script(model, Encoding.UNROLLED)
+    assert "pt.sum(" in script and "pt.stack(" in script
+    bound = bind(model, fake_frame(model, n=150))
+    vectorized, unrolled = pymc_model(bound, Encoding.VECTORIZED), pymc_model(bound, Encoding.UNROLLED)
+    vectorized_logp, unrolled_logp = logp_function(vectorized), logp_function(unrolled)
+    for point in random_points(vectorized, n=2):
+        assert vectorized_logp(point) == pytest.approx(unrolled_logp(unrolled_point(bound, point)), abs=1e-8)
+
+
+def test_a_script_with_3000_grouping_factors_compiles():
+    model = hierc.loads("y ~ 1 + " + " + ".join(f"(1 | g{i})" for i in range(3000)))
+    compile(pymc_script(model, Encoding.VECTORIZED), "crossed", "exec")
+
+
 def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, trials) -> float:
     inverse = {
         Link.IDENTITY: lambda v: v,

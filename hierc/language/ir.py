@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from hierc.language.source import Source, Span
 from hierc.language.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
@@ -163,10 +164,13 @@ class Model:
 
     def prior(self, cls: ParamClass, group: str | None = None, coefficient: str | None = None) -> Prior:
         target = Target(cls, group, coefficient)
-        for prior in self.priors:
-            if prior.target == target:
-                return prior
-        raise KeyError(target.label)
+        if target not in self._priors_by_target:
+            raise KeyError(target.label)
+        return self._priors_by_target[target]
+
+    @cached_property
+    def _priors_by_target(self) -> dict[Target, Prior]:
+        return {prior.target: prior for prior in self.priors}
 
     @property
     def data_columns(self) -> list[str]:

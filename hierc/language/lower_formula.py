@@ -147,6 +147,9 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
     return ir.Response(node.name.text, options.get("se"), options.get("trials"), se_at)
 
 
+MAX_TRIALS = 2**31 - 1  # Stan's integers have 32 bits
+
+
 def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | None:
     kind = call.func.text
     usage = (
@@ -158,8 +161,11 @@ def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | No
     value = call.args[0].value
     if isinstance(value, ast.Name):
         return value.text if check_name(value, diags) else None
-    if kind == "trials" and isinstance(value, ast.Number) and value.value == int(value.value) and value.value >= 1:
-        return int(value.value)
+    if kind == "trials" and isinstance(value, ast.Number):
+        if 1 <= value.value <= MAX_TRIALS and value.value == int(value.value):
+            return int(value.value)
+        diags.error(value.span, f"the number of trials must be a whole number from 1 to {MAX_TRIALS}")
+        return None
     diags.error(value.span, f"invalid argument to `{kind}`", f"write {usage}")
     return None
 
@@ -249,6 +255,9 @@ def _intercept_choice(signed: ast.SignedTerm, diags: Diagnostics) -> bool | None
     return None
 
 
+MAX_PRODUCT_TERMS = 1023  # `a*b*...` with 10 factors; each more doubles the terms
+
+
 def _expand(node: ast.Term, diags: Diagnostics) -> list[tuple[ir.Factor, ...]]:
     """The interactions a term stands for: `a*b` → [(a,), (b,), (a, b)]."""
     if not isinstance(node, ast.Product):
@@ -261,6 +270,14 @@ def _expand(node: ast.Term, diags: Diagnostics) -> list[tuple[ir.Factor, ...]]:
         if _key(factors) in map(_key, operands[:position]):
             diags.error(operand.span, f"`{unparse_term(operand)}` appears twice in the product")
             return []
+    if 2 ** len(operands) - 1 > MAX_PRODUCT_TERMS:
+        diags.error(
+            node.span,
+            f"this product of {len(operands)} factors expands to {2 ** len(operands) - 1} terms, more than "
+            f"{MAX_PRODUCT_TERMS}",
+            "write the interactions the model needs with `:`",
+        )
+        return []
     expanded = []
     for size in range(1, len(operands) + 1):
         for chosen in combinations(operands, size):

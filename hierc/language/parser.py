@@ -19,9 +19,16 @@ from hierc.language.source import Source, Span
 # that starts with one of these characters: `y ~ x1 + x2` may be split after
 # `+`, or before it.
 _CONTINUES_AFTER = {"TILDE", "BAR", "DOUBLE_BAR", "PLUS", "MINUS", "STAR", "COLON", "SLASH", "EQUALS", "_COMMA"}
-_CONTINUATION_LINE = re.compile(r"(?:\s|#[^\n]*)*[~|+\-*:/=,)\]]")
+# Possessive: blanks and comments are skipped without backtracking, so a banner of `#` costs linear time.
+_CONTINUATION_LINE = re.compile(r"(?:\s|#[^\n]*+)*+[~|+\-*:/=,)\]]")
 _OPENERS = {"_LPAR", "_LSQB"}
 _CLOSERS = {"_RPAR", "_RSQB"}
+MAX_NESTING = 40  # brackets open at once; deeper specs are errors, so no stage recurses without bound
+
+
+class _TooDeep(Exception):
+    def __init__(self, token: Token):
+        self.token = token
 
 
 class _StatementBreaks:
@@ -54,6 +61,8 @@ class _StatementBreaks:
                 continue
             if token.type in _OPENERS:
                 self.open_brackets.append(token)
+                if len(self.open_brackets) > MAX_NESTING:
+                    raise _TooDeep(token)
             elif token.type in _CLOSERS and self.open_brackets:
                 self.matched[token.start_pos] = self.open_brackets.pop()
             yield token
@@ -94,6 +103,10 @@ def parse(text: str, name: str = "<string>") -> ast.Spec:
         tree = _lark().parse(text)
     except UnexpectedInput as error:
         raise SpecError([_syntax_diagnostic(error, source)], source) from None
+    except _TooDeep as error:
+        message = f"brackets nest more than {MAX_NESTING} deep here"
+        hint = "a spec this deep is not one a model needs; write it flatter"
+        raise SpecError([Diagnostic(message, _span(error.token), hint)], source) from None
     try:
         return _ToAst().transform(tree)
     except VisitError as error:  # the transformer only builds nodes; this is our bug
@@ -101,7 +114,9 @@ def parse(text: str, name: str = "<string>") -> ast.Spec:
 
 
 def parse_file(path: str | Path) -> ast.Spec:
-    source = Source.from_file(path)
+    from hierc.language.pipeline import read_source  # the pipeline imports this module
+
+    source = read_source(path)
     return parse(source.text, source.name)
 
 

@@ -5,12 +5,27 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from hierc.errors import SpecError
+from hierc.errors import Diagnostic, SpecError
 from hierc.language import ast, ir
 from hierc.language.identifiers import sanitize_model_name
 from hierc.language.lower import lower
 from hierc.language.parser import parse
 from hierc.language.source import Source
+
+
+def read_source(path: str | Path) -> Source:
+    """A spec file's text; a file that cannot be read is a SpecError naming it."""
+    try:
+        return Source.from_file(path)
+    except FileNotFoundError:
+        problem = "no such file"
+    except IsADirectoryError:
+        problem = "is a directory, not a spec file"
+    except UnicodeDecodeError as error:
+        problem = f"not UTF-8 text ({error.reason} at byte {error.start})"
+    except OSError as error:
+        problem = f"cannot read: {error.strerror}"
+    raise SpecError([Diagnostic(problem, None)], Source("", str(path)))
 
 
 def load_source(source: Source) -> tuple[ast.Spec, ir.Model]:
@@ -25,7 +40,7 @@ def load_source(source: Source) -> tuple[ast.Spec, ir.Model]:
 
 def load(path: str | Path) -> ir.Model:
     """The IR of the spec in a file."""
-    return load_source(Source.from_file(path))[1]
+    return load_source(read_source(path))[1]
 
 
 def loads(text: str, name: str = "<string>") -> ir.Model:

@@ -367,7 +367,24 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
         return None
     ordered = tuple(values.get(n, defaults.get(n)) for n in names)
     if alternative is not None:
-        ordered = alternative.convert(*ordered)
+        given = ", ".join(f"{n} = {_number(v)}" for n, v in zip(names, ordered, strict=True))
+        canonical = [p.name for p in info.params]
+        try:
+            ordered = alternative.convert(*ordered)
+            bad = [
+                f"{n} = {_number(v)}"
+                for n, v, param in zip(canonical, ordered, info.params, strict=True)
+                if not math.isfinite(v) or (param.positive and v <= 0)
+            ]
+        except (ZeroDivisionError, OverflowError):
+            bad = [f"{' and '.join(canonical)} beyond the range of floating-point numbers"]
+        if bad:
+            diags.error(
+                call.span,
+                f"`{name}({given})` is not a distribution hierc can use: its usual parameters are {', '.join(bad)}",
+                f"choose values nearer each other, or write the usual parameters `{name}({', '.join(canonical)})`",
+            )
+            return None
     return dist, tuple(zip((p.name for p in info.params), ordered, strict=True))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 
@@ -32,13 +33,18 @@ class Source:
         path = Path(path)
         return cls(path.read_text(encoding="utf-8"), str(path))
 
+    @cached_property
+    def lines(self) -> list[str]:
+        """The lines as the parser counts them: split at `\n` only (not at form feeds or U+2028), once."""
+        text = self.text[:-1] if self.text.endswith("\n") else self.text
+        return [line.removesuffix("\r") for line in text.split("\n")] if text else []
+
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
-        return lines[number - 1] if 0 < number <= len(lines) else ""
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
     def end_span(self) -> Span:
         """A one-character span just past the last character, for errors at end of input."""
-        lines = self.text.splitlines() or [""]
+        lines = self.lines or [""]
         last = len(lines)
         column = len(lines[-1]) + 1
         return Span(last, column, last, column + 1)

@@ -74,6 +74,7 @@ class _Piece(NamedTuple):
     column_sd: str | None
 
 
+_LONGEST_SUM = 100  # terms of the linear predictor written as `a + b + ...`; more are stacked and summed
 OBS = naming.OBS_DIM
 RESPONSE = naming.RESPONSE
 
@@ -453,6 +454,9 @@ class _Function:
             self.likelihood_from_statistics()
             return
         parts = self.linear_predictor()
+        if len(parts) > _LONGEST_SUM:  # Python compiles `a + b + ...` recursively: sum the rows' vectors at once
+            scalar = parts[:1] if m.intercept else []
+            parts = [*scalar, call("pt.sum", call("pt.stack", Seq(tuple(parts[len(scalar) :]))), axis="0")]
         eta = Sum(tuple(parts)) if parts else 'pt.zeros(inputs["N"])'
         self.add("eta", eta, "linear predictor")
         fills = {cls.value: cls.value for cls in self.family.auxiliary_classes}

@@ -17,9 +17,10 @@ the tests check that the two data preparations agree.
 
 from __future__ import annotations
 
-import ast
+import io
 import json
 import re
+import tokenize
 from importlib import resources
 
 from hierc import naming
@@ -223,9 +224,11 @@ def helpers_for(code: str) -> list[str]:
 
 
 def _called(code: str) -> set[str]:
-    """The names of the functions some Python code calls."""
+    """The names some Python code calls (`name(`, not `.name(` or `def name(`), read from its tokens: a
+    syntax tree of a long sum nests as deep as the sum is long."""
+    tokens = [None, *tokenize.generate_tokens(io.StringIO(code).readline)]
     return {
-        node.func.id
-        for node in ast.walk(ast.parse(code))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        name.string
+        for before, name, after in zip(tokens, tokens[1:], tokens[2:], strict=False)
+        if name.type == tokenize.NAME and after.string == "(" and (before is None or before.string not in (".", "def"))
     }

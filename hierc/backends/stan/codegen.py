@@ -550,6 +550,8 @@ class _Program:
         else:
             population = [self.unrolled_column(term) for term in m.terms]
         parts = intercept + population + groups
+        if parts == intercept:  # a real: the vector of N copies of it
+            parts = [f"rep_vector({intercept[0]}, {n})"] if not self.qr else parts
         mu = " + ".join(parts) if parts else f"rep_vector(0, {n})"
         out.add(f"vector[{n}] mu = {mu};", "linear predictor")
         stan = self.family.stan
@@ -610,8 +612,18 @@ class _Program:
 
 def _stack(parts: list[tuple[str, Size]], how: str) -> str:
     """Parts (reals or vectors) stacked into a vector (`row`) or a matrix of columns (`col`)."""
-    if how == "row" and all(size.is_one for _, size in parts):
-        return "[" + ", ".join(name for name, _ in parts) + "]'"
+    if how == "row":  # neighbouring reals make one vector: Stan has no append_row(real, real)
+        chunks: list[list[tuple[str, Size]]] = []
+        for part in parts:
+            if chunks and part[1].is_one and all(size.is_one for _, size in chunks[-1]):
+                chunks[-1].append(part)
+            else:
+                chunks.append([part])
+        whole = len(chunks) == 1
+        parts = [
+            ("[" + ", ".join(name for name, _ in chunk) + "]'" if len(chunk) > 1 or whole else chunk[0][0], Size(2))
+            for chunk in chunks
+        ]
     text = parts[0][0]
     for name, _ in parts[1:]:
         text = f"append_{how}({text}, {name})"
