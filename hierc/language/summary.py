@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from hierc.errors import CompilerBug
@@ -48,9 +49,20 @@ def prior_text(prior: ir.Prior, model: ir.Model) -> str:
     return f"{prior.distribution.value}({args})"
 
 
+def string_literal(text: str) -> str:
+    """A user's string as a double-quoted literal with every quote, backslash and control or line-breaking
+    character escaped: safe on one line of a comment or docstring of any generated code."""
+    literal = json.dumps(text, ensure_ascii=False)
+    return literal.translate({c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)})
+
+
 def factor_text(factor: ir.Factor) -> str:
     if isinstance(factor, ir.Categorical):
-        return f'C({factor.variable}, ref = "{factor.reference}")' if factor.reference else f"C({factor.variable})"
+        return (
+            f"C({factor.variable}, ref = {string_literal(factor.reference)})"
+            if factor.reference
+            else f"C({factor.variable})"
+        )
     return factor.label
 
 
