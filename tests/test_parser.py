@@ -102,3 +102,20 @@ def test_nesting_deeper_than_the_limit_is_a_located_error():
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.message == "brackets nest more than 40 deep here"
     assert (diagnostic.span.line, diagnostic.span.column) == (1, 9 + 4 * 40 + 3)
+
+
+def test_the_parse_table_is_cached_only_where_no_one_else_can_write(tmp_path, monkeypatch):
+    """Lark unpickles its cache: it lives in the user's own cache folder, never in a shared one."""
+    import os
+
+    from hierc.language.parser import _grammar_text, _private_cache_file
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "private"))
+    path = _private_cache_file(_grammar_text())
+    assert path is not None and path.startswith(str(tmp_path / "private" / "hierc"))
+    assert os.stat(tmp_path / "private" / "hierc").st_mode & 0o777 == 0o700
+    shared = tmp_path / "shared"
+    (shared / "hierc").mkdir(parents=True)
+    os.chmod(shared / "hierc", 0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    assert _private_cache_file(_grammar_text()) is None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import stat
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
@@ -84,15 +88,36 @@ def _grammar_text() -> str:
 
 @cache
 def _lark() -> Lark:
+    grammar = _grammar_text()
     return Lark(
-        _grammar_text(),
+        grammar,
         parser="lalr",
         lexer="contextual",
         postlex=_POSTLEX,
         propagate_positions=True,
         maybe_placeholders=True,
-        cache=True,  # the parse table is computed once per grammar version, then loaded
+        cache=_private_cache_file(grammar) or False,  # the parse table, computed once per grammar, then loaded
     )
+
+
+def _private_cache_file(grammar: str) -> str | None:
+    """Where to keep the pickled parse table: in the user's own cache directory, and only where no one else
+    can write (Lark's default, a fixed name in the shared temp directory, would load anyone's pickle).
+    None: build the table each time (some 20 ms)."""
+    if not hasattr(os, "getuid"):
+        return None
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hierc"
+    digest = hashlib.sha256(f"{grammar}{lark.__version__}".encode()).hexdigest()[:16]
+    path = folder / f"grammar-{digest}.lark.pickle"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for place in (folder, path) if path.exists() else (folder,):
+            info = place.lstat()
+            if info.st_uid != os.getuid() or info.st_mode & 0o022 or stat.S_ISLNK(info.st_mode):
+                return None
+    except OSError:
+        return None
+    return str(path)
 
 
 def parse(text: str, name: str = "<string>") -> ast.Spec:
