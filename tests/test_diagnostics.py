@@ -214,3 +214,33 @@ def test_cli_prints_the_advice_and_writes_the_plots(tmp_path):
     assert blocked.returncode == 2 and "Traceback" not in blocked.stderr
     assert "rank.png: exists and was not written by hierc; pass --force to replace it" in blocked.stderr
     assert (plots / "rank.png").read_bytes() == b"the user's own picture"
+
+
+def test_plots_of_a_correlated_block_show_each_correlation_once(tmp_path):
+    """A correlation matrix's diagonal is 1 up to rounding (as Stan computes it from its Cholesky factor), which
+    made the density estimate of the trace plot overflow: the plots show the pairs below the diagonal only."""
+    import arviz as az
+    import xarray as xr
+
+    model = hierc.load(ROOT / "specs" / "radon.hm")
+    rng = np.random.default_rng(0)
+    chains, draws, coefficients = 2, 50, ["Intercept", "floor"]
+    cor = np.ones((chains, draws, 2, 2))
+    cor[:, :, 0, 1] = cor[:, :, 1, 0] = rng.uniform(-0.5, 0.5, (chains, draws))
+    cor[:, :, 0, 0] += rng.choice([0.0, 2.2e-16, -1.1e-16], (chains, draws))
+    sample = ("chain", "draw")
+    posterior = xr.Dataset(
+        {
+            "Intercept": (sample, rng.normal(size=(chains, draws))),
+            "b": ((*sample, "coef"), rng.normal(size=(chains, draws, 1))),
+            "sd_county": ((*sample, "county__coef"), rng.uniform(0.1, 1, (chains, draws, 2))),
+            "r_county": ((*sample, "county", "county__coef"), rng.normal(size=(chains, draws, 3, 2))),
+            "cor_county": ((*sample, "county__coef", "county__coef2"), cor),
+            "sigma": (sample, rng.uniform(0.5, 1, (chains, draws))),
+        },
+        coords={"coef": ["floor"], "county__coef": coefficients, "county__coef2": coefficients, "county": list("abc")},
+    )
+    stats = xr.Dataset({"diverging": (sample, np.zeros((chains, draws), bool))})
+    paths = hierc.plot_diagnostics(az.InferenceData(posterior=posterior, sample_stats=stats), model, tmp_path)
+    assert [p.name for p in paths] == ["trace.png", "rank.png", "pair_county.png"]
+    assert all(p.stat().st_size > 10_000 for p in paths)

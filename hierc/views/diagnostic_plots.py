@@ -40,7 +40,8 @@ def plot_diagnostics(idata, model: ir.Model, directory: str | Path, force: bool 
     except OSError as error:
         raise BackendError(f"{directory}: cannot create the directory: {error.strerror}") from None
     names = [v for v in summary_variables(model) if v in idata.posterior]
-    drawings = [lambda: _trace(idata, names), lambda: _rank(idata, names)]
+    scalars = _without_the_constant_correlations(idata, model)
+    drawings = [lambda: _trace(scalars, names), lambda: _rank(scalars, names)]
     drawings += [lambda block=block: _pair(idata, model, block) for block in model.groups]
     az = import_arviz()
     for path, draw in zip(paths, drawings, strict=True):
@@ -49,6 +50,30 @@ def plot_diagnostics(idata, model: ir.Model, directory: str | Path, force: bool 
             figure = draw()
         figure.savefig(str(path), format="png", metadata={"Software": f"{GENERATED_MARKER}: the fit of {model.name}"})
     return paths
+
+
+def _without_the_constant_correlations(idata, model: ir.Model):
+    """The posterior with each correlation matrix as its correlations below the diagonal, one per pair of
+    coefficients: the diagonal is 1 (up to rounding, which makes a density estimate of it overflow), and the
+    upper triangle repeats the lower."""
+    az = import_arviz()
+    posterior = idata.posterior
+    for block in model.groups:
+        group = naming.names(model).group(block.factor.label)
+        if group.cor not in posterior:
+            continue
+        cor, coefficients = posterior[group.cor], list(posterior[group.coef_dim].values)
+        pairs = [(i, j) for i in range(len(coefficients)) for j in range(i)]
+        values = np.stack([cor.values[..., i, j] for i, j in pairs], axis=-1)
+        labels = [f"{coefficients[i]}:{coefficients[j]}" for i, j in pairs]
+        pair_dim = f"{group.cor_dim}_pairs"
+        posterior = (
+            posterior.drop_vars(group.cor)
+            .assign({group.cor: (("chain", "draw", pair_dim), values)})
+            .assign_coords({pair_dim: labels})
+        )
+    stats = {"sample_stats": idata.sample_stats} if "sample_stats" in idata.groups() else {}
+    return az.InferenceData(posterior=posterior, **stats)
 
 
 def _cells(idata, names: list[str]) -> int:
