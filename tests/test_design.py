@@ -92,6 +92,18 @@ def test_response_statistics_for_default_priors():
         ("y | se(s) ~ 1", {"y": [1.0, 2.0], "s": [1.0, -1.0]}, "must be positive", 3),
         ("y | trials(n) ~ 1\nfamily binomial", {"y": [3, 9], "n": [5, 5]}, "cannot exceed its number of trials", 3),
         ("y ~ x", {"y": [1.0, 2.0], "x": [4.0, 4.0]}, "the design column `x` is constant", None),
+        # Stan's integers have 32 bits: a larger count would be written as a wrong number
+        ("y ~ x\nfamily poisson", {"y": [1, 2, 1e300], "x": [1.0, 2.0, 3.0]}, "at most 2147483647", 4),
+        ("y ~ x\nfamily poisson", {"y": [1, 2, 10**20], "x": [1.0, 2.0, 3.0]}, "at most 2147483647", 4),
+        (
+            "y | trials(n) ~ 1\nfamily binomial",
+            {"y": [3, 4], "n": [5, 3e9]},
+            "trials `n` must be whole numbers from 1 to 2147483647",
+            3,
+        ),
+        # sd(x) and sd(y) overflow: the default priors would be degenerate
+        ("y ~ x", {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, -1e300]}, "`x` has values too large", None),
+        ("y ~ x", {"y": [1.0, 2.0, 1e300], "x": [1.0, 2.0, 3.0]}, "`y` has values too large", None),
     ],
 )
 def test_data_errors_name_the_column_and_line(spec, frame, message, line):
@@ -122,6 +134,12 @@ def test_read_table_errors(tmp_path):
     empty.write_text("")
     with pytest.raises(DataError, match="empty"):
         read_table(empty)
+    twice = tmp_path / "twice.csv"
+    twice.write_text("y,x,x\n1,2,3\n")
+    with pytest.raises(DataError, match="the column `x` appears twice in the header"):
+        read_table(twice)
+    with pytest.raises(DataError, match="the data have two columns `x`"):
+        bind(model("y ~ x"), pd.DataFrame([[1.0, 2.0, 3.0], [2.0, 1.0, 0.0]], columns=["y", "x", "x"]))
 
 
 def test_every_spec_binds_fake_data():

@@ -92,6 +92,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV data file; problems are DataErrors."""
     path = Path(path)
     try:
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist()
+        twice = sorted({name for name in header if header.count(name) > 1}, key=header.index)
+        if twice:
+            raise DataError(f"the column `{twice[0]}` appears twice in the header", str(path), line=1)
         return pd.read_csv(path)
     except FileNotFoundError:
         raise DataError("no such data file", str(path)) from None
@@ -135,6 +139,8 @@ class _Binder:
     # ---- columns ---------------------------------------------------------------
 
     def column(self, name: str) -> pd.Series:
+        if list(self.frame.columns).count(name) > 1:
+            raise self.fail(f"the data have two columns `{name}`")
         if name not in self.frame.columns:
             columns = [str(c) for c in self.frame.columns]
             hint = did_you_mean(name, columns) or f"the columns are {', '.join(f'`{c}`' for c in columns[:20])}"
@@ -269,14 +275,15 @@ class _Binder:
             else:
                 trials_values = self.numeric(response.trials)
                 self.require(
-                    (trials_values >= 1) & (trials_values == np.round(trials_values)),
-                    f"trials `{response.trials}` must be positive whole numbers",
+                    (trials_values >= 1) & (trials_values == np.round(trials_values)) & (trials_values <= MAX_INT),
+                    f"trials `{response.trials}` must be whole numbers from 1 to {MAX_INT}",
                 )
                 trials = trials_values.astype(np.int64)
         kind, name = FAMILIES[self.model.family].response, f"response `{response.variable}`"
         family = self.model.family.value
         if kind.integer:
             self.require((y >= 0) & (y == np.round(y)), f"the {name} of a {family} model must be {ResponseKind.COUNT}")
+            self.require(y <= MAX_INT, f"the {name} must be at most {MAX_INT}, Stan's largest integer")
             y = y.astype(np.int64)
         if kind is ResponseKind.BINARY:
             self.require(y <= 1, f"the {name} of a {family} model must be {kind}")
@@ -284,6 +291,9 @@ class _Binder:
             self.require(y > 0, f"the {name} of a {family} model must be {kind}")
         if trials is not None:
             self.require(y <= trials, f"the {name} cannot exceed its number of trials")
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not np.isfinite(np.std(y.astype(float))):
+                raise self.fail(f"the {name} has values too large to compute with (up to {_magnitude(y)})")
         return y, se, trials
 
     def require(self, ok: np.ndarray, message: str) -> None:
@@ -317,8 +327,22 @@ class _Binder:
         if len(self.frame) < 2:
             raise self.fail("the data need at least two rows")
         for name, column in zip(design.names, design.matrix.T, strict=True):
-            if not np.std(column) > 0:
+            with np.errstate(over="ignore", invalid="ignore"):
+                spread = np.std(column)
+            if not np.isfinite(spread):
+                raise self.fail(
+                    f"the design column `{name}` has values too large to compute with (up to {_magnitude(column)})",
+                    hint="rescale the variable, e.g. to thousands or millions",
+                )
+            if not spread > 0:
                 raise self.fail(f"the design column `{name}` is constant in the data", hint="remove the term")
+
+
+MAX_INT = 2**31 - 1  # Stan's integers have 32 bits
+
+
+def _magnitude(values: np.ndarray) -> str:
+    return format(float(np.max(np.abs(values))), ".3g")
 
 
 def _label(value: object) -> str:
