@@ -20,6 +20,7 @@ from hierc.backends import backend as find_backend
 from hierc.errors import BackendError
 from hierc.inference.sampling import SampleOptions
 from hierc.language import ir
+from hierc.language.pipeline import data_path
 from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood
 
 
@@ -74,7 +75,7 @@ def compile_model(
 
 def bind_data(model: ir.Model, data, spec_path: str | Path | None = None):
     """Bind data to a model: a DataFrame, a CSV path, or None for the spec's own `data "file"`."""
-    from hierc.data.design import BoundData, bind, data_path, read_table
+    from hierc.data.design import BoundData, bind, read_table
 
     if isinstance(data, BoundData):
         return data

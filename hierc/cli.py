@@ -11,7 +11,7 @@ from hierc import __version__
 from hierc.api import bind_data, compile_model, encoding_of, sample, uses_suffstats
 from hierc.errors import UserError
 from hierc.language.dump import dump
-from hierc.language.pipeline import load_source, read_source
+from hierc.language.pipeline import data_path, load_source, read_source
 from hierc.language.summary import summarize
 from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood, Parameterization
 from hierc.output_files import IMAGE_SUFFIXES, check_writable, write_text
@@ -185,13 +185,13 @@ def _run(args: argparse.Namespace) -> int | None:
     source = read_source(args.spec)
     spec, model = load_source(source)
     if args.command == "compile":
-        _emit(args, compile_model(model, args.backend, args.encoding, args.likelihood))
+        _emit(args, model, compile_model(model, args.backend, args.encoding, args.likelihood))
     elif args.command == "data":
         from hierc.backends.stan.data import stan_data_json
 
         statistics = uses_suffstats(model, Backend.STAN, args.likelihood)  # decided as `compile` decides: from the spec
         rows = args.likelihood != Likelihood.SUFFSTATS
-        _emit(args, stan_data_json(bind_data(model, args.data, args.spec), rows, statistics))
+        _emit(args, model, stan_data_json(bind_data(model, args.data, args.spec), rows, statistics))
     elif args.command == "sample":
         _sample(args, model)
     elif args.command == "graph":
@@ -206,11 +206,16 @@ def _run(args: argparse.Namespace) -> int | None:
         sys.stdout.write(summarize(model, source.name))
 
 
-def _emit(args: argparse.Namespace, text: str) -> None:
+def _inputs(args: argparse.Namespace, model) -> tuple[str | Path | None, ...]:
+    """The files a command reads: the spec, and the data it names or the command gives."""
+    return (args.spec, getattr(args, "data", None) or data_path(model, args.spec))
+
+
+def _emit(args: argparse.Namespace, model, text: str) -> None:
     if args.output is None:
         sys.stdout.write(text)
     else:
-        write_text(args.output, text, args.force, inputs=(args.spec, getattr(args, "data", None)))
+        write_text(args.output, text, args.force, inputs=_inputs(args, model))
         print(f"wrote {args.output}", file=sys.stderr)
 
 
@@ -221,13 +226,13 @@ def _graph(args: argparse.Namespace, model) -> None:
     graph = build_graph(model, bound)
     suffix = Path(args.output).suffix.lower() if args.output else ".dot"
     if suffix in (".dot", ".gv"):
-        _emit(args, to_dot(graph))
+        _emit(args, model, to_dot(graph))
         return
     if suffix not in IMAGE_SUFFIXES:
         raise _Fail(f"error: cannot tell the format of `{args.output}`: use .dot, .png, .svg or .pdf")
     from hierc.views.graph_render import render
 
-    output = check_writable(args.output, args.force, inputs=(args.spec, args.data))
+    output = check_writable(args.output, args.force, inputs=_inputs(args, model))
     render(graph, output)
     print(f"wrote {output}", file=sys.stderr)
 
@@ -239,7 +244,7 @@ def _sample(args: argparse.Namespace, model) -> None:
 
     options = _options(args)
     output = check_writable(
-        args.output or f"{Path(args.spec).stem}_{args.backend}.nc", args.force, inputs=(args.spec, args.data)
+        args.output or f"{Path(args.spec).stem}_{args.backend}.nc", args.force, inputs=_inputs(args, model)
     )
     if args.plots:
         from hierc.views.diagnostic_plots import plot_files

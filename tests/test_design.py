@@ -84,6 +84,12 @@ def test_response_statistics_for_default_priors():
             "column `x` must be numeric, but has the value 'big'",
             4,
         ),
+        (
+            "y ~ x",
+            {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, float("inf")]},
+            "`x` must be numeric, but has the value inf",
+            4,
+        ),
         ("y ~ log(x)", {"y": [1.0, 2.0, 3.0], "x": [1.0, 0.0, -2.0]}, "`log(x)` needs positive values", 3),
         ('y ~ C(m, ref = "z")', {"y": [1.0, 2.0], "m": ["a", "b"]}, "reference level 'z' of `C(m)`", None),
         ("y ~ C(m)", {"y": [1.0, 2.0], "m": ["a", "a"]}, "has only one level", None),

@@ -107,16 +107,6 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError(f"cannot read the data file as CSV: {error}", str(path)) from None
 
 
-def data_path(model: ir.Model, spec_path: str | Path | None) -> Path | None:
-    """The spec's `data "file"`, relative to the spec's folder."""
-    if model.data_file is None:
-        return None
-    path = Path(model.data_file)
-    if not path.is_absolute() and spec_path is not None:
-        path = Path(spec_path).parent / path
-    return path
-
-
 def bind(model: ir.Model, frame: pd.DataFrame, where: str = "<data>") -> BoundData:
     """Bind a table of data to a model. `where` names the data in messages (the CSV path)."""
     return _Binder(model, frame, where).bind()
@@ -163,6 +153,7 @@ class _Binder:
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             value = series.iloc[bad[0]]
+            value = value.item() if isinstance(value, np.generic) else value  # `inf`, not `np.float64(inf)`
             raise self.fail(
                 f"column `{name}` must be numeric, but has the value {value!r}",
                 bad,

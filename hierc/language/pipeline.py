@@ -13,6 +13,16 @@ from hierc.language.parser import parse
 from hierc.language.source import Source
 
 
+def data_path(model: ir.Model, spec_path: str | Path | None) -> Path | None:
+    """The spec's `data "file"`, relative to the spec's folder."""
+    if model.data_file is None:
+        return None
+    path = Path(model.data_file)
+    if not path.is_absolute() and spec_path is not None:
+        path = Path(spec_path).parent / path
+    return path
+
+
 def read_source(path: str | Path) -> Source:
     """A spec file's text; a file that cannot be read is a SpecError naming it."""
     try:
