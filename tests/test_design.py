@@ -107,6 +107,13 @@ def test_response_statistics_for_default_priors():
             "trials `n` must be whole numbers from 1 to 2147483647",
             3,
         ),
+        # levels p:q with r, and p with q:r, would both be p:q:r
+        (
+            "y ~ 1 + (1 | a:b)",
+            {"y": [1.0, 2.0, 3.0], "a": ["p", "p:q", "p"], "b": ["q:r", "r", "q:r"]},
+            "the level 'p:q' of `a` holds `:`, which joins the levels of `a:b`",
+            3,
+        ),
         # sd(x) and sd(y) overflow: the default priors would be degenerate
         ("y ~ x", {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, -1e300]}, "`x` has values too large", None),
         ("y ~ x", {"y": [1.0, 2.0, 1e300], "x": [1.0, 2.0, 3.0]}, "`y` has values too large", None),

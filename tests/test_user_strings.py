@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 
+import pandas as pd
 import pytest
 
 import hierc
@@ -31,3 +32,15 @@ def test_a_reference_level_cannot_break_out_of_comments_or_docstrings(reference,
     program = hierc.compile_model(odd, "stan")
     assert program.count("\n") == hierc.compile_model(plain, "stan").count("\n") and "\r" not in program
     _stanc(program, tmp_path, "reference")
+
+
+@pytest.mark.parametrize("backend", ["pymc", "bambi"])
+def test_a_script_refuses_levels_that_would_merge(backend):
+    """`p:q` with `r` and `p` with `q:r` would both be the level `p:q:r` of `a:b`: the standalone scripts
+    refuse, as hierc's own binding does, instead of merging two levels."""
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0], "a": ["p", "p:q", "p"], "b": ["q:r", "r", "q:r"]})
+    namespace = {"__name__": "merging"}
+    exec(compile(hierc.compile_model(hierc.loads("y ~ 1 + (1 | a:b)"), backend), "merging", "exec"), namespace)
+    build = namespace["prepare"] if backend == "pymc" else namespace["build_model"]
+    with pytest.raises(ValueError, match="level 'p:q' of a holds `:`, the separator of a:b"):
+        build(frame)

@@ -294,6 +294,15 @@ class _Binder:
 
     def group(self, block: ir.GroupBlock) -> GroupData:
         per_variable = [self.level_labels(v) for v in block.factor.variables]
+        for variable, (labels, levels) in zip(block.factor.variables, per_variable, strict=True):
+            joined = [level for level in levels if ":" in level] if len(per_variable) > 1 else []
+            if joined:
+                raise self.fail(
+                    f"the level {joined[0]!r} of `{variable}` holds `:`, which joins the levels of "
+                    f"`{block.factor.label}`",
+                    np.flatnonzero(labels == joined[0]),
+                    hint="rename the levels",
+                )
         codes = np.column_stack([_codes(labels, levels) for labels, levels in per_variable])
         observed, index = np.unique(codes, axis=0, return_inverse=True)  # combinations in sorted order
         levels = tuple(

@@ -79,8 +79,17 @@ def _label(value) -> str:
 
 def group_labels(data: pd.DataFrame, *names: str) -> np.ndarray:
     """Each row's level of a grouping factor as text, `a:b` levels joined by `:`, as hierc labels them."""
-    per_variable = [level_labels(data[name])[0] for name in names]
+    per_variable = [_joinable(level_labels(data[name]), name, names)[0] for name in names]
     return np.array([":".join(parts) for parts in zip(*per_variable, strict=True)], dtype=object)
+
+
+def _joinable(labels: tuple[np.ndarray, list[str]], name: str, names: tuple[str, ...]):
+    """A variable's labels, which `:` joins into the levels of an interaction `a:b`: none may hold `:`."""
+    joined = [level for level in labels[1] if ":" in level] if len(names) > 1 else []
+    if joined:
+        interaction = ":".join(names)
+        raise ValueError(f"level {joined[0]!r} of {name} holds `:`, the separator of {interaction}")
+    return labels
 
 
 def fit(model: bmb.Model, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1):

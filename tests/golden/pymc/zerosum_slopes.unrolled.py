@@ -157,11 +157,20 @@ def design(*terms: tuple[list, list]) -> tuple[np.ndarray, list[str]]:
 
 def group_index(data: pd.DataFrame, *names: str) -> tuple[np.ndarray, list[str]]:
     """The 0-based level of each row of a grouping factor, and its levels (`a:b`: as observed)."""
-    per_variable = [level_labels(data[name]) for name in names]
+    per_variable = [_joinable(level_labels(data[name]), name, names) for name in names]
     codes = np.column_stack([_positions(rows, levels) for rows, levels in per_variable])
     observed, index = np.unique(codes, axis=0, return_inverse=True)
     levels = [":".join(per_variable[i][1][code] for i, code in enumerate(row)) for row in observed]
     return index.reshape(-1), levels
+
+
+def _joinable(labels: tuple[np.ndarray, list[str]], name: str, names: tuple[str, ...]):
+    """A variable's labels, which `:` joins into the levels of an interaction `a:b`: none may hold `:`."""
+    joined = [level for level in labels[1] if ":" in level] if len(names) > 1 else []
+    if joined:
+        interaction = ":".join(names)
+        raise ValueError(f"level {joined[0]!r} of {name} holds `:`, the separator of {interaction}")
+    return labels
 
 
 def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1):
