@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hierc.errors import Diagnostic, SpecError
+from hierc.families import FAMILIES
 from hierc.language import ir
 from hierc.language.source import Span
 from hierc.language.vocabulary import Backend, Parameterization
@@ -76,6 +77,18 @@ def _zerosum_categorical(model: ir.Model) -> list[Use]:
         if block.parameterization is Parameterization.ZEROSUM
         for term in block.terms
         if any(isinstance(f, ir.Categorical) for f in term.factors)
+    ]
+
+
+def _named_like_a_parameter(model: ir.Model) -> list[Use]:
+    """Population-level terms that Bambi would name like one of the family's parameters (`sigma`, `alpha`)."""
+    from hierc.backends.bambi import formula  # the Bambi backend's names, which this table describes
+
+    taken = set(FAMILIES[model.family].bambi.auxiliary.values()) if FAMILIES[model.family].bambi else set()
+    return [
+        Use(term.written_at, f"`{term.label}`", "rename the column")
+        for term in model.terms
+        if formula.term_text(term) in taken
     ]
 
 
@@ -143,6 +156,13 @@ FEATURES: tuple[Feature, ...] = (
         ALL,
         "y ~ 1 + (1 | a/b) + (1 | c)",
         "`a:b` is one column of the observed combinations, `a__b`",
+    ),
+    Feature(
+        "a predictor named like a parameter of its family in Bambi (`sigma`, `nu`, `alpha`)",
+        (Backend.STAN, Backend.PYMC),
+        "y ~ 1 + sigma",
+        "Bambi's priors name the terms and the family's parameters in one dictionary",
+        _named_like_a_parameter,
     ),
     Feature(
         "every family and link",
