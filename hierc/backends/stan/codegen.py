@@ -619,9 +619,10 @@ def _stack(parts: list[tuple[str, Size]], how: str) -> str:
                 chunks[-1].append(part)
             else:
                 chunks.append([part])
-        whole = len(chunks) == 1
         parts = [
-            ("[" + ", ".join(name for name, _ in chunk) + "]'" if len(chunk) > 1 or whole else chunk[0][0], Size(2))
+            ("[" + ", ".join(name for name, _ in chunk) + "]'", Size(2))
+            if chunk[0][1].is_one and (len(chunk) > 1 or len(chunks) == 1)  # reals, or a lone real: a vector
+            else chunk[0]
             for chunk in chunks
         ]
     text = parts[0][0]
