@@ -84,7 +84,8 @@ def _named_like_a_parameter(model: ir.Model) -> list[Use]:
     """Population-level terms that Bambi would name like one of the family's parameters (`sigma`, `alpha`)."""
     from hierc.backends.bambi import formula  # the Bambi backend's names, which this table describes
 
-    taken = set(FAMILIES[model.family].bambi.auxiliary.values()) if FAMILIES[model.family].bambi else set()
+    bambi = FAMILIES[model.family].bambi
+    taken = set(bambi.auxiliary.values()) if bambi else set()
     return [
         Use(term.written_at, f"`{term.label}`", "rename the column")
         for term in model.terms

@@ -502,9 +502,9 @@ class _Program:
         parts = []
         for block in self.blocks:
             n, g = block.names, block.group
-            r = f"{n.effects}"
+            r = n.effects
             if block.source.parameterization is Parameterization.CENTERED and block.source.correlated:
-                r = f"{n.effects_matrix}"
+                r = n.effects_matrix
                 out.add(f"matrix[{g.N}, {block.width.render()}] {r} = to_matrix({n.effects});")
             parts += self.block_terms(block, r)
         return parts
