@@ -190,8 +190,9 @@ class Names:
                 piece = f"{g}__{ident(coefficient)}"
                 sd, effects, z, zs = (variable(f"{kind}_{piece}") for kind in ("sd", "r", "z", "zs"))
                 self.blocks[(label, coefficient)] = BlockNames(sd, effects, "", z, zs, "", "", "")
+        read = {v for term in [*model.terms, *(t for b in model.groups for t in b.terms)] for v in term.variables}
         for block in model.groups:
-            self.bambi_columns[block.factor.label] = self._bambi_column(model, block)
+            self.bambi_columns[block.factor.label] = self._bambi_column(block, read)
 
     @staticmethod
     def _fresh(name: str, *taken: set[str]) -> str:
@@ -215,13 +216,12 @@ class Names:
     def _dim(self, name: str) -> str:
         return self._fresh(name, self._dims)
 
-    def _bambi_column(self, model: ir.Model, block: ir.GroupBlock) -> str:
+    def _bambi_column(self, block: ir.GroupBlock, read: set[str]) -> str:
         """The data column of a grouping factor's labels in a Bambi script: the variable itself, a new
-        column `a__b` for `a:b`, or `g__levels` when a term of the formula also reads `g`."""
+        column `a__b` for `a:b`, or `g__levels` when a term of the formula also reads `g` (in `read`)."""
         variables = block.factor.variables
         if len(variables) == 1:
-            terms = [*model.terms, *(t for b in model.groups for t in b.terms)]
-            if variables[0] not in {v for term in terms for v in term.variables}:
+            if variables[0] not in read:
                 return variables[0]  # the user's column; the columns the script adds hold `__`
             return self._fresh(f"{variables[0]}__levels", self._columns)
         return self._fresh(ident(block.factor.label), self._columns)

@@ -3,9 +3,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.hm"))
+
+# Property-based tests draw the same examples in every run (the fuzz run asks for fresh ones), keep no
+# example database in the checkout, and may take seconds per example (stanc, pytensor).
+settings.register_profile(
+    "hierc", derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("hierc")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

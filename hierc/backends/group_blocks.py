@@ -73,6 +73,14 @@ def group_blocks(block: ir.GroupBlock, encoding: Encoding, names: naming.Names) 
     return pieces, z_total
 
 
+def by_factor(blocks: list[Block]) -> dict[str, list[Block]]:
+    """The blocks of each grouping factor, by its label, in order."""
+    out: dict[str, list[Block]] = {}
+    for block in blocks:
+        out.setdefault(block.source.factor.label, []).append(block)
+    return out
+
+
 def runs(items, prior_of: Callable) -> list[list]:
     """Consecutive items whose priors are the same distribution with the same arguments."""
     out: list[list] = []

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from hierc import naming
 from hierc.backends import outputs
-from hierc.backends.group_blocks import Block, group_blocks, runs, span
+from hierc.backends.group_blocks import Block, by_factor, group_blocks, runs, span
 from hierc.backends.pymc.pyformat import Call, Kw, Lambda, Seq, Sum, call, statement
 from hierc.data.layout import Columns, Size, layout
 from hierc.data.suffstats import predictors
@@ -516,8 +516,9 @@ class _Function:
         if self.unrolled and self.has_X:
             parts = [(self.names.term(t.label).b, self.b_columns[t.label].size.is_one) for t in m.terms]
             out.append((naming.B, _stack(parts, "vector"), f'"{naming.COEF_DIM}"'))
+        pieces_of = by_factor(self.blocks)
         for block in m.groups:
-            pieces = [b for b in self.blocks if b.source is block]
+            pieces = pieces_of[block.factor.label]
             if len(pieces) > 1:
                 G = self.names.group(block.factor.label)
                 levels, coef = f'"{G.levels_dim}"', f'"{G.coef_dim}"'

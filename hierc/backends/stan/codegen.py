@@ -24,7 +24,7 @@ Two encodings, one model:
 from __future__ import annotations
 
 from hierc import naming
-from hierc.backends.group_blocks import Block, group_blocks, runs, span
+from hierc.backends.group_blocks import Block, by_factor, group_blocks, runs, span
 from hierc.data.layout import Columns, Size, layout, width_name
 from hierc.data.suffstats import predictors
 from hierc.families import FAMILIES, ResponseKind
@@ -588,8 +588,9 @@ class _Program:
         if self.unrolled and self.has_X:
             parts = [(self.names.term(t.label).b, self.b_columns[t.label].size) for t in m.terms]
             out.add(f"vector[{self.K_text}] b = {_stack(parts, 'row')};", "population-level coefficients")
+        pieces_of = by_factor(self.blocks)
         for block in m.groups:
-            pieces = [b for b in self.blocks if b.source is block]
+            pieces = pieces_of[block.factor.label]
             if len(pieces) > 1:
                 G = self.names.group(block.factor.label)
                 width = sum((p.width for p in pieces), Size(0)).render()
