@@ -128,7 +128,7 @@ def specs(draw) -> str:
         if not inner.written and not _INTERCEPT[block_start]:
             block_start = "1 + "
         coefficients = (["Intercept"] if _INTERCEPT[block_start] else []) + inner.labels
-        n_terms = len(inner.written) + _INTERCEPT[block_start]
+        n_terms = len(inner.expanded) + _INTERCEPT[block_start]  # `a*b` is three terms
         body = (block_start + " + ".join(inner.written)).removesuffix(" + ") or "1"
         correlated = draw(st.booleans())
         written = ("/" if nested else ":").join(variables)

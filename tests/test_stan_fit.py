@@ -214,3 +214,38 @@ def test_sample_from_python_labels_the_axes():
     mean_floor = frame["floor"].mean()
     expected = posterior["Intercept"] - posterior["b"].sel(coef="floor") * mean_floor
     assert np.allclose(posterior["b_Intercept"], expected)
+
+
+def test_a_progress_message_cut_in_two_does_not_stop_a_chain():
+    """httpstan reads the sampler's log in 8 KiB chunks and takes the progress from each chunk that holds
+    `info:Iteration`; a chunk ending inside that message used to kill the chain (`pop from empty list`)."""
+    import httpstan.views
+
+    from hierc.backends.stan import engines
+
+    engines._tolerate_split_progress_messages()
+    engines._tolerate_split_progress_messages()  # idempotent: wrapped once
+    pattern = httpstan.views.iteration_info_re
+    assert isinstance(pattern.pattern, re.Pattern)
+    whole = b'{"topic":"logger","values":["info:Iteration:  100 / 2000 [  5%]  (Warmup)"]}'
+    assert pattern.findall(whole).pop() == b"Iteration:  100 / 2000 [  5%]  (Warmup)"
+    assert pattern.findall(whole[:45]).pop() == b""  # cut after `info:Iteration`: no progress, no error
+
+
+def test_a_chain_that_fails_is_a_clear_error(monkeypatch):
+    """pystan reports a failed chain as a RuntimeError holding a C++ traceback; hierc says what Stan said."""
+    from hierc.backends.stan import engines
+    from hierc.inference.sampling import SampleOptions
+
+    class Failing:
+        def sample(self, **_):
+            raise RuntimeError(
+                "Exception during call to services function: `ValueError('Initialization failed.')`, "
+                "traceback: `['  File ...']`"
+            )
+
+    monkeypatch.setattr(stan, "build", lambda *a, **k: Failing())
+    with pytest.raises(hierc.BackendError) as caught:
+        engines._sample_pystan("program", {}, SampleOptions(), {}, {})
+    assert caught.value.render().startswith("error: Stan could not sample: Exception during call to services function")
+    assert "Initialization failed." in str(caught.value) and "traceback" not in str(caught.value)

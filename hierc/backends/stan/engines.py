@@ -55,18 +55,50 @@ def _sample_pystan(program, data, options: SampleOptions, coords, dims):
     import stan
 
     az = import_arviz()
+    _tolerate_split_progress_messages()
     posterior = stan.build(program, data=plain(data), random_seed=options.seed)
     start = time.perf_counter()
-    fit = posterior.sample(
-        num_chains=options.chains,
-        num_samples=options.draws,
-        num_warmup=options.tune,
-        delta=options.target_accept,
-        save_warmup=True,
-    )
+    try:
+        fit = posterior.sample(
+            num_chains=options.chains,
+            num_samples=options.draws,
+            num_warmup=options.tune,
+            delta=options.target_accept,
+            save_warmup=True,
+        )
+    except RuntimeError as error:  # pystan's report of a failed chain: the sampler's own words
+        message = str(error).split(", traceback:", 1)[0].strip()
+        raise BackendError(
+            f"Stan could not sample: {message}\n  = hint: try another --seed, or priors that keep the parameters "
+            "where the data are"
+        ) from error
     seconds = time.perf_counter() - start
     idata = az.from_pystan(posterior=fit, posterior_model=posterior, coords=coords, dims=dims, save_warmup=True)
     return record_effort(idata, seconds)
+
+
+class _ProgressPattern:
+    """httpstan's pattern of a progress message, for a message cut in two.
+
+    httpstan (4.13) reads the sampler's log in chunks of 8,192 bytes and reads the progress from every
+    chunk that holds `info:Iteration` with `pattern.findall(chunk).pop()`; when a chunk ends inside
+    such a message, nothing matches and the chain dies with `IndexError('pop from empty list')`. Many
+    log lines (a chain's warnings about rejected proposals, at some seeds) make that likely. A chunk
+    without a whole progress message here reports an empty progress, which pystan skips.
+    """
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+
+    def findall(self, message: bytes) -> list[bytes]:
+        return self.pattern.findall(message) or [b""]
+
+
+def _tolerate_split_progress_messages() -> None:
+    import httpstan.views
+
+    if not isinstance(httpstan.views.iteration_info_re, _ProgressPattern):
+        httpstan.views.iteration_info_re = _ProgressPattern(httpstan.views.iteration_info_re)
 
 
 def _sample_cmdstanpy(program, data, options: SampleOptions, coords, dims):  # pragma: no cover - needs CmdStan
