@@ -10,6 +10,7 @@ pm_model = hierc.pymc_model(model, frame)        # the PyMC model in-process, fr
 idata = hierc.sample(model, "radon.csv", backend="pymc")   # data as a CSV path or a DataFrame
 report = hierc.diagnose(idata, model)            # divergences, R-hat, ESS, E-BFMI, advice, as data
 hierc.pointwise(idata, model, frame)             # per-row log-likelihood for az.loo, computed after sampling
+hierc.predict(idata, model, new_frame)           # the expected response for new rows (kind="response": draws)
 hierc.plot_diagnostics(idata, model, "plots")    # trace, rank and pair plots as PNG files
 result = hierc.compare(model, frame, [hierc.Lowering("stan"), hierc.Lowering("pymc")])   # same posterior?
 """
@@ -23,6 +24,7 @@ from hierc.api import (
     diagnose,
     plot_diagnostics,
     pointwise,
+    predict,
     pymc_model,
     sample,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "parse_file",
     "plot_diagnostics",
     "pointwise",
+    "predict",
     "pymc_model",
     "sample",
     "summarize",

@@ -17,11 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from hierc.backends import backend as find_backend
-from hierc.errors import BackendError
+from hierc.errors import BackendError, DataError
 from hierc.inference.sampling import SampleOptions
 from hierc.language import ir
 from hierc.language.pipeline import data_path
-from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood
+from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood, NewLevels, PredictionKind
 
 
 def encoding_of(backend: Backend | str, encoding: Encoding | str | None) -> Encoding | None:
@@ -75,18 +75,25 @@ def compile_model(
 
 def bind_data(model: ir.Model, data, spec_path: str | Path | None = None):
     """Bind data to a model: a DataFrame, a CSV path, or None for the spec's own `data "file"`."""
-    from hierc.data.design import BoundData, bind, read_table
+    from hierc.data.design import BoundData, bind
 
     if isinstance(data, BoundData):
         return data
+    return bind(model, *_table(model, data, spec_path))
+
+
+def _table(model: ir.Model, data, spec_path):
+    """The table of `data` and its name in messages: a DataFrame as it is, a CSV path read, None the spec's
+    own `data "file"`."""
+    from hierc.data.design import read_table
+
     if data is None:
-        path = data_path(model, spec_path)
-        if path is None:
+        data = data_path(model, spec_path)
+        if data is None:
             raise BackendError('this needs data: give a CSV file (--data FILE), or add `data "file.csv"` to the spec')
-        data = path
     if isinstance(data, str | Path):
-        return bind(model, read_table(data), str(data))
-    return bind(model, data)
+        return read_table(data), str(data)
+    return data, "<data>"
 
 
 def pymc_model(
@@ -126,6 +133,9 @@ def sample(
     suffstats = uses_suffstats(model, backend, likelihood, bound)
     chosen = target.choose_engine(engine)
     idata = target.sample(model, bound, encoding, suffstats, chosen, options)
+    from hierc.inference.prediction import record_coding
+
+    record_coding(idata, bound)
     idata.posterior.attrs.update({"created_by": "hierc", "hierc_backend": target.name.value})
     idata.posterior.attrs["hierc_engine"] = chosen.value
     idata.posterior.attrs["hierc_likelihood"] = (Likelihood.SUFFSTATS if suffstats else Likelihood.ROWS).value
@@ -135,12 +145,51 @@ def sample(
 def pointwise(
     idata, model: ir.Model, data, log_likelihood: bool = True, predictive: bool = False, seed: int = 1, spec_path=None
 ):
-    """Add the per-row log-likelihood (`log_likelihood`, for `az.loo`) and/or posterior predictive draws
-    (`posterior_predictive`) to a posterior from `sample`: computed from the draws in a step of its own, so
-    the sampler never pays for them, and the same for every backend and likelihood."""
+    """The posterior from `sample` with the per-row log-likelihood (`log_likelihood`, for `az.loo`) and/or
+    posterior predictive draws (`posterior_predictive`) of the rows of `data` added: a new InferenceData,
+    computed from the draws in a step of its own (the sampler never pays for them), the same for every
+    backend and likelihood. The rows are coded as the fitted data were: levels are matched by label."""
+    from hierc.data.design import BoundData
     from hierc.inference.per_row import add_pointwise
+    from hierc.inference.prediction import CODING, bind_new, refuse_new_levels
 
-    return add_pointwise(idata, bind_data(model, data, spec_path), log_likelihood, predictive, seed)
+    if isinstance(data, BoundData) or CODING not in idata.posterior.attrs:
+        bound = bind_data(model, data, spec_path)
+    else:  # coded as the fitted rows were
+        frame, where = _table(model, data, spec_path)
+        bound = bind_new(idata, model, frame, where)
+        refuse_new_levels(
+            bound,
+            where,
+            "the per-row log-likelihood and replicates are for the levels the model was "
+            "fitted with; hierc.predict predicts for new levels",
+        )
+        if bound.y is None:
+            raise DataError(f"the data have no column `{model.response.variable}`, the response", where)
+    return add_pointwise(idata, bound, log_likelihood, predictive, seed)
+
+
+def predict(
+    idata,
+    model: ir.Model,
+    data,
+    kind: PredictionKind | str = PredictionKind.MEAN,
+    new_levels: NewLevels | str = NewLevels.ERROR,
+    seed: int = 1,
+    spec_path=None,
+):
+    """Predictions for the rows of `data` (a DataFrame or a CSV path; the response may be absent) from a
+    posterior of `sample`: InferenceData with a `predictions` group holding the expected response
+    (`kind="mean"`, brms's posterior_epred) or draws of it (`"response"`), under the response's name, per
+    draw and row. Levels are matched by label to the fitted ones; a level the fit did not see is an error
+    (`new_levels="error"`), gets effects drawn from the fitted population (`"sample"`), or none
+    (`"population"`)."""
+    from hierc.inference.prediction import bind_new
+    from hierc.inference.prediction import predict as run
+
+    frame, where = _table(model, data, spec_path)
+    bound = bind_new(idata, model, frame, where)
+    return run(idata, bound, PredictionKind(kind), NewLevels(new_levels), seed, where)
 
 
 def diagnose(idata, model: ir.Model):

@@ -13,7 +13,7 @@ from hierc.errors import UserError
 from hierc.language.dump import dump
 from hierc.language.pipeline import data_path, load_source, read_source
 from hierc.language.summary import summarize
-from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood, Parameterization
+from hierc.language.vocabulary import Backend, Encoding, Engine, Likelihood, NewLevels, Parameterization, PredictionKind
 from hierc.output_files import IMAGE_SUFFIXES, check_writable, write_text
 
 BACKENDS = [b.value for b in Backend]
@@ -99,6 +99,35 @@ def _parser() -> argparse.ArgumentParser:
         help="also write trace, rank and pair plots (sd against one group effect) as PNG files into DIR",
     )
     _output_option(sample, "the NetCDF file to write (default: <spec name>_<backend>.nc)")
+
+    predict = _command(
+        commands,
+        "predict",
+        "predict the response for new rows from a posterior of `hierc sample`",
+        "Predict for the rows of a data file from a posterior that `hierc sample` saved: the expected response "
+        "(--kind mean) or draws of it (--kind response), per posterior draw and row. The rows are coded as the "
+        "fitted data were (levels matched by label, scale() by the fitted means and sds); their response column "
+        "may be absent. Prints each row's mean, sd, 5% and 95% quantiles; -o saves every draw as InferenceData "
+        "(group `predictions`, named after the response).",
+    )
+    predict.add_argument("--posterior", metavar="NC", required=True, help="the posterior `hierc sample` saved")
+    predict.add_argument("--data", metavar="CSV", required=True, help="the rows to predict for")
+    predict.add_argument(
+        "--kind",
+        choices=[k.value for k in PredictionKind],
+        default=PredictionKind.MEAN.value,
+        help="mean: the expected response (brms's posterior_epred); response: draws from the likelihood "
+        "(default: mean)",
+    )
+    predict.add_argument(
+        "--new-levels",
+        choices=[n.value for n in NewLevels],
+        default=NewLevels.ERROR.value,
+        help="a level of a grouping factor the fit did not see: sample its effects from the fitted population "
+        "distribution, give it none (population), or refuse (error; the default)",
+    )
+    predict.add_argument("--seed", type=int, default=1, help="random seed for draws (default: 1)")
+    _output_option(predict, "the NetCDF file to write (default: only print the table)")
 
     compare = _command(
         commands,
@@ -198,6 +227,8 @@ def _run(args: argparse.Namespace) -> int | None:
         _graph(args, model)
     elif args.command == "compare":
         return _compare(args, model)
+    elif args.command == "predict":
+        _predict(args, model)
     elif args.dump == "ast":
         sys.stdout.write(dump(spec))
     elif args.dump == "ir":
@@ -255,7 +286,7 @@ def _sample(args: argparse.Namespace, model) -> None:
     if args.log_likelihood or args.predictive:
         from hierc.inference.per_row import add_pointwise
 
-        add_pointwise(idata, bound, args.log_likelihood, args.predictive, seed=args.seed)
+        idata = add_pointwise(idata, bound, args.log_likelihood, args.predictive, seed=args.seed)
     partial = output.with_name(output.name + ".partial")
     idata.to_netcdf(str(partial))
     partial.replace(output)  # atomic: a reader of the old file, or an interrupted write, never sees half a file
@@ -271,6 +302,30 @@ def _sample(args: argparse.Namespace, model) -> None:
 
         for path in plot_diagnostics(idata, model, args.plots, args.force):
             print(f"wrote {path}", file=sys.stderr)
+
+
+def _predict(args: argparse.Namespace, model) -> None:
+    from hierc.api import predict
+    from hierc.inference.prediction import prediction_table
+    from hierc.inference.sampling import import_arviz
+
+    output = (
+        check_writable(args.output, args.force, inputs=(*_inputs(args, model), args.posterior)) if args.output else None
+    )
+    posterior = Path(args.posterior)
+    if not posterior.is_file():
+        raise _Fail(f"error: {posterior}: no such posterior file")
+    try:
+        idata = import_arviz().from_netcdf(str(posterior))
+    except (OSError, ValueError) as error:
+        raise _Fail(f"error: {posterior}: cannot read it as a posterior (NetCDF): {error}") from None
+    result = predict(idata, model, args.data, args.kind, args.new_levels, args.seed)
+    sys.stdout.write(prediction_table(result, model))
+    if output is not None:
+        partial = output.with_name(output.name + ".partial")
+        result.to_netcdf(str(partial))
+        partial.replace(output)
+        print(f"predictions saved to {output}", file=sys.stderr)
 
 
 def _options(args: argparse.Namespace):

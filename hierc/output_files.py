@@ -34,11 +34,11 @@ def _generated_netcdf(path: Path) -> bool:
     try:
         import h5py
 
-        with h5py.File(path, "r") as handle:
-            created = handle["posterior"].attrs.get("created_by") if "posterior" in handle else None
+        with h5py.File(path, "r") as handle:  # a posterior, or predictions from one
+            created = [handle[g].attrs.get("created_by") for g in ("posterior", "predictions") if g in handle]
     except Exception:  # not HDF5, unreadable, no h5py: not ours
         return False
-    return created in ("hierc", b"hierc")
+    return any(c in ("hierc", b"hierc") for c in created)
 
 
 def _generated_image(path: Path) -> bool:

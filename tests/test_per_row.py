@@ -30,7 +30,7 @@ def test_log_likelihood_is_pymcs(spec):
     expected = pm.compute_log_likelihood(
         idata.copy(), model=hierc.pymc_model(model, bound, likelihood="rows"), progressbar=False
     )
-    add_pointwise(idata, bound, log_lik=True, predictive=True, seed=2)
+    idata = add_pointwise(idata, bound, log_lik=True, predictive=True, seed=2)
     np.testing.assert_allclose(idata.log_likelihood["y"], expected.log_likelihood["y"], rtol=1e-10, atol=1e-10)
     replicate = idata.posterior_predictive["y"].values
     assert replicate.shape == (1, 20, bound.n) and np.isfinite(replicate).all()
@@ -42,12 +42,13 @@ def test_predictive_draws_follow_the_model():
     frame = zero_sum_data()
     idata = hierc.sample(model, frame, "pymc", options=hierc.SampleOptions(chains=1, draws=100, tune=200, seed=3))
     assert idata.posterior.attrs["hierc_likelihood"] == "suffstats"  # no per-row term in the sampler's model
-    hierc.pointwise(idata, model, frame, log_likelihood=False, predictive=True, seed=4)
-    residuals = idata.posterior_predictive["y"].values - frame["y"].to_numpy()
+    with_replicates = hierc.pointwise(idata, model, frame, log_likelihood=False, predictive=True, seed=4)
+    assert "posterior_predictive" not in idata.groups()  # a new object; the posterior is left as it was
+    residuals = with_replicates.posterior_predictive["y"].values - frame["y"].to_numpy()
     sigma = float(idata.posterior["sigma"].mean())
     # y_rep - y = e' - e: two independent residuals (plus the small posterior spread of the means)
     assert abs(residuals.std() / (np.sqrt(2) * sigma) - 1) < 0.05
-    assert "log_likelihood" not in idata.groups()
+    assert "log_likelihood" not in with_replicates.groups()
 
 
 def test_sample_cli_prints_loo_and_saves_the_groups(tmp_path):

@@ -14,6 +14,7 @@ for a bad value, the CSV line it is on.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,31 +45,70 @@ class Design:
 
 @dataclass(frozen=True)
 class GroupData:
-    """One grouping factor: its levels and, per observation, the level it belongs to."""
+    """One grouping factor: its levels and, per observation, the level it belongs to.
+
+    Data bound for prediction list the fitted levels first, in the fitted order, then the levels the
+    fit did not see (`fitted` says how many were fitted)."""
 
     levels: tuple[str, ...]
     index: np.ndarray  # 0-based level of each observation
     design: Design  # columns of the block's terms; the intercept column is implicit
+    fitted: int = -1  # the first `fitted` levels are the fitted ones; -1: all of them
+
+    def __post_init__(self) -> None:
+        if self.fitted < 0:
+            object.__setattr__(self, "fitted", len(self.levels))
 
     @property
     def coefficient_names(self) -> tuple[str, ...]:
         return self.design.names
 
+    @property
+    def new_levels(self) -> tuple[str, ...]:
+        return self.levels[self.fitted :]
+
+
+@dataclass(frozen=True)
+class DataCoding:
+    """What binding learned from the data a model is fitted to, and new data must be coded with for
+    prediction: the levels and reference level of each categorical predictor, the mean and sd behind
+    each `center(...)` and `scale(...)`, and the levels of each grouping factor. Stored with a posterior
+    (`to_json`), so prediction never recomputes them from the new rows."""
+
+    categorical: dict[str, tuple[tuple[str, ...], str]]  # variable -> (levels, reference)
+    moments: dict[str, tuple[float, float]]  # `scale(log(x))` -> (mean, sd) of `log(x)` in the fitted data
+    groups: dict[str, tuple[str, ...]]  # grouping factor label -> levels
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"categorical": self.categorical, "moments": self.moments, "groups": self.groups}, sort_keys=True
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> DataCoding:
+        data = json.loads(text)
+        return cls(
+            {k: (tuple(levels), reference) for k, (levels, reference) in data["categorical"].items()},
+            {k: (float(mean), float(sd)) for k, (mean, sd) in data["moments"].items()},
+            {k: tuple(levels) for k, levels in data["groups"].items()},
+        )
+
 
 @dataclass(frozen=True)
 class BoundData:
     model: ir.Model
-    y: np.ndarray
+    y: np.ndarray | None  # None: new data for prediction without the response
     se: np.ndarray | None
     trials: np.ndarray | None
     X: Design
     groups: dict[str, GroupData]  # by grouping-factor label, in model order
     term_widths: dict[str, int]  # term label -> number of design columns
     frame: pd.DataFrame = field(repr=False, compare=False)  # the table as given, for backends that read it
+    coding: DataCoding | None = field(default=None, repr=False, compare=False)
 
     @property
     def n(self) -> int:
-        return len(self.y)
+        return len(self.frame)
 
     def stat(self, stat: Stat) -> float:
         """A statistic of the response; sd(x) is per column, see `column_sd`."""
@@ -107,24 +147,33 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise DataError(f"cannot read the data file as CSV: {error}", str(path)) from None
 
 
-def bind(model: ir.Model, frame: pd.DataFrame, where: str = "<data>") -> BoundData:
-    """Bind a table of data to a model. `where` names the data in messages (the CSV path)."""
-    return _Binder(model, frame, where).bind()
+def data_error(message: str, where: str, rows: np.ndarray | None = None, hint: str | None = None) -> DataError:
+    """An error about the data, on the CSV line of the first of `rows` (0-based positions), naming a few more."""
+    if rows is None or len(rows) == 0:
+        return DataError(message, where, hint=hint)
+    lines = [int(r) + _FIRST_DATA_LINE for r in rows[:_SHOWN_LINES]]
+    more = f" and {len(rows) - _SHOWN_LINES} more" if len(rows) > _SHOWN_LINES else ""
+    if len(lines) > 1:
+        message += f" (also on lines {', '.join(map(str, lines[1:]))}{more})"
+    return DataError(message, where, line=lines[0], hint=hint)
+
+
+def bind(model: ir.Model, frame: pd.DataFrame, where: str = "<data>", fitted: DataCoding | None = None) -> BoundData:
+    """Bind a table of data to a model. `where` names the data in messages (the CSV path).
+
+    With `fitted`, the coding of the data the model was fitted to, the rows are new data to predict for:
+    they are coded as the fitted data were (levels matched by label, `scale` by the fitted moments), the
+    response is optional, and grouping factors may have levels the fit did not see."""
+    return _Binder(model, frame, where, fitted).bind()
 
 
 class _Binder:
-    def __init__(self, model: ir.Model, frame: pd.DataFrame, where: str):
-        self.model, self.frame, self.where = model, frame, where
-        self.levels: dict[str, tuple[list[str], str]] = {}  # categorical variable -> (levels, reference)
+    def __init__(self, model: ir.Model, frame: pd.DataFrame, where: str, fitted: DataCoding | None):
+        self.model, self.frame, self.where, self.fitted = model, frame, where, fitted
+        self.coding = DataCoding({}, {}, {})  # what this binding learns, for prediction later
 
     def fail(self, message: str, rows: np.ndarray | None = None, hint: str | None = None) -> DataError:
-        if rows is None or len(rows) == 0:
-            return DataError(message, self.where, hint=hint)
-        lines = [int(r) + _FIRST_DATA_LINE for r in rows[:_SHOWN_LINES]]
-        more = f" and {len(rows) - _SHOWN_LINES} more" if len(rows) > _SHOWN_LINES else ""
-        if len(lines) > 1:
-            message += f" (also on lines {', '.join(map(str, lines[1:]))}{more})"
-        return DataError(message, self.where, line=lines[0], hint=hint)
+        return data_error(message, self.where, rows, hint)
 
     # ---- columns ---------------------------------------------------------------
 
@@ -176,7 +225,17 @@ class _Binder:
     def factor_columns(self, factor: ir.Factor) -> list[tuple[str, np.ndarray]]:
         if isinstance(factor, ir.Categorical):
             row_labels, levels = self.level_labels(factor.variable)
-            reference = self.reference(factor, levels)
+            if self.fitted is None:
+                reference = self.reference(factor, levels)
+            else:
+                levels, reference = self.fitted.categorical[factor.variable]
+                self.require(
+                    np.isin(row_labels, levels),
+                    f"`C({factor.variable})` has a level the model was not fitted with",
+                    hint=f"the fitted levels are {', '.join(repr(level) for level in levels[:20])}",
+                    value=row_labels,
+                )
+            self.coding.categorical[factor.variable] = (tuple(levels), reference)
             return [
                 (f"{factor.variable}[{level}]", (row_labels == level).astype(float))
                 for level in levels
@@ -204,6 +263,14 @@ class _Binder:
             )
         return reference
 
+    def moments(self, values: np.ndarray, label: str) -> tuple[float, float]:
+        """The mean and sd of a `center`/`scale` input: the fitted data's, also for new data."""
+        if self.fitted is not None:
+            return self.fitted.moments[label]
+        moments = (float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0)
+        self.coding.moments[label] = moments
+        return moments
+
     def transform(self, transform: Transform, values: np.ndarray, label: str) -> np.ndarray:
         domain = {
             Transform.LOG: (values > 0, "positive values"),
@@ -226,12 +293,12 @@ class _Binder:
                 case Transform.SQRT:
                     return np.sqrt(values)
                 case Transform.CENTER:
-                    return values - values.mean()
+                    return values - self.moments(values, label)[0]
                 case Transform.SCALE:
-                    sd = values.std(ddof=1) if len(values) > 1 else 0.0
+                    mean, sd = self.moments(values, label)
                     if not sd > 0:
                         raise self.fail(f"`{label}` cannot be computed: the column is constant")
-                    return (values - values.mean()) / sd
+                    return (values - mean) / sd
         bad = np.flatnonzero(~np.isfinite(result))
         if len(bad):
             raise self.fail(f"`{label}` overflows", bad)
@@ -253,16 +320,19 @@ class _Binder:
 
     # ---- response, groups ------------------------------------------------------
 
-    def response(self) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    def response(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         response = self.model.response
-        y = self.numeric(response.variable)
         se = trials = None
+        if self.fitted is not None and response.variable not in self.frame.columns:
+            y = None  # new rows to predict for: the response is what is unknown
+        else:
+            y = self.numeric(response.variable)
         if response.se is not None:
             se = self.numeric(response.se)
             self.require(se > 0, f"known standard errors `{response.se}` must be positive")
         if response.trials is not None:
             if isinstance(response.trials, int):
-                trials = np.full(len(y), response.trials, dtype=np.int64)
+                trials = np.full(len(self.frame), response.trials, dtype=np.int64)
             else:
                 trials_values = self.numeric(response.trials)
                 self.require(
@@ -270,6 +340,8 @@ class _Binder:
                     f"trials `{response.trials}` must be whole numbers from 1 to {MAX_INT}",
                 )
                 trials = trials_values.astype(np.int64)
+        if y is None:
+            return y, se, trials
         kind, name = FAMILIES[self.model.family].response, f"response `{response.variable}`"
         family = self.model.family.value
         if kind.integer:
@@ -287,10 +359,13 @@ class _Binder:
                 raise self.fail(f"the {name} has values too large to compute with (up to {_magnitude(y)})")
         return y, se, trials
 
-    def require(self, ok: np.ndarray, message: str) -> None:
+    def require(self, ok: np.ndarray, message: str, hint: str | None = None, value: np.ndarray | None = None) -> None:
+        """Every row must be ok; else an error on the first bad line, showing its `value` if given."""
         bad = np.flatnonzero(~ok)
         if len(bad):
-            raise self.fail(message, bad)
+            if value is not None:
+                message += f": {value[bad[0]]!r}"
+            raise self.fail(message, bad, hint)
 
     def group(self, block: ir.GroupBlock) -> GroupData:
         per_variable = [self.level_labels(v) for v in block.factor.variables]
@@ -308,7 +383,17 @@ class _Binder:
         levels = tuple(
             ":".join(per_variable[i][1][code] for i, code in enumerate(combination)) for combination in observed
         )
-        return GroupData(levels, index.reshape(-1), self.design(block.terms))
+        label = block.factor.label
+        if self.fitted is None:
+            self.coding.groups[label] = levels
+            return GroupData(levels, index.reshape(-1), self.design(block.terms))
+        fitted = self.fitted.groups[label]  # the fitted levels first, then those the fit did not see
+        known = set(fitted)
+        levels = fitted + tuple(level for level in levels if level not in known)
+        position = {level: i for i, level in enumerate(levels)}
+        row_labels = [":".join(parts) for parts in zip(*(p[0] for p in per_variable), strict=True)]
+        row_levels = np.array([position[level] for level in row_labels])
+        return GroupData(levels, row_levels.astype(np.int64), self.design(block.terms), len(fitted))
 
     def bind(self) -> BoundData:
         if len(self.frame) == 0:
@@ -317,10 +402,11 @@ class _Binder:
         X = self.design(self.model.terms)
         groups = {block.factor.label: self.group(block) for block in self.model.groups}
         designs = [X] + [g.design for g in groups.values()]
-        for design in designs:
-            self.check_columns(design)
+        if self.fitted is None:  # a fit needs variation; a prediction may be for one row
+            for design in designs:
+                self.check_columns(design)
         widths = {label: s.stop - s.start for d in designs for label, s in d.spans.items()}
-        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame)
+        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame, self.fitted or self.coding)
 
     def check_columns(self, design: Design) -> None:
         """Default priors divide by each column's sd; a constant column has no information anyway."""

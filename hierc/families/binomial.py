@@ -24,6 +24,10 @@ def _draw(rng, rows, mean, aux):
     return rng.binomial(rows.trials, mean)
 
 
+def _expected(rows, mean, aux):
+    return rows.trials * mean  # successes, as brms's posterior_epred
+
+
 BINOMIAL = FamilyDeclaration(
     Family.BINOMIAL,
     links=(Link.LOGIT, Link.PROBIT, Link.CLOGLOG),
@@ -38,7 +42,7 @@ BINOMIAL = FamilyDeclaration(
         Template("pm.Binomial", (("n", "{trials}"), ("p", "{mean}"))),
         on_link={Link.LOGIT: Template("pm.Binomial", (("n", "{trials}"), ("logit_p", "{eta}")))},
     ),
-    reference=Reference(_log_density, _draw, on_link={Link.LOGIT: _log_density_on_logit}),
+    reference=Reference(_log_density, _draw, on_link={Link.LOGIT: _log_density_on_logit}, expected=_expected),
     bambi=Bambi("binomial"),
     needs_trials=True,
 )

@@ -91,12 +91,14 @@ class Reference:
 
     `log_density(rows, eta, mean, aux)` is log p(y_i) per draw and row;
     `draw(rng, rows, mean, aux)` one replicate of the response.
-    `aux` maps each auxiliary parameter's name to its draws, shaped to broadcast over the rows.
+    `aux` maps each auxiliary parameter's name to its draws, shaped to broadcast over the rows;
+    `expected(rows, mean, aux)` the expected response, where it is not the inverse link of eta (`mean`).
     """
 
     log_density: Callable
     draw: Callable
     on_link: dict[Link, Callable] = field(default_factory=dict)  # numerically better forms on eta
+    expected: Callable | None = None
 
 
 @dataclass(frozen=True)

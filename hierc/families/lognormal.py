@@ -23,6 +23,12 @@ def _draw(rng, rows, mean, aux):
     return rng.lognormal(mean, aux["sigma"])
 
 
+def _expected(rows, mean, aux):
+    import numpy as np
+
+    return np.exp(mean + aux["sigma"] ** 2 / 2)  # the mean of y, not its median exp(mu)
+
+
 LOG_SIGMA = replace(SIGMA, meaning="standard deviation of log(y)")
 
 LOGNORMAL = FamilyDeclaration(
@@ -33,7 +39,7 @@ LOGNORMAL = FamilyDeclaration(
     response=ResponseKind.POSITIVE,
     stan=Stan("lognormal({mean}, {sigma})"),
     pymc=PyMC(Template("pm.LogNormal", (("mu", "{mean}"), ("sigma", "{sigma}")))),
-    reference=Reference(_log_density, _draw),
+    reference=Reference(_log_density, _draw, expected=_expected),
     bambi=Bambi("lognormal", {LOG_SIGMA.cls: "sigma"}, custom="LogNormal"),
     location=(Stat.LOG_RESPONSE_MEAN, Stat.LOG_RESPONSE_SD),
 )

@@ -9,15 +9,18 @@ likelihood from sufficient statistics, whose model has no per-row term.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import xarray as xr
 from scipy import special
 
 from hierc import naming
 from hierc.data.design import BoundData
+from hierc.errors import CompilerBug
 from hierc.families import FAMILIES, FamilyDeclaration, Rows
 from hierc.inference.sampling import import_arviz
-from hierc.language.vocabulary import Link
+from hierc.language.vocabulary import Link, NewLevels, PredictionKind
 
 _INVERSE_LINK = {
     Link.IDENTITY: lambda eta: eta,
@@ -31,8 +34,13 @@ _INVERSE_LINK = {
 _CHUNK = 2**24  # values of eta per chunk of draws: bounds the memory of the intermediate arrays
 
 
-def linear_predictor(draws: dict[str, np.ndarray], bound: BoundData) -> np.ndarray:
-    """eta for every draw and row (draws x N), from the draws of the posterior's variables (first axis: draw)."""
+def linear_predictor(
+    draws: dict[str, np.ndarray], bound: BoundData, new_levels: NewLevels = NewLevels.ERROR, rng=None
+) -> np.ndarray:
+    """eta for every draw and row (draws x N), from the draws of the posterior's variables (first axis: draw).
+
+    Levels the fit did not see (data bound for prediction) get effects by `new_levels`: drawn from
+    the fitted population distribution with `rng`, or none."""
     model = bound.model
     some = next(iter(draws.values()))
     eta = np.zeros((len(some), bound.n))
@@ -44,9 +52,31 @@ def linear_predictor(draws: dict[str, np.ndarray], bound: BoundData) -> np.ndarr
         group = bound.groups[block.factor.label]
         r = draws[naming.effects(model, block.factor.label)]
         r = r if r.ndim == 3 else r[:, :, None]  # one column: a vector over levels
+        if group.new_levels:
+            new = _new_effects(draws, model, block, len(group.new_levels), new_levels, rng)
+            r = np.concatenate([r, new], axis=1)
         columns = ([np.ones(bound.n)] if block.intercept else []) + ([group.design.matrix] if block.terms else [])
         eta += np.einsum("dnk,nk->dn", r[:, group.index, :], np.column_stack(columns))
     return eta
+
+
+def _new_effects(draws, model, block, count: int, new_levels: NewLevels, rng) -> np.ndarray:
+    """Effects of `count` unseen levels, draws x count x coefficients: per draw, independent normal vectors
+    with the fitted sds and, in a correlated block, the fitted correlation (a zero-sum factor too: a new
+    level is not among the levels whose effects sum to zero); or zeros, the population-level prediction."""
+    label = block.factor.label
+    sd = draws[naming.sd(model, label)]
+    sd = sd if sd.ndim == 2 else sd[:, None]
+    shape = (sd.shape[0], count, sd.shape[1])
+    if new_levels is NewLevels.POPULATION:
+        return np.zeros(shape)
+    if new_levels is not NewLevels.SAMPLE:
+        raise CompilerBug(f"levels the fit did not see reached the linear predictor with new_levels={new_levels}")
+    z = rng.standard_normal(shape)
+    cor = naming.cor(model, label)
+    if cor in draws:
+        z = np.einsum("djk,dmk->dmj", np.linalg.cholesky(draws[cor]), z)
+    return z * sd[:, None, :]
 
 
 def _chunks(posterior: xr.Dataset, bound: BoundData):
@@ -58,10 +88,10 @@ def _chunks(posterior: xr.Dataset, bound: BoundData):
             yield chain, where, {name: var.values[chain, where] for name, var in posterior.data_vars.items()}
 
 
-def _pointwise(posterior: xr.Dataset, bound: BoundData, per_row) -> np.ndarray:
+def _pointwise(posterior: xr.Dataset, bound: BoundData, per_row, new_levels=NewLevels.ERROR, rng=None) -> np.ndarray:
     out = np.empty((posterior.sizes["chain"], posterior.sizes["draw"], bound.n))
     for chain, where, draws in _chunks(posterior, bound):
-        out[chain, where] = per_row(draws, linear_predictor(draws, bound))
+        out[chain, where] = per_row(draws, linear_predictor(draws, bound, new_levels, rng))
     return out
 
 
@@ -97,24 +127,38 @@ def predictive_draws(posterior: xr.Dataset, bound: BoundData, seed: int) -> np.n
     return _pointwise(posterior, bound, per_row)
 
 
+def predictions(
+    posterior: xr.Dataset, bound: BoundData, kind: PredictionKind, new_levels: NewLevels, seed: int
+) -> np.ndarray:
+    """The expected response (`mean`) or one draw of the response (`response`) per draw and row: chain x
+    draw x N, for data bound for prediction."""
+    model, rows, rng = bound.model, _rows(bound), np.random.default_rng(seed)
+    family = FAMILIES[model.family]
+    expected = family.reference.expected or (lambda rows, mean, aux: mean)
+    outcome = expected if kind is PredictionKind.MEAN else functools.partial(family.reference.draw, rng)
+
+    def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
+        return outcome(rows, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
+
+    return _pointwise(posterior, bound, per_row, new_levels, rng)
+
+
 def _group(posterior: xr.Dataset, values: np.ndarray) -> xr.Dataset:
     coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
     return xr.Dataset({naming.RESPONSE: (["chain", "draw", naming.OBS_DIM], values)}, coords=coords)
 
 
 def add_pointwise(idata, bound: BoundData, log_lik: bool = True, predictive: bool = False, seed: int = 1):
-    """Add the `log_likelihood` and/or `posterior_predictive` groups (variable `y`, dim `__obs__`) to `idata`."""
+    """`idata` with the `log_likelihood` and/or `posterior_predictive` groups (variable `y`, dim `__obs__`)
+    added or replaced: a new InferenceData sharing the other groups; `idata` itself is left as it was."""
     posterior = idata.posterior
     groups = {}
     if log_lik:
         groups["log_likelihood"] = _group(posterior, log_likelihood(posterior, bound))
     if predictive:
         groups["posterior_predictive"] = _group(posterior, predictive_draws(posterior, bound, seed))
-    for name in groups:
-        if name in idata.groups():
-            delattr(idata, name)
-    idata.add_groups(groups)
-    return idata
+    kept = {name: idata[name] for name in idata.groups() if name not in groups}
+    return import_arviz().InferenceData(**kept, **groups)
 
 
 def loo_text(idata) -> str:

@@ -90,6 +90,19 @@ class Engine(StrEnum):
     PYMC = "pymc"
 
 
+class NewLevels(StrEnum):
+    """What a prediction does for a level of a grouping factor that the fit did not see."""
+
+    SAMPLE = "sample"  # effects drawn from the fitted population distribution, per draw
+    POPULATION = "population"  # no group-level effect: the population-level prediction
+    ERROR = "error"  # refuse
+
+
+class PredictionKind(StrEnum):
+    MEAN = "mean"  # the expected response (brms's posterior_epred)
+    RESPONSE = "response"  # a draw of the response from the likelihood (brms's posterior_predict)
+
+
 class Transform(StrEnum):
     """Functions that may be applied to a numeric predictor in a formula."""
 
