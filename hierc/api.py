@@ -133,9 +133,13 @@ def sample(
     suffstats = uses_suffstats(model, backend, likelihood, bound)
     chosen = target.choose_engine(engine)
     idata = target.sample(model, bound, encoding, suffstats, chosen, options)
+    from hierc.inference.per_row import observed_data
     from hierc.inference.prediction import record_coding
 
     record_coding(idata, bound)
+    if "observed_data" in idata.groups():  # each backend's own, if any: replaced by one layout for all
+        delattr(idata, "observed_data")
+    idata.add_groups(observed_data=observed_data(bound))
     idata.posterior.attrs.update({"created_by": "hierc", "hierc_backend": target.name.value})
     idata.posterior.attrs["hierc_engine"] = chosen.value
     idata.posterior.attrs["hierc_likelihood"] = (Likelihood.SUFFSTATS if suffstats else Likelihood.ROWS).value

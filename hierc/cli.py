@@ -87,8 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     _sampling_options(sample)
     sample.add_argument(
         "--log-likelihood",
-        action="store_true",
-        help="also store the per-row log-likelihood (computed after sampling) and print the LOO estimate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="store the per-row log-likelihood (computed after sampling, for az.loo and az.compare) and print "
+        "the LOO estimate (default: yes)",
     )
     sample.add_argument(
         "--predictive", action="store_true", help="also store posterior predictive draws of the response, per row"

@@ -40,13 +40,12 @@ INTERCEPT_ORIGINAL = "b_Intercept"
 B = "b"
 COEF_DIM = "coef"  # the population-level design columns
 OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart from user names
-RESPONSE = "y"  # the observed variable of a PyMC model
 
 # Identifiers the generated code uses in every model: the data, parameters and locals of Stan
 # programs, and the modules, helpers, arguments and locals of generated scripts.
 FIXED = frozenset(
     {
-        INTERCEPT, INTERCEPT_ORIGINAL, B, RESPONSE, "sigma", "nu", "phi",
+        INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi",
         "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha",
         "N_qr", "Y_qr", "X_qr", "intercept_qr", "SS_rest", "sum_log_se", "zero_sum_extend",
         "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
@@ -60,7 +59,7 @@ FIXED = frozenset(
 # Names a posterior or a PyMC model holds whatever the model, and ArviZ's dims: a dim may not be
 # spelled like any variable (xarray would take the variable for its coordinate).
 FIXED_VARIABLES = frozenset(
-    {INTERCEPT, INTERCEPT_ORIGINAL, B, RESPONSE, "sigma", "nu", "phi", "X", "se", COEF_DIM, OBS_DIM, "chain", "draw"}
+    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "X", "se", COEF_DIM, OBS_DIM, "chain", "draw"}
 )
 
 # Statistics of the data for default priors and centring, by their usual names.
@@ -193,6 +192,10 @@ class Names:
         read = {v for term in [*model.terms, *(t for b in model.groups for t in b.terms)] for v in term.variables}
         for block in model.groups:
             self.bambi_columns[block.factor.label] = self._bambi_column(block, read)
+        # the observed variable of a PyMC model and of the per-row groups of a posterior (`log_likelihood`,
+        # `posterior_predictive`, `observed_data`): the response's own name unless a generated name has it;
+        # allocated last, so that no other name depends on it
+        self.response = variable(model.response.variable)
 
     @staticmethod
     def _fresh(name: str, *taken: set[str]) -> str:

@@ -12,6 +12,7 @@ import pytest
 import hierc
 from conftest import ROOT, SPECS
 from fake_data import fake_frame
+from hierc import naming
 from hierc.inference.per_row import add_pointwise
 from test_pymc_fit import run_hierc, zero_sum_data
 
@@ -31,8 +32,10 @@ def test_log_likelihood_is_pymcs(spec):
         idata.copy(), model=hierc.pymc_model(model, bound, likelihood="rows"), progressbar=False
     )
     idata = add_pointwise(idata, bound, log_lik=True, predictive=True, seed=2)
-    np.testing.assert_allclose(idata.log_likelihood["y"], expected.log_likelihood["y"], rtol=1e-10, atol=1e-10)
-    replicate = idata.posterior_predictive["y"].values
+    name = naming.names(model).response  # the response's name, in PyMC's model as in the per-row groups
+    np.testing.assert_allclose(idata.log_likelihood[name], expected.log_likelihood[name], rtol=1e-10, atol=1e-10)
+    assert list(idata.observed_data[name].values) == list(bound.y)
+    replicate = idata.posterior_predictive[name].values
     assert replicate.shape == (1, 20, bound.n) and np.isfinite(replicate).all()
 
 
@@ -59,7 +62,7 @@ def test_sample_cli_prints_loo_and_saves_the_groups(tmp_path):
     result = run_hierc(
         "sample", str(ROOT / "specs" / "zerosum_slopes.hm"), "--data", str(tmp_path / "data.csv"),
         "--backend", "stan", "--chains", "1", "--draws", "100", "--tune", "100",
-        "--log-likelihood", "--predictive", "-o", str(tmp_path / "fit.nc"),
+        "--predictive", "-o", str(tmp_path / "fit.nc"),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     loo = r"^LOO: elpd_loo (-?[\d.]+) \(se [\d.]+\), p_loo [\d.]+; Pareto k above 0\.7 at \d+ of (\d+) rows$"
@@ -70,3 +73,20 @@ def test_sample_cli_prints_loo_and_saves_the_groups(tmp_path):
     assert saved.log_likelihood["y"].shape == (1, 100, len(frame))
     assert saved.posterior_predictive["y"].shape == (1, 100, len(frame))
     assert float(saved.log_likelihood["y"].sum(axis=2).mean()) == pytest.approx(float(match.group(1)), rel=0.05)
+    # ArviZ's own functions, on the file as it is
+    assert az.loo(saved).elpd_loo == pytest.approx(float(match.group(1)), abs=0.05)
+    assert list(az.compare({"a": saved, "b": saved}).index) in (["a", "b"], ["b", "a"])
+    import matplotlib
+
+    matplotlib.use("Agg")
+    az.plot_ppc(saved, num_pp_samples=20)
+    matplotlib.pyplot.savefig(tmp_path / "ppc.png")
+    assert (tmp_path / "ppc.png").stat().st_size > 10_000
+    np.testing.assert_array_equal(saved.observed_data["y"].values, frame["y"].to_numpy())
+    without = run_hierc(
+        "sample", str(ROOT / "specs" / "zerosum_slopes.hm"), "--data", str(tmp_path / "data.csv"),
+        "--backend", "stan", "--chains", "1", "--draws", "100", "--tune", "100", "--no-log-likelihood",
+        "-o", str(tmp_path / "fit.nc"),
+    )  # fmt: skip
+    assert without.returncode == 0 and "LOO" not in without.stdout
+    assert "log_likelihood" not in az.from_netcdf(tmp_path / "fit.nc").groups()

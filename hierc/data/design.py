@@ -110,6 +110,12 @@ class BoundData:
     def n(self) -> int:
         return len(self.frame)
 
+    @property
+    def row_index(self) -> np.ndarray:
+        """The rows' labels, the coordinates of the row dim in a posterior: the table's own index (0, 1, ...
+        for a CSV file)."""
+        return np.asarray(self.frame.index)
+
     def stat(self, stat: Stat) -> float:
         """A statistic of the response; sd(x) is per column, see `column_sd`."""
         match stat:

@@ -143,9 +143,16 @@ def predictions(
     return _pointwise(posterior, bound, per_row, new_levels, rng)
 
 
-def _group(posterior: xr.Dataset, values: np.ndarray) -> xr.Dataset:
-    coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
-    return xr.Dataset({naming.RESPONSE: (["chain", "draw", naming.OBS_DIM], values)}, coords=coords)
+def _group(posterior: xr.Dataset, bound: BoundData, values: np.ndarray) -> xr.Dataset:
+    coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values, naming.OBS_DIM: bound.row_index}
+    name = naming.names(bound.model).response
+    return xr.Dataset({name: (["chain", "draw", naming.OBS_DIM], values)}, coords=coords)
+
+
+def observed_data(bound: BoundData) -> xr.Dataset:
+    """The response, for ArviZ's `observed_data` group (named as the per-row groups)."""
+    name = naming.names(bound.model).response
+    return xr.Dataset({name: ([naming.OBS_DIM], bound.y)}, coords={naming.OBS_DIM: bound.row_index})
 
 
 def add_pointwise(idata, bound: BoundData, log_lik: bool = True, predictive: bool = False, seed: int = 1):
@@ -154,9 +161,9 @@ def add_pointwise(idata, bound: BoundData, log_lik: bool = True, predictive: boo
     posterior = idata.posterior
     groups = {}
     if log_lik:
-        groups["log_likelihood"] = _group(posterior, log_likelihood(posterior, bound))
+        groups["log_likelihood"] = _group(posterior, bound, log_likelihood(posterior, bound))
     if predictive:
-        groups["posterior_predictive"] = _group(posterior, predictive_draws(posterior, bound, seed))
+        groups["posterior_predictive"] = _group(posterior, bound, predictive_draws(posterior, bound, seed))
     kept = {name: idata[name] for name in idata.groups() if name not in groups}
     return import_arviz().InferenceData(**kept, **groups)
 

@@ -94,12 +94,8 @@ def predict(
         refuse_new_levels(bound, where)
     posterior = idata.posterior
     values = predictions(posterior, bound, kind, new_levels, seed)
-    coords = {
-        "chain": posterior["chain"].values,
-        "draw": posterior["draw"].values,
-        naming.OBS_DIM: np.asarray(bound.frame.index),
-    }
-    name = bound.model.response.variable
+    coords = {"chain": posterior["chain"].values, "draw": posterior["draw"].values, naming.OBS_DIM: bound.row_index}
+    name = naming.names(bound.model).response
     dataset = xr.Dataset({name: (["chain", "draw", naming.OBS_DIM], values)}, coords=coords)
     unseen = {label: list(g.new_levels) for label, g in bound.groups.items() if g.new_levels}
     dataset.attrs.update(
@@ -111,7 +107,7 @@ def predict(
 def prediction_table(result, model: ir.Model) -> str:
     """Each row's mean, sd, 5% and 95% quantiles over the draws, and which levels were new."""
     dataset = result.predictions
-    values = dataset[model.response.variable].values
+    values = dataset[naming.names(model).response].values
     draws = values.reshape(-1, values.shape[-1])
     table = pd.DataFrame(
         {

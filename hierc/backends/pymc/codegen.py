@@ -76,7 +76,6 @@ class _Piece(NamedTuple):
 
 _LONGEST_SUM = 100  # terms of the linear predictor written as `a + b + ...`; more are stacked and summed
 OBS = naming.OBS_DIM
-RESPONSE = naming.RESPONSE
 
 
 def make_model_function(
@@ -466,7 +465,7 @@ class _Function:
         fills |= {"eta": "eta", "mean": _INVERSE_LINK[m.link].format("eta"), "trials": trials}
         template = self.family.pymc.on_link.get(m.link, self.family.pymc.likelihood)
         func, args = template.function, {keyword: value.format(**fills) for keyword, value in template.arguments}
-        self.add(None, call(func, f'"{RESPONSE}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"'))
+        self.add(None, call(func, f'"{self.names.response}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"'))
 
     def likelihood_from_statistics(self) -> None:
         m, b = self.model, naming.B
@@ -508,7 +507,7 @@ class _Function:
         else:
             logp = f"{constant} - N * pt.log(sigma) - squares.sum() / (2 * sigma**2)"
             note = "the normal log density of every row, normalizing constant included"
-        self.add(None, call("pm.Potential", f'"{RESPONSE}"', logp), note)
+        self.add(None, call("pm.Potential", f'"{self.names.response}"', logp), note)
 
     def reassembled(self) -> None:
         """The shared output names: `b` and each factor's `sd`/`r` from unrolled pieces, `b_Intercept`."""

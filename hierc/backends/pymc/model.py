@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import linecache
 
-import numpy as np
-
 from hierc import naming
 from hierc.backends import outputs
 from hierc.backends.pymc.script import pymc_script
@@ -32,7 +30,7 @@ def script_namespace(code: str, name: str) -> dict:
 
 def inputs_and_coords(bound: BoundData) -> tuple[dict, dict]:
     """What `make_model` takes, from hierc's binding of the data."""
-    coords = {naming.OBS_DIM: np.arange(bound.n), **outputs.coords(bound)}
+    coords = {naming.OBS_DIM: bound.row_index, **outputs.coords(bound)}
     return model_inputs(bound), coords
 
 

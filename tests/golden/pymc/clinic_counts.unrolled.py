@@ -78,7 +78,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
             + r_clinic[J_clinic]
             + r_clinic__ward[J_clinic__ward]
         )
-        pm.NegativeBinomial("y", mu=pt.exp(eta), alpha=phi, observed=inputs["Y"], dims="__obs__")
+        pm.NegativeBinomial(
+            "visits", mu=pt.exp(eta), alpha=phi, observed=inputs["Y"], dims="__obs__"
+        )
 
         # outputs under the names every backend uses
         b = pm.Deterministic(

@@ -78,7 +78,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         phi = pm.Gamma("phi", alpha=2, beta=0.5)
         # linear predictor
         eta = Intercept + Xc @ b + r_clinic[J_clinic] + r_clinic__ward[J_clinic__ward]
-        pm.NegativeBinomial("y", mu=pt.exp(eta), alpha=phi, observed=inputs["Y"], dims="__obs__")
+        pm.NegativeBinomial(
+            "visits", mu=pt.exp(eta), alpha=phi, observed=inputs["Y"], dims="__obs__"
+        )
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))

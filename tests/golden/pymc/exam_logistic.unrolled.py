@@ -64,7 +64,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
             + r_school[J_school]
             + r_grader[J_grader]
         )
-        pm.Bernoulli("y", logit_p=eta, observed=inputs["Y"], dims="__obs__")
+        pm.Bernoulli("passed", logit_p=eta, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.concatenate([b_method, b_scale_hours[None]]), dims="coef")

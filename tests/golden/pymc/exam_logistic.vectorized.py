@@ -56,7 +56,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # likelihood
         # linear predictor
         eta = Intercept + Xc @ b + r_school[J_school] + r_grader[J_grader]
-        pm.Bernoulli("y", logit_p=eta, observed=inputs["Y"], dims="__obs__")
+        pm.Bernoulli("passed", logit_p=eta, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))

@@ -67,7 +67,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
             + r_county[J_county, 0]
             + r_county[J_county, 1] * Z_county[:, 0]
         )
-        pm.Normal("y", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
+        pm.Normal("log_radon", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.stack([b_floor]), dims="coef")

@@ -74,7 +74,8 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         squares = SS_yy - 2 * cross + quadratic
         # the normal log density of every row, normalizing constant included
         pm.Potential(
-            "y", -0.5 * N * np.log(2 * np.pi) - N * pt.log(sigma) - squares.sum() / (2 * sigma**2)
+            "log_radon",
+            -0.5 * N * np.log(2 * np.pi) - N * pt.log(sigma) - squares.sum() / (2 * sigma**2),
         )
     return model
 

@@ -64,7 +64,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
             + r_county__Intercept[J_county]
             + r_county__floor[J_county] * Z_county[:, 0]
         )
-        pm.Normal("y", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
+        pm.Normal("log_radon", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.stack([b_floor]), dims="coef")

@@ -51,7 +51,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         sigma = pm.Exponential("sigma", lam=1 / sd_Y)
         # linear predictor
         eta = Intercept + Xc @ b + r_county[J_county, 0] + r_county[J_county, 1] * Z_county[:, 0]
-        pm.Normal("y", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
+        pm.Normal("log_radon", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))

@@ -70,7 +70,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
             + r_subject__Intercept[J_subject]
             + r_subject__days[J_subject] * Z_subject[:, 0]
         )
-        pm.LogNormal("y", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
+        pm.LogNormal("rt", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.stack([b_days]), dims="coef")

@@ -68,7 +68,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         eta = (
             Intercept + Xc @ b + r_subject[J_subject, 0] + r_subject[J_subject, 1] * Z_subject[:, 0]
         )
-        pm.LogNormal("y", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
+        pm.LogNormal("rt", mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))

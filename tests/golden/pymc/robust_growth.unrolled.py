@@ -59,7 +59,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
             + Xc[:, 1] * b_center_temperature
             + r_plot__year[J_plot__year]
         )
-        pm.StudentT("y", nu=nu, mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
+        pm.StudentT("growth", nu=nu, mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.stack([b_scale_rainfall, b_center_temperature]), dims="coef")

@@ -53,7 +53,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         nu = pm.Gamma("nu", alpha=2, beta=0.1)
         # linear predictor
         eta = Intercept + Xc @ b + r_plot__year[J_plot__year]
-        pm.StudentT("y", nu=nu, mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
+        pm.StudentT("growth", nu=nu, mu=eta, sigma=sigma, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))

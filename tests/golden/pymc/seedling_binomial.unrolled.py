@@ -66,7 +66,11 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
             + r_lab__dose[J_lab] * Z_lab[:, 0]
         )
         pm.Binomial(
-            "y", n=T, p=0.5 * pt.erfc(-eta / np.sqrt(2)), observed=inputs["Y"], dims="__obs__"
+            "germinated",
+            n=T,
+            p=0.5 * pt.erfc(-eta / np.sqrt(2)),
+            observed=inputs["Y"],
+            dims="__obs__",
         )
 
         # outputs under the names every backend uses

@@ -59,7 +59,11 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # linear predictor
         eta = Intercept + Xc @ b + r_lab[J_lab, 0] + r_lab[J_lab, 1] * Z_lab[:, 0]
         pm.Binomial(
-            "y", n=T, p=0.5 * pt.erfc(-eta / np.sqrt(2)), observed=inputs["Y"], dims="__obs__"
+            "germinated",
+            n=T,
+            p=0.5 * pt.erfc(-eta / np.sqrt(2)),
+            observed=inputs["Y"],
+            dims="__obs__",
         )
 
         # outputs under the names every backend uses

@@ -51,7 +51,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # likelihood
         # linear predictor
         eta = Intercept + Xc[:, 0] * b_age + Xc[:, 1 : 1 + K_sex] @ b_sex + r_region[J_region]
-        pm.Poisson("y", mu=pt.exp(eta), observed=inputs["Y"], dims="__obs__")
+        pm.Poisson("visits", mu=pt.exp(eta), observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.concatenate([b_age[None], b_sex]), dims="coef")

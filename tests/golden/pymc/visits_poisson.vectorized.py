@@ -49,7 +49,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # likelihood
         # linear predictor
         eta = Intercept + Xc @ b + r_region[J_region]
-        pm.Poisson("y", mu=pt.exp(eta), observed=inputs["Y"], dims="__obs__")
+        pm.Poisson("visits", mu=pt.exp(eta), observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))
