@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         "write the model as code for a backend",
         "Write the model as code for a backend, from the spec alone (no data needed).",
     )
-    _backend_options(compile_)
+    _backend_options(compile_, Likelihood.ROWS)
     _output_option(compile_, "the file to write (default: standard output)")
 
     graph = _command(
@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         data,
         "rows: the observations; suffstats: the rows compressed per level instead (at most one per distinct "
         "predictor column); auto: both, where compression applies, so the file fits the program "
-        "`hierc compile` writes with any --likelihood (default: auto)",
+        "`hierc compile` writes with any --likelihood (default: rows, as `hierc compile`)",
+        Likelihood.ROWS,
     )
     _output_option(data, "the JSON file to write (default: standard output)")
 
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         "Compile, bind data, sample, save ArviZ InferenceData (NetCDF) and print a summary.",
     )
     _data_option(sample)
-    _backend_options(sample)
+    _backend_options(sample, Likelihood.AUTO)
     sample.add_argument(
         "--engine",
         choices=[e.value for e in Engine],
@@ -177,7 +178,9 @@ def _command(commands, name: str, help_text: str, description: str) -> argparse.
     return command
 
 
-def _backend_options(command: argparse.ArgumentParser) -> None:
+def _backend_options(command: argparse.ArgumentParser, likelihood: Likelihood) -> None:
+    """--backend, --encoding and --likelihood; `compile` writes the row-by-row likelihood unless told, the code a
+    person would write and edit, `sample` the cheaper one."""
     command.add_argument("--backend", choices=BACKENDS, default=Backend.STAN.value, help="the target (default: stan)")
     command.add_argument(
         "--encoding",
@@ -189,14 +192,13 @@ def _backend_options(command: argparse.ArgumentParser) -> None:
         "stan and pymc, gaussian models with identity link and at most one grouping factor: suffstats computes "
         "the likelihood from per-level sufficient statistics (the same density, far cheaper with many rows per "
         "level); rows, row by row; auto: suffstats where it applies and, given data, where it is cheaper "
-        "(default: auto)",
+        f"(default: {likelihood})",
+        likelihood,
     )
 
 
-def _likelihood_option(command: argparse.ArgumentParser, help_text: str) -> None:
-    command.add_argument(
-        "--likelihood", choices=[v.value for v in Likelihood], default=Likelihood.AUTO.value, help=help_text
-    )
+def _likelihood_option(command: argparse.ArgumentParser, help_text: str, default: Likelihood) -> None:
+    command.add_argument("--likelihood", choices=[v.value for v in Likelihood], default=default.value, help=help_text)
 
 
 def _data_option(command: argparse.ArgumentParser) -> None:

@@ -101,13 +101,15 @@ def test_check_and_compile_import_nothing_heavy(command):
 
 
 def test_compile_prints_the_stan_program():
-    """By default, a gaussian model's likelihood reads sufficient statistics; `--likelihood rows` reads the rows."""
+    """By default, the likelihood is row by row, the code a person would write; `--likelihood suffstats` (or
+    `auto`) reads a gaussian model's sufficient statistics."""
     golden = ROOT / "tests" / "golden" / "stan"
     result = hierc("compile", "specs/radon.hm", "--backend", "stan", "--encoding", "unrolled")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == (golden / "radon.unrolled.suffstats.stan").read_text()
-    rows = hierc("compile", "specs/radon.hm", "--encoding", "unrolled", "--likelihood", "rows")
-    assert rows.stdout == (golden / "radon.unrolled.stan").read_text()
+    assert result.stdout == (golden / "radon.unrolled.stan").read_text()
+    for likelihood in ("suffstats", "auto"):
+        compressed = hierc("compile", "specs/radon.hm", "--encoding", "unrolled", "--likelihood", likelihood)
+        assert compressed.stdout == (golden / "radon.unrolled.suffstats.stan").read_text()
 
 
 def test_compile_output_file_never_replaces_the_users_files(tmp_path):
