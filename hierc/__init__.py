@@ -11,6 +11,7 @@ idata = hierc.sample(model, "radon.csv", backend="pymc")   # data as a CSV path 
 report = hierc.diagnose(idata, model)            # divergences, R-hat, ESS, E-BFMI, advice, as data
 hierc.pointwise(idata, model, frame)             # per-row log-likelihood for az.loo, computed after sampling
 hierc.predict(idata, model, new_frame)           # the expected response for new rows (kind="response": draws)
+prior = hierc.sample_prior(model, frame)         # exact prior and prior predictive draws
 hierc.plot_diagnostics(idata, model, "plots")    # trace, rank and pair plots as PNG files
 result = hierc.compare(model, frame, [hierc.Lowering("stan"), hierc.Lowering("pymc")])   # same posterior?
 """
@@ -27,6 +28,7 @@ from hierc.api import (
     predict,
     pymc_model,
     sample,
+    sample_prior,
 )
 from hierc.errors import BackendError, CompilerBug, DataError, SpecError, UserError
 from hierc.inference.compare import Lowering, compare
@@ -64,6 +66,7 @@ __all__ = [
     "predict",
     "pymc_model",
     "sample",
+    "sample_prior",
     "summarize",
     "unparse",
 ]

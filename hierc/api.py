@@ -146,6 +146,17 @@ def sample(
     return idata
 
 
+def sample_prior(model: ir.Model, data, draws: int = 1000, seed: int = 1, spec_path: str | Path | None = None):
+    """Exact draws from the prior and the response they predict for each row of `data`: InferenceData with
+    `prior` (the shared output names), `prior_predictive` and `observed_data` groups, the same for every
+    backend (drawn by forward simulation of hierc's model; it needs PyMC)."""
+    from hierc.inference.prior import sample_prior as draw
+
+    if draws < 1:
+        raise BackendError(f"--draws must be at least 1, not {draws}")
+    return draw(bind_data(model, data, spec_path), draws, seed)
+
+
 def pointwise(
     idata, model: ir.Model, data, log_likelihood: bool = True, predictive: bool = False, seed: int = 1, spec_path=None
 ):

@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
         "--predictive", action="store_true", help="also store posterior predictive draws of the response, per row"
     )
     sample.add_argument(
+        "--prior",
+        action="store_true",
+        help="draw from the prior instead (exactly, by forward simulation; --draws of them), with the response it "
+        "predicts for each row: groups `prior`, `prior_predictive`, `observed_data`; prints a summary",
+    )
+    sample.add_argument(
         "--plots",
         metavar="DIR",
         help="also write trace, rank and pair plots (sd against one group effect) as PNG files into DIR",
@@ -278,14 +284,18 @@ def _sample(args: argparse.Namespace, model) -> None:
     from hierc.inference.sampling import fit_report
 
     options = _options(args)
-    output = check_writable(
-        args.output or f"{Path(args.spec).stem}_{args.backend}.nc", args.force, inputs=_inputs(args, model)
-    )
+    if args.prior and args.plots:
+        raise _Fail("error: --plots draws a fit's diagnostics, and --prior does not fit")
+    default = f"{Path(args.spec).stem}_{'prior' if args.prior else args.backend}.nc"
+    output = check_writable(args.output or default, args.force, inputs=_inputs(args, model))
     if args.plots:
         from hierc.views.diagnostic_plots import plot_files
 
         plot_files(model, args.plots, args.force)  # before sampling, which a refusal later would waste
     bound = bind_data(model, args.data, args.spec)
+    if args.prior:
+        _sample_prior(args, model, bound, output)
+        return
     idata = sample(model, bound, args.backend, args.encoding, args.engine, options, likelihood=args.likelihood)
     if args.log_likelihood or args.predictive:
         from hierc.inference.per_row import add_pointwise
@@ -330,6 +340,18 @@ def _predict(args: argparse.Namespace, model) -> None:
         result.to_netcdf(str(partial))
         partial.replace(output)
         print(f"predictions saved to {output}", file=sys.stderr)
+
+
+def _sample_prior(args: argparse.Namespace, model, bound, output: Path) -> None:
+    from hierc.api import sample_prior
+    from hierc.inference.prior import prior_report
+
+    idata = sample_prior(model, bound, args.draws, args.seed)
+    partial = output.with_name(output.name + ".partial")
+    idata.to_netcdf(str(partial))
+    partial.replace(output)
+    sys.stdout.write(prior_report(idata, model))
+    print(f"prior saved to {output}", file=sys.stderr)
 
 
 def _options(args: argparse.Namespace):

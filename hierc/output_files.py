@@ -34,8 +34,9 @@ def _generated_netcdf(path: Path) -> bool:
     try:
         import h5py
 
-        with h5py.File(path, "r") as handle:  # a posterior, or predictions from one
-            created = [handle[g].attrs.get("created_by") for g in ("posterior", "predictions") if g in handle]
+        with h5py.File(path, "r") as handle:  # a posterior, predictions from one, or a prior
+            groups = ("posterior", "predictions", "prior")
+            created = [handle[g].attrs.get("created_by") for g in groups if g in handle]
     except Exception:  # not HDF5, unreadable, no h5py: not ours
         return False
     return any(c in ("hierc", b"hierc") for c in created)

@@ -72,3 +72,8 @@ def summary_variables(model: ir.Model) -> list[str]:
             names.append(naming.cor(model, block.factor.label))
     names += [cls.value for cls in auxiliary_parameters(model)]
     return names
+
+
+def output_variables(model: ir.Model) -> list[str]:
+    """Every variable a posterior of any backend holds under a shared name: the summary's and the effects."""
+    return summary_variables(model) + [naming.effects(model, block.factor.label) for block in model.groups]

@@ -80,7 +80,7 @@ def fit_report(idata, variables: list[str]) -> str:
         warnings.simplefilter("ignore")
         table = az.summary(idata, var_names=present, hdi_prob=0.94, kind="all", round_to=3)
     table = table[["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat"]]
-    table = table.drop(index=_repeated_correlations(idata.posterior), errors="ignore")
+    table = table.drop(index=repeated_correlations(idata.posterior), errors="ignore")
     table = table.astype({"ess_bulk": int, "ess_tail": int})
     posterior = idata.posterior
     n_chains, n_draws = posterior.sizes["chain"], posterior.sizes["draw"]
@@ -90,7 +90,7 @@ def fit_report(idata, variables: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _repeated_correlations(posterior) -> set[str]:
+def repeated_correlations(posterior) -> set[str]:
     """The summary labels of `cor_g[a, b]` on or below the diagonal: a constant 1, or `cor_g[b, a]` again."""
     out = set()
     for name in posterior.data_vars:
