@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -175,6 +177,9 @@ def _sampling_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--tune", type=int, default=1000, help="warm-up iterations per chain (default: 1000)")
     command.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     command.add_argument("--target-accept", type=float, default=0.8, help="target acceptance rate (default: 0.8)")
+    command.add_argument(
+        "--verbose", action="store_true", help="show every message of the engine, the routine ones too"
+    )
 
 
 def _command(commands, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
@@ -296,11 +301,13 @@ def _sample(args: argparse.Namespace, model) -> None:
     if args.prior:
         _sample_prior(args, model, bound, output)
         return
-    idata = sample(model, bound, args.backend, args.encoding, args.engine, options, likelihood=args.likelihood)
+    with _stage(f"sampling with the {args.backend} backend"):
+        idata = sample(model, bound, args.backend, args.encoding, args.engine, options, likelihood=args.likelihood)
     if args.log_likelihood or args.predictive:
         from hierc.inference.per_row import add_pointwise
 
-        idata = add_pointwise(idata, bound, args.log_likelihood, args.predictive, seed=args.seed)
+        with _stage("computing the per-row " + ("log-likelihood" if args.log_likelihood else "replicates")):
+            idata = add_pointwise(idata, bound, args.log_likelihood, args.predictive, seed=args.seed)
     partial = output.with_name(output.name + ".partial")
     idata.to_netcdf(str(partial))
     partial.replace(output)  # atomic: a reader of the old file, or an interrupted write, never sees half a file
@@ -316,6 +323,15 @@ def _sample(args: argparse.Namespace, model) -> None:
 
         for path in plot_diagnostics(idata, model, args.plots, args.force):
             print(f"wrote {path}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _stage(what: str):
+    """A line on stderr when a step starts and one with its time when it ends, terminal or not."""
+    print(f"{what} ...", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    yield
+    print(f"{what}: done in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
 
 
 def _predict(args: argparse.Namespace, model) -> None:
@@ -357,7 +373,7 @@ def _sample_prior(args: argparse.Namespace, model, bound, output: Path) -> None:
 def _options(args: argparse.Namespace):
     from hierc.inference.sampling import SampleOptions
 
-    return SampleOptions(args.chains, args.draws, args.tune, args.seed, args.target_accept)
+    return SampleOptions(args.chains, args.draws, args.tune, args.seed, args.target_accept, args.verbose)
 
 
 def _choices(text: str, allowed, what: str) -> list[str]:

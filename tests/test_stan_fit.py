@@ -249,3 +249,32 @@ def test_a_chain_that_fails_is_a_clear_error(monkeypatch):
         engines._sample_pystan("program", {}, SampleOptions(), {}, {})
     assert caught.value.render().startswith("error: Stan could not sample: Exception during call to services function")
     assert "Initialization failed." in str(caught.value) and "traceback" not in str(caught.value)
+
+
+def test_routine_stan_messages_are_left_out_and_rejections_counted():
+    import io
+
+    from hierc.backends.stan.engines import _RoutineMessagesLeftOut
+
+    console = io.StringIO()
+    with _RoutineMessagesLeftOut(console):
+        sys.stderr.write("Sampling:   0%\nSampling: 100% (800/800), done.\nMessages received during sampling:\n")
+        for _ in range(2):
+            sys.stderr.write(
+                "  Gradient evaluation took 1.8e-05 seconds\n"
+                "  1000 transitions using 10 leapfrog steps per transition would take 0.18 seconds.\n"
+                "  Adjust your expectations accordingly!\n"
+                "  Informational Message: The current Metropolis proposal is about to be rejected because of the "
+                "following issue:\n  Exception: normal_lpdf: Scale parameter is 0, but must be positive! (in 'x')\n"
+                "  If this warning occurs sporadically, such as for highly constrained variable types like "
+                "covariance matrices, then the sampler is fine,\n"
+                "  but if this warning occurs often then your model may be either severely ill-conditioned or "
+                "misspecified.\n"
+            )
+        sys.stderr.write("  a message that matters\n")
+    assert console.getvalue() == (
+        "Sampling:   0%\nSampling: 100% (800/800), done.\nMessages from Stan during sampling:\n"
+        "  a message that matters\n"
+        "Stan rejected 2 proposals where a parameter left its support (usual early in warm-up; --verbose shows "
+        "the messages)\n"
+    )

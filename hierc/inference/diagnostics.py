@@ -25,6 +25,7 @@ import numpy as np
 
 from hierc import naming
 from hierc.backends import backend as find_backend
+from hierc.backends import outputs
 from hierc.inference.sampling import divergences, import_arviz
 from hierc.language import ir
 from hierc.language.vocabulary import Backend, Parameterization
@@ -151,11 +152,13 @@ def diagnose(idata, model: ir.Model) -> Diagnostics:
     az = import_arviz()
     posterior = idata.posterior
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    # what the user wrote, by the shared names: never an engine's internals (`z_school`, `chol_county`)
+    checked = posterior[[name for name in outputs.output_variables(model) if name in posterior]]
     diverging = _stat(idata, "diverging")
     diverging = np.zeros((chains, draws), bool) if diverging is None else diverging.astype(bool)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # constant quantities (a correlation's diagonal) give NaN, which we skip
-        rhat, bulk, tail = az.rhat(posterior), az.ess(posterior, method="bulk"), az.ess(posterior, method="tail")
+        rhat, bulk, tail = az.rhat(checked), az.ess(checked, method="bulk"), az.ess(checked, method="tail")
         energy = _stat(idata, "energy")
         e_bfmi = tuple(float(v) for v in az.bfmi(energy)) if energy is not None else ()
     low_energy = any(v < EBFMI_MIN for v in e_bfmi)

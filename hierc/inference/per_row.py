@@ -177,7 +177,8 @@ def loo_text(idata) -> str:
         warnings.simplefilter("ignore")
         loo = az.loo(idata, pointwise=True)
     k = np.asarray(loo.pareto_k)
+    good = float(loo.good_k)  # ArviZ's threshold for this many draws: min(1 - 1 / log10(draws), 0.7)
     return (
         f"LOO: elpd_loo {loo.elpd_loo:.1f} (se {loo.se:.1f}), p_loo {loo.p_loo:.1f}; "
-        f"Pareto k above 0.7 at {int((k > 0.7).sum())} of {k.size} rows\n"
+        f"Pareto k above {good:.2g} at {int((k > good).sum())} of {k.size} rows\n"
     )

@@ -16,6 +16,7 @@ class SampleOptions:
     tune: int = 1000  # warm-up iterations per chain
     seed: int = 1
     target_accept: float = 0.8
+    verbose: bool = False  # every message of the engine, routine ones included
 
     def __post_init__(self) -> None:
         for name in ("chains", "draws"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import sys
 import time
@@ -31,6 +32,7 @@ def import_pymc():
             import pymc
         except ImportError as error:
             raise BackendError(f"the pymc backend needs PyMC, which cannot be imported ({error})") from None
+    logging.getLogger("pytensor.tensor.blas").setLevel(logging.ERROR)  # and again when it compiles C code
     return pymc
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
+import re
+import sys
 import time
 from pathlib import Path
 
@@ -58,14 +62,16 @@ def _sample_pystan(program, data, options: SampleOptions, coords, dims):
     _tolerate_split_progress_messages()
     posterior = stan.build(program, data=plain(data), random_seed=options.seed)
     start = time.perf_counter()
+    console = contextlib.nullcontext() if options.verbose else _RoutineMessagesLeftOut(sys.stderr)
     try:
-        fit = posterior.sample(
-            num_chains=options.chains,
-            num_samples=options.draws,
-            num_warmup=options.tune,
-            delta=options.target_accept,
-            save_warmup=True,
-        )
+        with console:
+            fit = posterior.sample(
+                num_chains=options.chains,
+                num_samples=options.draws,
+                num_warmup=options.tune,
+                delta=options.target_accept,
+                save_warmup=True,
+            )
     except RuntimeError as error:  # pystan's report of a failed chain: the sampler's own words
         message = str(error).split(", traceback:", 1)[0].strip()
         raise BackendError(
@@ -75,6 +81,57 @@ def _sample_pystan(program, data, options: SampleOptions, coords, dims):
     seconds = time.perf_counter() - start
     idata = az.from_pystan(posterior=fit, posterior_model=posterior, coords=coords, dims=dims, save_warmup=True)
     return record_effort(idata, seconds)
+
+
+class _RoutineMessagesLeftOut(io.TextIOBase):
+    """pystan's console output during sampling, less what is routine: each chain's gradient timing, and the
+    proposals Stan rejected because a parameter left its support (counted, then one line; usual early in
+    warm-up). Progress and any other message pass through. A context that stands in for stderr."""
+
+    ROUTINE = ("Gradient evaluation took", "1000 transitions using", "Adjust your expectations accordingly!")
+    REJECTED = "Informational Message: The current Metropolis proposal is about to be rejected"
+    REJECTION_DETAIL = ("Exception:", "If this warning occurs sporadically", "but if this warning occurs often")
+    HEADER = "Messages received during sampling:"
+
+    def __init__(self, out):
+        self.out, self.pending, self.rejected, self.header_due = out, "", 0, False
+        self.redirect = contextlib.redirect_stderr(self)
+
+    def __enter__(self):
+        self.redirect.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.redirect.__exit__(*exc)
+        self._line(self.pending)
+        if self.rejected:
+            self.out.write(
+                f"Stan rejected {self.rejected} proposals where a parameter left its support (usual early in "
+                "warm-up; --verbose shows the messages)\n"
+            )
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, self.pending = re.split(r"(?<=[\n\r])", self.pending + text)
+        for line in lines:
+            self._line(line)
+        return len(text)
+
+    def _line(self, line: str) -> None:
+        body = line.strip()
+        if body == self.HEADER:
+            self.header_due = True
+        elif body.startswith(self.REJECTED):
+            self.rejected += 1
+        elif not body.startswith(self.ROUTINE + self.REJECTION_DETAIL) and line:
+            if self.header_due and body:
+                self.out.write("Messages from Stan during sampling:\n")
+                self.header_due = False
+            self.out.write(line)
+            self.out.flush()
 
 
 class _ProgressPattern:
