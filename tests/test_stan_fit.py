@@ -278,3 +278,18 @@ def test_routine_stan_messages_are_left_out_and_rejections_counted():
         "Stan rejected 2 proposals where a parameter left its support (usual early in warm-up; --verbose shows "
         "the messages)\n"
     )
+
+
+def test_a_build_leaves_nothing_in_the_working_directory_and_names_the_interpreter_once(tmp_path, monkeypatch):
+    import os
+
+    from hierc.backends.stan.engines import _one_build_cache
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "executable", sys.prefix + "/bin/python3")
+    with _one_build_cache():
+        assert os.getcwd() != str(tmp_path)
+        assert sys.executable == sys.prefix + "/bin/python"
+        os.makedirs("build/temp")  # as the compiler does
+    assert os.getcwd() == str(tmp_path) and list(tmp_path.iterdir()) == []
+    assert sys.executable == sys.prefix + "/bin/python3"

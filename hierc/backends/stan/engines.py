@@ -8,6 +8,7 @@ import io
 import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -60,7 +61,8 @@ def _sample_pystan(program, data, options: SampleOptions, coords, dims):
 
     az = import_arviz()
     _tolerate_split_progress_messages()
-    posterior = stan.build(program, data=plain(data), random_seed=options.seed)
+    with _one_build_cache():
+        posterior = stan.build(program, data=plain(data), random_seed=options.seed)
     start = time.perf_counter()
     console = contextlib.nullcontext() if options.verbose else _RoutineMessagesLeftOut(sys.stderr)
     try:
@@ -81,6 +83,28 @@ def _sample_pystan(program, data, options: SampleOptions, coords, dims):
     seconds = time.perf_counter() - start
     idata = az.from_pystan(posterior=fit, posterior_model=posterior, coords=coords, dims=dims, save_warmup=True)
     return record_effort(idata, seconds)
+
+
+@contextlib.contextmanager
+def _one_build_cache():
+    """Build where nothing is left behind, under a name every process of this environment shares.
+
+    httpstan names a build after the program and `sys.executable`, so `python` and `python3` of one
+    virtual environment (the `hierc` command and a Python session) built the same program twice: the
+    interpreter is named here as `<sys.prefix>/bin/python`. Its compiler writes temporary objects to
+    `./build`: the build runs in a temporary directory, not in the user's.
+    """
+    executable, folder = sys.executable, os.getcwd()
+    canonical = Path(sys.prefix) / "bin" / "python"
+    with tempfile.TemporaryDirectory(prefix="hierc_build_") as scratch:
+        try:
+            if canonical.exists():
+                sys.executable = str(canonical)
+            os.chdir(scratch)
+            yield
+        finally:
+            os.chdir(folder)
+            sys.executable = executable
 
 
 class _RoutineMessagesLeftOut(io.TextIOBase):
