@@ -169,6 +169,14 @@ def test_data_writes_stan_json(tmp_path):
     assert data["N"] == 8 and data["N_school"] == 8
     assert data["J_school"] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert data["se"][:2] == [15.0, 10.0]
+    out = tmp_path / "eight.json"
+    for _ in range(2):  # hierc's own JSON is replaced without --force
+        assert hierc("data", "specs/eight_schools.hm", "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text()) == data
+    mine = tmp_path / "mine.json"
+    mine.write_text('{"N": 8}\n')
+    refused = hierc("data", "specs/eight_schools.hm", "-o", str(mine))
+    assert refused.returncode == 2 and "was not written by hierc" in refused.stderr
 
 
 def test_data_errors_have_locations(tmp_path):

@@ -9,6 +9,7 @@ import numpy as np
 from hierc.data import suffstats
 from hierc.data.design import BoundData
 from hierc.data.model_inputs import model_inputs
+from hierc.output_files import JSON_MARKER
 
 
 def stan_data(bound: BoundData, rows: bool = True, statistics: bool = False) -> dict[str, object]:
@@ -30,5 +31,6 @@ def plain(data: dict[str, object]) -> dict[str, object]:
 
 
 def stan_data_json(bound: BoundData, rows: bool = True, statistics: bool = False) -> str:
-    """The data as CmdStan's JSON, deterministic for the same data."""
-    return json.dumps(plain(stan_data(bound, rows, statistics)), separators=(",", ":")) + "\n"
+    """The data as CmdStan's JSON, deterministic for the same data; its first key says hierc wrote it."""
+    data = {JSON_MARKER: 1, **plain(stan_data(bound, rows, statistics))}
+    return json.dumps(data, separators=(",", ":")) + "\n"
