@@ -268,7 +268,8 @@ def _emit(args: argparse.Namespace, model, text: str) -> None:
 def _graph(args: argparse.Namespace, model) -> None:
     from hierc.views.graph import build_graph, to_dot
 
-    bound = bind_data(model, args.data, args.spec) if args.data else None
+    with_data = args.data or data_path(model, args.spec)  # --data, or the spec's own `data` line
+    bound = bind_data(model, args.data, args.spec) if with_data else None
     graph = build_graph(model, bound)
     suffix = Path(args.output).suffix.lower() if args.output else ".dot"
     if suffix in (".dot", ".gv"):

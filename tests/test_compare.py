@@ -55,6 +55,20 @@ def test_unknown_names_in_the_lists_are_errors():
     assert "error: unknown backend `bambo`; choose from stan, pymc" in result.stderr
 
 
+def test_a_lowering_that_cannot_express_the_spec_is_refused_before_any_sampling(tmp_path):
+    """Bambi has no correlated effects: the comparison stops before Stan samples (or builds) anything."""
+    frame = fake_frame(hierc.load(ROOT / "specs" / "radon.hm"), n=40)
+    frame.to_csv(tmp_path / "radon.csv", index=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "hierc", "compare", "specs/radon.hm", "--data", str(tmp_path / "radon.csv"),
+         "--backends", "stan,bambi"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "the bambi backend cannot express correlated group-level effects" in result.stderr
+    assert "Building" not in result.stderr and "Sampling" not in result.stderr
+
+
 def synthetic(shift: float, seed: int):
     """Independent draws (4 chains x 1000) of Intercept ~ N(shift, 1) and sd_school ~ |N(0, 3)|."""
     rng = np.random.default_rng(seed)

@@ -24,12 +24,12 @@ import time
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from hierc import naming
-from hierc.backends.outputs import summary_variables
+from hierc.backends import backend as find_backend
+from hierc.backends.outputs import output_variables
 from hierc.errors import BackendError
 from hierc.inference.sampling import SampleOptions, divergences, import_arviz
 from hierc.language import ir
-from hierc.language.vocabulary import Encoding, Likelihood, Parameterization
+from hierc.language.vocabulary import Encoding, Engine, Likelihood, Parameterization
 
 STATISTICS = ("mean", "sd", "q05", "q95")
 
@@ -151,7 +151,7 @@ def compare(
     spec_path=None,
 ) -> Comparison:
     """Sample the model through each lowering and compare the posteriors; the first lowering is the reference."""
-    from hierc.api import bind_data, sample
+    from hierc.api import bind_data, compile_model, sample
 
     if len(lowerings) < 2:
         raise BackendError("a comparison needs at least two lowerings (backends, encodings or parameterizations)")
@@ -159,11 +159,15 @@ def compare(
         raise BackendError(f"--alpha must be between 0 and 1, not {alpha}")
     options = options or SampleOptions()
     bound = bind_data(model, data, spec_path)
+    variants = [
+        model if lowering.parameterization is None else with_parameterization(model, lowering.parameterization)
+        for lowering in lowerings
+    ]
+    for lowering, variant in zip(lowerings, variants, strict=True):  # every lowering can run, before any samples
+        compile_model(variant, lowering.backend, lowering.encoding, lowering.likelihood)
+        find_backend(lowering.backend).choose_engine(Engine.AUTO)
     posteriors, seconds = [], []
-    for lowering in lowerings:
-        variant = model
-        if lowering.parameterization is not None:
-            variant = with_parameterization(model, lowering.parameterization)
+    for lowering, variant in zip(lowerings, variants, strict=True):
         start = time.perf_counter()
         posteriors.append(
             sample(variant, bound, lowering.backend, lowering.encoding, options=options, likelihood=lowering.likelihood)
@@ -183,7 +187,7 @@ def compare_posteriors(model: ir.Model, posteriors: list, labels: list[str], sec
 
 
 def _rows(model: ir.Model, posteriors: list) -> list[Row]:
-    names = summary_variables(model) + [naming.effects(model, block.factor.label) for block in model.groups]
+    names = output_variables(model)
     stats = [_statistics(idata, names) for idata in posteriors]
     rows = []
     for quantity in stats[0]:
