@@ -66,9 +66,10 @@ def compile_model(
     model: ir.Model,
     backend: Backend | str = Backend.STAN,
     encoding: Encoding | str | None = None,
-    likelihood: Likelihood | str = Likelihood.AUTO,
+    likelihood: Likelihood | str = Likelihood.ROWS,
 ) -> str:
-    """The model as target code: a Stan program, or a standalone PyMC or Bambi script."""
+    """The model as target code: a Stan program, or a standalone PyMC or Bambi script; the likelihood row by
+    row unless asked for sufficient statistics (`likelihood="suffstats"`, or `"auto"`: where they apply)."""
     encoding = encoding_of(backend, encoding)
     return find_backend(backend).compile(model, encoding, uses_suffstats(model, backend, likelihood))
 
@@ -101,9 +102,13 @@ def pymc_model(
     data,
     encoding: Encoding | str = Encoding.VECTORIZED,
     spec_path: str | Path | None = None,
-    likelihood: Likelihood | str = Likelihood.AUTO,
+    likelihood: Likelihood | str = Likelihood.ROWS,
 ):
-    """The model as an in-process `pm.Model` with data (a DataFrame, a CSV path, or bound data)."""
+    """The model as an in-process `pm.Model` with data (a DataFrame, a CSV path, or bound data): an ordinary
+    PyMC model whose observed variable is named after the response, so PyMC's `sample_posterior_predictive`,
+    `compute_log_likelihood` and `sample_prior_predictive` work on it. `likelihood="suffstats"` (or `"auto"`)
+    computes a gaussian likelihood from sufficient statistics instead, as `sample` does, with no observed
+    variable."""
     bound = bind_data(model, data, spec_path)
     suffstats = uses_suffstats(model, Backend.PYMC, likelihood, bound)
     return find_backend(Backend.PYMC).build(model, bound, Encoding(encoding), suffstats)

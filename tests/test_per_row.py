@@ -29,7 +29,9 @@ def test_log_likelihood_is_pymcs(spec):
     bound = hierc.bind_data(model, fake_frame(model, n=90, levels=6, seed=3))
     idata = hierc.sample(model, bound, "pymc", engine="pymc", options=OPTIONS, likelihood="rows")
     expected = pm.compute_log_likelihood(
-        idata.copy(), model=hierc.pymc_model(model, bound, likelihood="rows"), progressbar=False
+        idata.copy(),
+        model=hierc.pymc_model(model, bound),
+        progressbar=False,  # rows by default: observed
     )
     idata = add_pointwise(idata, bound, log_lik=True, predictive=True, seed=2)
     name = naming.names(model).response  # the response's name, in PyMC's model as in the per-row groups
