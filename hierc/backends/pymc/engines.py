@@ -32,7 +32,9 @@ def import_pymc():
             import pymc
         except ImportError as error:
             raise BackendError(f"the pymc backend needs PyMC, which cannot be imported ({error})") from None
-    logging.getLogger("pytensor.tensor.blas").setLevel(logging.ERROR)  # and again when it compiles C code
+    # and again when it compiles C code, as a log record and as a warning
+    logging.getLogger("pytensor.tensor.blas").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="PyTensor could not link to a BLAS", category=UserWarning)
     return pymc
 
 

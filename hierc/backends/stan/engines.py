@@ -61,7 +61,7 @@ def _sample_pystan(program, data, options: SampleOptions, coords, dims):
 
     az = import_arviz()
     _tolerate_split_progress_messages()
-    with _one_build_cache():
+    with _one_build_cache(), contextlib.redirect_stdout(sys.stderr):  # pystan's "Building..." is not the report
         posterior = stan.build(program, data=plain(data), random_seed=options.seed)
     start = time.perf_counter()
     console = contextlib.nullcontext() if options.verbose else _RoutineMessagesLeftOut(sys.stderr)
