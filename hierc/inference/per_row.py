@@ -1,4 +1,5 @@
-"""Per-row quantities after sampling: the pointwise log-likelihood (for LOO) and posterior predictive draws.
+"""Per-row quantities after sampling: the pointwise log-likelihood (for LOO), posterior predictive draws, and
+predictions for new rows (`hierc/inference/prediction.py` codes them).
 
 They are computed here, in NumPy, from the posterior's shared output names
 (`b_Intercept` or `Intercept`, `b`, `r_<g>`, the auxiliary parameters) and
@@ -156,8 +157,9 @@ def observed_data(bound: BoundData) -> xr.Dataset:
 
 
 def add_pointwise(idata, bound: BoundData, log_lik: bool = True, predictive: bool = False, seed: int = 1):
-    """`idata` with the `log_likelihood` and/or `posterior_predictive` groups (variable `y`, dim `__obs__`)
-    added or replaced: a new InferenceData sharing the other groups; `idata` itself is left as it was."""
+    """`idata` with the `log_likelihood` and/or `posterior_predictive` groups (one variable named after the
+    response, dim `__obs__`) added or replaced: a new InferenceData sharing the other groups; `idata` itself is
+    left as it was."""
     posterior = idata.posterior
     groups = {}
     if log_lik:
