@@ -15,7 +15,8 @@ import pytest
 
 import hierc
 from conftest import ROOT
-from hierc.inference.sampling import SampleOptions, import_arviz
+from hierc.backends import outputs
+from hierc.inference.sampling import SampleOptions, fit_report, import_arviz
 from test_pymc_fit import run_hierc
 
 FAST = SampleOptions(chains=2, draws=500, tune=500, seed=1)
@@ -152,11 +153,21 @@ def test_the_report_is_data():
 
 def test_the_centered_fit_on_sparse_data_is_told_about_the_county_funnel():
     model = radon_spec("centered")
-    report = hierc.diagnose(hierc.sample(model, sparse_radon(), "pymc", options=FAST), model)
+    idata = hierc.sample(model, sparse_radon(), "pymc", options=FAST)
+    report = hierc.diagnose(idata, model)
     (funnel,) = [a for a in report.advice if a.problem == "funnel"]
     assert funnel.factor == "county"
     assert funnel.fix == "write `param(county) = noncentered` (line 9 makes it centered)"
     assert not report.ok
+    # the report names what the user wrote, never the engine's internals (`chol_county`, `sigma_log__`) ...
+    shared = tuple(outputs.output_variables(model))
+    for label in (report.max_rhat_at, report.min_ess_bulk_at, report.min_ess_tail_at):
+        assert label.split("[")[0] in shared, label
+    # ... and the summary table shows the same ESS for the same quantity (here an sd, which it lists)
+    assert report.min_ess_bulk_at.startswith("sd_county[")
+    table = fit_report(idata, outputs.summary_variables(model)).splitlines()
+    (row,) = [line for line in table if line.startswith(report.min_ess_bulk_at + " ")]
+    assert int(row.split()[-3]) == int(report.min_ess_bulk)
 
 
 def test_the_noncentered_fit_on_the_same_data_is_not():
