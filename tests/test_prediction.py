@@ -40,13 +40,29 @@ def radon_like(n: int = 200, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
+# every backend's posterior, under the shared names (Bambi has no correlated block: `||` there)
+FITS = {"pymc": ("pymc", SPEC), "stan": ("pystan", SPEC), "bambi": ("pymc", SPEC.replace("|", "||"))}
+_FITTED: dict = {}
+
+
+def fit(backend: str):
+    if backend not in _FITTED:
+        engine, spec = FITS[backend]
+        model, frame = hierc.loads(spec), radon_like()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _FITTED[backend] = model, frame, hierc.sample(model, frame, backend, engine=engine, options=OPTIONS)
+    return _FITTED[backend]
+
+
+@pytest.fixture(scope="module", params=list(FITS))
+def every_backend(request):
+    return fit(request.param)
+
+
 @pytest.fixture(scope="module")
 def fitted():
-    model, frame = hierc.loads(SPEC), radon_like()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        idata = hierc.sample(model, frame, "pymc", engine="pymc", options=OPTIONS)
-    return model, frame, idata
+    return fit("pymc")
 
 
 def by_hand(idata, fit_frame: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
@@ -65,9 +81,9 @@ def by_hand(idata, fit_frame: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     return np.array(out).T  # draws x rows
 
 
-def test_a_few_rows_of_some_levels_get_those_levels_effects(fitted):
+def test_a_few_rows_of_some_levels_get_those_levels_effects(every_backend):
     """The reported bug: rows of c05 and c11 alone were given the effects of c00 and c01."""
-    model, frame, idata = fitted
+    model, frame, idata = every_backend
     rows = frame[frame.g.isin(["c05", "c11"])].iloc[[3, 0, 2, 1]]  # held-out order, two levels only
     predicted = hierc.predict(idata, model, rows)
     values = predicted.predictions["y"].values.reshape(-1, len(rows))
@@ -75,8 +91,8 @@ def test_a_few_rows_of_some_levels_get_those_levels_effects(fitted):
     assert list(predicted.predictions[naming.OBS_DIM].values) == list(rows.index)
 
 
-def test_prediction_on_the_fitted_rows_is_the_fitted_mean(fitted):
-    model, frame, idata = fitted
+def test_prediction_on_the_fitted_rows_is_the_fitted_mean(every_backend):
+    model, frame, idata = every_backend
     values = hierc.predict(idata, model, frame.drop(columns="y")).predictions["y"].values
     np.testing.assert_allclose(values.reshape(-1, len(frame)), by_hand(idata, frame, frame), rtol=1e-12, atol=1e-12)
 
