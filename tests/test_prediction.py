@@ -103,6 +103,8 @@ def test_the_per_row_log_likelihood_of_some_rows_is_theirs_in_the_whole(fitted):
     some = frame.iloc[[17, 4, 150]]
     part = hierc.pointwise(idata, model, some).log_likelihood["y"].values
     np.testing.assert_allclose(part, whole[:, :, [17, 4, 150]], rtol=1e-12)
+    one = hierc.pointwise(idata, model, frame.iloc[[4]]).log_likelihood["y"].values  # every column constant
+    np.testing.assert_allclose(one, whole[:, :, [4]], rtol=1e-12)
     assert "log_likelihood" not in idata.groups()  # the posterior is left as it was
 
 
