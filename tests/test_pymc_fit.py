@@ -147,3 +147,24 @@ def test_parallel_chains_share_the_cores_blas_threads(chains):
         inside = blas_threads()
     assert set(inside.values()) == {max(1, os.cpu_count() // chains)}
     assert blas_threads() == before
+
+
+def test_wide_priors_do_not_leave_chains_stuck_at_the_priors_scale():
+    """A poisson model with one level per row and priors 100 times wider than the posterior (sd_yr is about
+    0.036): chains started at the prior's central value (sd near 80) stayed there in 7 of 8 seeds of 4 chains;
+    started by Stan's rule, uniform(-2, 2) on the unconstrained scale, none of 32 did (docs/pymc.md). Eight
+    chains: with a quarter of chains stuck, all eight come back by chance one time in ten."""
+    rng = np.random.default_rng(1)
+    yr = (np.arange(40) - 19.5) / 11.5
+    eta = 4.2 + 1.1 * yr - 0.2 * yr**2 - 0.25 * yr**3 + rng.normal(0, 0.04, 40)
+    frame = pd.DataFrame({"C": rng.poisson(np.exp(eta)), "year": yr, "year2": yr**2, "year3": yr**3})
+    frame["yr"] = np.arange(40)
+    model = hierc.loads(
+        "C ~ 1 + year + year2 + year3 + (1 | yr)\nfamily poisson\n"
+        "prior Intercept ~ normal(0, 100)\nprior b ~ normal(0, 100)\nprior sd ~ halfnormal(100)\n"
+    )
+    for engine in ("nutpie", "pymc"):
+        options = hierc.SampleOptions(chains=8, draws=200, tune=300, seed=3)
+        idata = hierc.sample(model, frame, "pymc", engine=engine, options=options)
+        per_chain = idata.posterior["sd_yr"].mean("draw").values
+        assert (per_chain < 0.5).all(), (engine, per_chain)
