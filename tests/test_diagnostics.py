@@ -135,6 +135,22 @@ def test_tree_depth_saturation_from_every_engine(stats):
     assert report.tree_depth_saturated == 3 and problems(report)["tree_depth"] is None
 
 
+def test_a_chain_stuck_far_out_is_named():
+    """Three chains agree on an sd near 0.04; one sits at 40, where a halfnormal(100) prior let it start."""
+    model = hierc.loads("model m\ny ~ 1 + (1 | g)\n")
+    sd = np.abs(np.random.default_rng(2).normal(0.04, 0.01, (CHAINS, DRAWS)))
+    sd[2] += 40
+    report = hierc.diagnose(made_up_fit({"g": 4}, {"g": sd}, np.zeros((CHAINS, DRAWS), bool)), model)
+    (apart,) = report.apart
+    assert (apart.chain, apart.quantity) == (2, "sd_g") and apart.mean == pytest.approx(40.04, abs=0.01)
+    (advice,) = [a for a in report.advice if a.problem == "r_hat"]
+    assert "disagree. Chain 2 (mean 40) of the 4 sat apart from the others (median 0.0396)" in advice.message
+    # chains that merely disagree, none alone: no chain is named
+    sd = np.random.default_rng(3).normal(1.0, 0.1, (CHAINS, DRAWS)) + np.array([0, 0, 1, 1])[:, None]
+    report = hierc.diagnose(made_up_fit({"g": 4}, {"g": np.abs(sd)}, np.zeros((CHAINS, DRAWS), bool)), model)
+    assert report.max_rhat > 1.01 and report.apart == ()
+
+
 def test_the_report_is_data():
     model = hierc.loads("model m\ny ~ 1 + (1 | g)\n")
     fit = made_up_fit({"g": 4}, {"g": lognormal_sd(1)}, np.zeros((CHAINS, DRAWS), bool))

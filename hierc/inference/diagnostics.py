@@ -31,6 +31,7 @@ from hierc.language import ir
 from hierc.language.vocabulary import Backend, Parameterization
 
 RHAT_MAX = 1.01
+CHAIN_APART = 3.0  # within-chain sds between a chain's mean and the others' that make it apart
 ESS_PER_CHAIN = 100  # bulk and tail ESS below this many per chain make the MCSE estimates unreliable
 EBFMI_MIN = 0.3  # below this the momentum resampling cannot move the energy enough (Betancourt 2016)
 STAN_MAX_DEPTH = 10  # Stan's default max_depth, which hierc does not change
@@ -85,6 +86,17 @@ class Advice:
 
 
 @dataclass(frozen=True)
+class ChainApart:
+    """A chain whose draws of the quantity with the worst R-hat sit away from every other chain's."""
+
+    chain: int  # the chain's coordinate in the posterior (ArviZ counts from 0)
+    quantity: str
+    mean: float  # this chain's mean of the quantity
+    others: float  # the median of the other chains' means
+    distance: float  # |mean - others| in within-chain sds: 3 or more is apart
+
+
+@dataclass(frozen=True)
 class Diagnostics:
     """The sampler's health after a fit, and advice; `text()` is what `hierc sample` prints."""
 
@@ -102,6 +114,7 @@ class Diagnostics:
     funnels: tuple[Funnel, ...]  # one per sd of the centered and zerosum factors
     shrinkage: tuple[Shrinkage, ...]  # noncentered factors
     advice: tuple[Advice, ...]
+    apart: tuple[ChainApart, ...] = ()  # when the chains disagree: those that sit apart
 
     @property
     def ok(self) -> bool:
@@ -177,8 +190,32 @@ def diagnose(idata, model: ir.Model) -> Diagnostics:
         tuple(_shrinkage(posterior, model)),
         (),
     )
+    if _rhat_too_high(report.max_rhat):
+        report = dataclasses.replace(report, apart=_chains_apart(checked, report.max_rhat_at))
     backend = posterior.attrs.get("hierc_backend")
     return dataclasses.replace(report, advice=tuple(_advice(report, model, backend)))
+
+
+def _chains_apart(posterior, label: str) -> tuple[ChainApart, ...]:
+    """The chains whose mean of the quantity `label` is 3 or more within-chain sds from the median of the
+    other chains' means: a chain stuck where it started, or in a mode of its own."""
+    for name in posterior.data_vars:
+        variable = posterior[name]
+        labels = _labels(variable)
+        if label in labels:
+            values = variable.transpose("chain", "draw", ...).values
+            draws = values.reshape(values.shape[0], values.shape[1], -1)[:, :, labels.index(label)]
+            break
+    else:
+        return ()
+    means, spread = draws.mean(axis=1), np.median(draws.std(axis=1)) or 1.0
+    out = []
+    for i, (chain, mean) in enumerate(zip(posterior["chain"].values, means, strict=True)):
+        others = float(np.median(np.delete(means, i)))
+        distance = abs(mean - others) / spread
+        if distance >= CHAIN_APART:
+            out.append(ChainApart(int(chain), label, float(mean), others, float(distance)))
+    return tuple(out) if len(out) < len(means) / 2 else ()  # a minority apart; else the chains simply disagree
 
 
 def _stat(idata, name: str) -> np.ndarray | None:
@@ -326,9 +363,19 @@ def _advice(report: Diagnostics, model: ir.Model, backend: str | None):
                 _fix(model, model.group(label), Parameterization.CENTERED, backend),
             )
     if _rhat_too_high(report.max_rhat):
+        which = ""
+        if report.apart:
+            chains = ", ".join(f"chain {a.chain} (mean {a.mean:.3g})" for a in report.apart)
+            chains = chains[0].upper() + chains[1:]
+            which = (
+                f" {chains} of the {report.chains} sat apart from the others (median {report.apart[0].others:.3g}): "
+                "stuck where it started or in a region of its own. If the spec gives that parameter a wide prior, "
+                "a prior on the scale the data suggest keeps chains out of its far tail; otherwise sample again "
+                "with another --seed to see whether the region is real."
+            )
         yield Advice(
             "r_hat",
-            f"R-hat {report.max_rhat:.3f} at {report.max_rhat_at} is above {RHAT_MAX}: the chains disagree. "
+            f"R-hat {report.max_rhat:.3f} at {report.max_rhat_at} is above {RHAT_MAX}: the chains disagree.{which} "
             "Sample longer (--draws, --tune) or reparameterize.",
         )
     ess_min = ESS_PER_CHAIN * report.chains
