@@ -7,6 +7,8 @@
     idata = hierc.sample(model, bound, backend="pymc")
     report = hierc.diagnose(idata, model)             # the sampler's health and advice, as data
     hierc.pointwise(idata, model, bound)              # per-row log-likelihood (for LOO), after sampling
+    hierc.predict(idata, model, new_frame)            # predictions for new rows, coded as the fitted ones
+    hierc.sample_prior(model, bound)                  # exact prior and prior predictive draws
 
 Backend modules are imported only when used, so compiling to text never
 loads a numerical or sampling library.
