@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 import hierc
 from conftest import ROOT, SPECS
@@ -249,6 +249,27 @@ def test_every_family_and_link_has_the_right_likelihood(family, link):
     y = frame["y"].to_numpy()
     trials = frame["n"].to_numpy() if "n" in frame else None
     assert likelihood(point) == pytest.approx(_likelihood_by_scipy(family, link, y, intercept, aux, trials), rel=1e-12)
+
+
+@pytest.mark.parametrize("family", [Family.BERNOULLI, Family.BINOMIAL], ids=lambda v: v.value)
+def test_logit_likelihoods_stay_finite_far_out(family):
+    """Stan's `binomial_logit` is finite for any eta; PyMC's `Binomial(logit_p=eta)` is -inf beyond |eta| of
+    about 37 (`Bernoulli` too, without PyTensor's rewrites), so hierc writes its own. The per-row log density
+    against the closed form on eta."""
+    response = "y | trials(n)" if family is Family.BINOMIAL else "y"
+    model = hierc.loads(f"{response} ~ 0 + x\nfamily {family.value}\n")
+    x = np.array([40.0, -40.0, 50.0, -800.0, 0.3, 700.0])
+    if family is Family.BINOMIAL:
+        y, n = np.array([0, 5, 2, 3, 1, 4]), np.full(6, 5)
+    else:
+        y, n = np.array([0, 1, 1, 0, 1, 1]), np.ones(6, dtype=int)
+    frame = pd.DataFrame({"y": y, "x": x, "n": n})
+    pm_model = pymc_model(bind(model, frame))
+    likelihood = pm_model.compile_logp(vars=pm_model.observed_RVs, sum=False, mode="FAST_COMPILE")
+    rows = likelihood({"b": np.array([1.0])})[0]
+    choose = special.gammaln(n + 1) - special.gammaln(y + 1) - special.gammaln(n - y + 1)
+    expected = choose + y * special.log_expit(x) + (n - y) * special.log_expit(-x)
+    np.testing.assert_allclose(rows, expected, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

@@ -36,7 +36,7 @@ BERNOULLI = FamilyDeclaration(
     ),
     pymc=PyMC(
         Template("pm.Bernoulli", (("p", "{mean}"),)),
-        on_link={Link.LOGIT: Template("pm.Bernoulli", (("logit_p", "{eta}"),))},
+        on_link={Link.LOGIT: Template("bernoulli_logit", (("eta", "{eta}"),))},  # a script helper
     ),
     reference=Reference(_log_density, _draw, on_link={Link.LOGIT: _log_density_on_logit}),
     bambi=Bambi("bernoulli"),

@@ -40,7 +40,7 @@ BINOMIAL = FamilyDeclaration(
     ),
     pymc=PyMC(
         Template("pm.Binomial", (("n", "{trials}"), ("p", "{mean}"))),
-        on_link={Link.LOGIT: Template("pm.Binomial", (("n", "{trials}"), ("logit_p", "{eta}")))},
+        on_link={Link.LOGIT: Template("binomial_logit", (("n", "{trials}"), ("eta", "{eta}")))},  # a script helper
     ),
     reference=Reference(_log_density, _draw, on_link={Link.LOGIT: _log_density_on_logit}, expected=_expected),
     bambi=Bambi("binomial"),

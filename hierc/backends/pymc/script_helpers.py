@@ -1,4 +1,4 @@
-"""Data preparation helpers that generated PyMC and Bambi scripts carry, so that they run on their own.
+"""Helpers that generated PyMC and Bambi scripts carry, so that they run on their own.
 
 The code generator copies the functions below into each script, after the
 script's imports; this module is never imported by hierc at compile time.
@@ -6,12 +6,16 @@ They build the same design columns, levels and level order as hierc's own
 data binding (`hierc/data/design.py`): treatment coding against a reference level,
 interactions as products of columns, levels sorted (numbers numerically), and
 for a grouping factor `a:b` the combinations that occur in the data.
+The logit-scale binomial and bernoulli likelihoods are here because PyMC's
+are not numerically stable in every compile mode.
 """
 
 import itertools
 
 import numpy as np
 import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
 
 # --- helpers: from here on, the module's text is copied into generated scripts ---
 
@@ -141,3 +145,26 @@ def sufficient_statistics(W: np.ndarray, y: np.ndarray, level: np.ndarray, level
         for b in range(a + 1):
             WW[:, a, b] = WW[:, b, a] = total(W[:, a] * W[:, b])
     return total(y * y), Wy, WW
+
+
+def binomial_logit(name: str, n, eta, **kwargs):
+    """A binomial response with success probability inv_logit(eta), like Stan's `binomial_logit`.
+
+    `pm.Binomial(logit_p=eta)` takes log(inv_logit(eta)) after rounding, so its log density is -inf
+    beyond |eta| of about 37 (`pm.Bernoulli` too, where PyTensor's rewrites do not run); written with
+    softplus, it stays finite for any eta.
+    """
+
+    def logp(value, n, eta):
+        choose = pt.gammaln(n + 1) - pt.gammaln(value + 1) - pt.gammaln(n - value + 1)
+        return choose - value * pt.softplus(-eta) - (n - value) * pt.softplus(eta)
+
+    def random(n, eta, rng=None, size=None):
+        return rng.binomial(n, np.exp(-np.logaddexp(0, -eta)), size=size)
+
+    return pm.CustomDist(name, n, eta, logp=logp, random=random, dtype="int64", **kwargs)
+
+
+def bernoulli_logit(name: str, eta, **kwargs):
+    """A 0/1 response with success probability inv_logit(eta): one trial of `binomial_logit`."""
+    return binomial_logit(name, 1, eta, **kwargs)

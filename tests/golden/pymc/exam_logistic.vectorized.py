@@ -56,7 +56,7 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # likelihood
         # linear predictor
         eta = Intercept + Xc @ b + r_school[J_school] + r_grader[J_grader]
-        pm.Bernoulli("passed", logit_p=eta, observed=inputs["Y"], dims="__obs__")
+        bernoulli_logit("passed", eta=eta, observed=inputs["Y"], dims="__obs__")
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))
@@ -170,6 +170,29 @@ def _joinable(labels: tuple[np.ndarray, list[str]], name: str, names: tuple[str,
         interaction = ":".join(names)
         raise ValueError(f"level {joined[0]!r} of {name} holds `:`, the separator of {interaction}")
     return labels
+
+
+def binomial_logit(name: str, n, eta, **kwargs):
+    """A binomial response with success probability inv_logit(eta), like Stan's `binomial_logit`.
+
+    `pm.Binomial(logit_p=eta)` takes log(inv_logit(eta)) after rounding, so its log density is -inf
+    beyond |eta| of about 37 (`pm.Bernoulli` too, where PyTensor's rewrites do not run); written with
+    softplus, it stays finite for any eta.
+    """
+
+    def logp(value, n, eta):
+        choose = pt.gammaln(n + 1) - pt.gammaln(value + 1) - pt.gammaln(n - value + 1)
+        return choose - value * pt.softplus(-eta) - (n - value) * pt.softplus(eta)
+
+    def random(n, eta, rng=None, size=None):
+        return rng.binomial(n, np.exp(-np.logaddexp(0, -eta)), size=size)
+
+    return pm.CustomDist(name, n, eta, logp=logp, random=random, dtype="int64", **kwargs)
+
+
+def bernoulli_logit(name: str, eta, **kwargs):
+    """A 0/1 response with success probability inv_logit(eta): one trial of `binomial_logit`."""
+    return binomial_logit(name, 1, eta, **kwargs)
 
 
 def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1):
