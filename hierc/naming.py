@@ -45,7 +45,7 @@ OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart 
 # programs, and the modules, helpers, arguments and locals of generated scripts.
 FIXED = frozenset(
     {
-        INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi",
+        INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape",
         "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha",
         "N_qr", "Y_qr", "X_qr", "intercept_qr", "SS_rest", "sum_log_se", "zero_sum_extend",
         "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
@@ -59,7 +59,7 @@ FIXED = frozenset(
 # Names a posterior or a PyMC model holds whatever the model, and ArviZ's dims: a dim may not be
 # spelled like any variable (xarray would take the variable for its coordinate).
 FIXED_VARIABLES = frozenset(
-    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "X", "se", COEF_DIM, OBS_DIM, "chain", "draw"}
+    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "X", "se", COEF_DIM, OBS_DIM, "chain", "draw"}
 )
 
 # Statistics of the data for default priors and centring, by their usual names.

@@ -40,6 +40,8 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0) -> 
             y = rng.poisson(4.0, n)
         case Family.LOGNORMAL:
             y = rng.lognormal(1.0, 0.6, n).round(3)
+        case Family.GAMMA:
+            y = rng.gamma(3.0, 1.5, n).round(3) + 0.001
         case _:
             raise AssertionError(f"no fake response for the {model.family.value} family")
     columns[response.variable] = y

@@ -227,6 +227,8 @@ def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, t
             return stats.nbinom.logpmf(y, phi, phi / (phi + mean)).sum()
         case Family.LOGNORMAL:
             return stats.lognorm.logpdf(y, aux["sigma"], scale=np.exp(mean)).sum()
+        case Family.GAMMA:  # mean and shape: rate shape / mean
+            return stats.gamma.logpdf(y, aux["shape"], scale=mean / aux["shape"]).sum()
     raise AssertionError(family)
 
 
@@ -240,7 +242,7 @@ def test_every_family_and_link_has_the_right_likelihood(family, link):
     observed = pm_model.observed_RVs
     likelihood = pm_model.compile_logp(vars=observed, jacobian=False, mode="FAST_COMPILE")
     intercept = 0.3 if link is not Link.IDENTITY else 1.2
-    aux = {"sigma": 1.7, "nu": 4.5, "phi": 2.5}
+    aux = {"sigma": 1.7, "nu": 4.5, "phi": 2.5, "shape": 2.2}
     point = pm_model.initial_point()
     point["Intercept"] = np.array(intercept)
     for name, value in aux.items():

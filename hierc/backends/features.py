@@ -93,6 +93,18 @@ def _named_like_a_parameter(model: ir.Model) -> list[Use]:
     ]
 
 
+def _renamed_auxiliaries() -> str:
+    """Which auxiliary parameters Bambi names otherwise, from the families' declarations."""
+    renamed = [
+        f"`{family.value}`'s `{cls.value}` is Bambi's `{name}`"
+        for family, declaration in FAMILIES.items()
+        if declaration.bambi
+        for cls, name in declaration.bambi.auxiliary.items()
+        if name != cls.value
+    ]
+    return ", ".join(renamed)
+
+
 def _every_level_coded(model: ir.Model) -> list[Use]:
     """Categorical factors formulae codes with a column for every level.
 
@@ -169,7 +181,7 @@ FEATURES: tuple[Feature, ...] = (
         "every family and link",
         ALL,
         "y ~ 1 + x\nfamily bernoulli(link = cloglog)",
-        "`family=` and `link=`; `negbinomial`'s `phi` is Bambi's `alpha`",
+        "`family=` and `link=`; " + _renamed_auxiliaries(),
     ),
     Feature(
         "known standard errors `y | se(s)`",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from hierc.families.bernoulli import BERNOULLI
 from hierc.families.binomial import BINOMIAL
 from hierc.families.declaration import FamilyDeclaration, ResponseKind, Rows
+from hierc.families.gamma import GAMMA
 from hierc.families.gaussian import GAUSSIAN
 from hierc.families.lognormal import LOGNORMAL
 from hierc.families.negbinomial import NEGBINOMIAL
@@ -17,7 +18,7 @@ from hierc.families.student_t import STUDENT_T
 from hierc.language.vocabulary import Family
 
 FAMILIES: dict[Family, FamilyDeclaration] = {
-    f.name: f for f in (GAUSSIAN, STUDENT_T, BERNOULLI, BINOMIAL, POISSON, NEGBINOMIAL, LOGNORMAL)
+    f.name: f for f in (GAUSSIAN, STUDENT_T, BERNOULLI, BINOMIAL, POISSON, NEGBINOMIAL, LOGNORMAL, GAMMA)
 }
 
 

@@ -21,3 +21,8 @@ PHI = Auxiliary(
     "overdispersion: variance mu + mu^2 / phi",
     lambda sd: (Dist.INV_GAMMA, (("alpha", 0.4), ("beta", 0.3))),
 )
+SHAPE = Auxiliary(
+    ParamClass.SHAPE,
+    "shape: the coefficient of variation is 1 / sqrt(shape)",
+    lambda sd: (Dist.GAMMA, (("alpha", 0.01), ("beta", 0.01))),  # brms's default
+)

@@ -31,6 +31,7 @@ class ParamClass(StrEnum):
     SIGMA = "sigma"
     NU = "nu"
     PHI = "phi"
+    SHAPE = "shape"
 
 
 class Family(StrEnum):
@@ -43,6 +44,7 @@ class Family(StrEnum):
     POISSON = "poisson"
     NEGBINOMIAL = "negbinomial"
     LOGNORMAL = "lognormal"
+    GAMMA = "gamma"
 
 
 class Parameterization(StrEnum):
@@ -131,6 +133,7 @@ PARAM_SUPPORT: dict[ParamClass, Support] = {
     ParamClass.SIGMA: Support.POSITIVE,
     ParamClass.NU: Support.POSITIVE,
     ParamClass.PHI: Support.POSITIVE,
+    ParamClass.SHAPE: Support.POSITIVE,
 }
 
 

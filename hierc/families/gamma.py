@@ -1,0 +1,37 @@
+"""gamma: y ~ gamma(shape, shape / mean), y > 0, with mean exp(eta) and shape `shape`, as brms's log link.
+
+The variance is mean^2 / shape. Stan's `gamma(alpha, beta)` and PyMC's `Gamma(alpha, beta)` take the shape
+and the rate shape / mean.
+"""
+
+from __future__ import annotations
+
+from hierc.families.auxiliary import SHAPE
+from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.language.vocabulary import Family, Link
+
+
+def _log_density(rows, eta, mean, aux):
+    from scipy import stats
+
+    return stats.gamma.logpdf(rows.y, aux["shape"], scale=mean / aux["shape"])
+
+
+def _draw(rng, rows, mean, aux):
+    return rng.gamma(aux["shape"], mean / aux["shape"])
+
+
+GAMMA = FamilyDeclaration(
+    Family.GAMMA,
+    aliases=("Gamma",),
+    links=(Link.LOG,),  # an identity link would let the mean go negative, where the density is zero
+    auxiliary=(SHAPE,),
+    response=ResponseKind.POSITIVE,
+    stan=Stan("gamma({shape}, {shape} ./ {mean})", on_link={Link.LOG: "gamma({shape}, {shape} * exp(-{eta}))"}),
+    pymc=PyMC(
+        Template("pm.Gamma", (("alpha", "{shape}"), ("beta", "{shape} / {mean}"))),
+        on_link={Link.LOG: Template("pm.Gamma", (("alpha", "{shape}"), ("beta", "{shape} * pt.exp(-{eta})")))},
+    ),
+    reference=Reference(_log_density, _draw),
+    bambi=Bambi("gamma", {SHAPE.cls: "alpha"}),
+)
