@@ -110,6 +110,7 @@ class BlockNames:
     L: str  # Cholesky factor of the correlations (Stan)
     chol: str  # Cholesky factor of the covariance (PyMC)
     effects_matrix: str  # centered correlated effects as a matrix
+    beta: str = ""  # centered around population coefficients: each level's coefficients
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ class Names:
                 L=variable(f"L_{g}"),
                 chol=variable(f"chol_{g}"),
                 effects_matrix=identifier(f"r_{g}_matrix"),
+                beta=variable(f"beta_{g}"),
             )
         for block in model.groups:  # the pieces of the unrolled encoding, whether or not it is used
             label, g = block.factor.label, ident(block.factor.label)
@@ -187,8 +189,8 @@ class Names:
                 continue
             for coefficient in block.coefficients:
                 piece = f"{g}__{ident(coefficient)}"
-                sd, effects, z, zs = (variable(f"{kind}_{piece}") for kind in ("sd", "r", "z", "zs"))
-                self.blocks[(label, coefficient)] = BlockNames(sd, effects, "", z, zs, "", "", "")
+                sd, effects, z, zs, beta = (variable(f"{kind}_{piece}") for kind in ("sd", "r", "z", "zs", "beta"))
+                self.blocks[(label, coefficient)] = BlockNames(sd, effects, "", z, zs, "", "", "", beta)
         read = {v for term in [*model.terms, *(t for b in model.groups for t in b.terms)] for v in term.variables}
         for block in model.groups:
             self.bambi_columns[block.factor.label] = self._bambi_column(block, read)

@@ -40,8 +40,10 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0) -> 
             y = rng.poisson(4.0, n)
         case Family.LOGNORMAL:
             y = rng.lognormal(1.0, 0.6, n).round(3)
-        case Family.GAMMA:
+        case Family.GAMMA | Family.EXPONENTIAL | Family.WEIBULL:
             y = rng.gamma(3.0, 1.5, n).round(3) + 0.001
+        case Family.BETA:
+            y = rng.beta(2.0, 3.0, n).round(3).clip(0.001, 0.999)
         case _:
             raise AssertionError(f"no fake response for the {model.family.value} family")
     columns[response.variable] = y

@@ -38,9 +38,14 @@ def test_parameterizations_show_in_the_graph():
     assert noncentered.node("z_county").kind is Kind.RANDOM
     assert noncentered.node("r_county").kind is Kind.DETERMINISTIC
     assert ("z_county", "r_county") in noncentered.edges and ("cor_county", "r_county") in noncentered.edges
-    centered = build_graph(hierc.load(ROOT / "specs" / "radon_centered.hm"))
-    assert centered.node("r_county").kind is Kind.RANDOM
+    centered = build_graph(hierc.load(ROOT / "specs" / "radon_centered.hm"))  # levels vary around Intercept, b
+    assert centered.node("beta_county").kind is Kind.RANDOM
+    assert centered.node("r_county").kind is Kind.DETERMINISTIC
+    assert {("Intercept", "beta_county"), ("b", "beta_county"), ("sd_county", "beta_county")} <= set(centered.edges)
     assert not any(node.name.startswith("z_") for node in centered.nodes)
+    around_zero = build_graph(hierc.loads("y ~ 1 + (0 + x | g)\nparam = centered\n"))  # x: no population term
+    assert around_zero.node("r_g").kind is Kind.RANDOM
+    assert not any(node.name.startswith("beta_") for node in around_zero.nodes)
     zerosum = build_graph(hierc.load(ROOT / "specs" / "zerosum_slopes.hm"))
     assert zerosum.node("r_group").note == "zero-sum"
 

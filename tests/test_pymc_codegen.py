@@ -121,7 +121,7 @@ def test_data_preparation_matches_the_binding_on_awkward_data():
 
 def unrolled_point(bound, point: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """A point of the vectorized model as values of the unrolled model's parameters: `b` split by term,
-    and the sds and effects of each uncorrelated block split by coefficient."""
+    and the sds and effects (or level coefficients) of each uncorrelated block split by coefficient."""
     model = bound.model
     out = dict(point)
     if model.terms:
@@ -145,6 +145,7 @@ def unrolled_point(bound, point: dict[str, np.ndarray]) -> dict[str, np.ndarray]
             (f"{whole.sd}_log__", 0, lambda piece, width: f"{piece.sd}_log__"),
             (whole.z, 1, lambda piece, width: piece.z),
             (whole.effects, 1, lambda piece, width: piece.effects),
+            (whole.beta, 1, lambda piece, width: piece.beta),
             # a zero-sum piece: r_ for one column, zs_ for several
             (f"{whole.zs}_zerosum__", 0, lambda piece, width: f"{piece.effects if width == 1 else piece.zs}_zerosum__"),
         ]:
@@ -229,6 +230,13 @@ def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, t
             return stats.lognorm.logpdf(y, aux["sigma"], scale=np.exp(mean)).sum()
         case Family.GAMMA:  # mean and shape: rate shape / mean
             return stats.gamma.logpdf(y, aux["shape"], scale=mean / aux["shape"]).sum()
+        case Family.EXPONENTIAL:
+            return stats.expon.logpdf(y, scale=mean).sum()
+        case Family.WEIBULL:  # mean and shape: scale mean / Gamma(1 + 1 / shape)
+            scale = mean / special.gamma(1 + 1 / aux["shape"])
+            return stats.weibull_min.logpdf(y, aux["shape"], scale=scale).sum()
+        case Family.BETA:  # mean and precision phi
+            return stats.beta.logpdf(y, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
     raise AssertionError(family)
 
 
@@ -296,3 +304,54 @@ def test_the_zero_sum_check_flags_the_reported_bug():
     with pm.Model(coords={"group": range(1000), "predictor": ["x1", "x2", "x3"]}) as wrong:
         pm.ZeroSumNormal("epsilon_beta_g", dims=("group", "predictor"))
     assert zero_sum_dims(wrong) == {"epsilon_beta_g": ("predictor",)}
+
+
+CENTERED_CASES = [
+    *(spec for spec in SPECS if hierc.load(spec).groups),
+    CATEGORICAL_SLOPES,
+    # correlated, with a categorical term and a column (z) that has no population-level counterpart, crossed
+    "y ~ 1 + x + C(c) + (1 + x + C(c) + z | g) + (1 | h)\n",
+    "y ~ 0 + x + (1 + x | g)\n",  # no population intercept: the group intercepts vary around 0
+]
+
+
+def _at_point(pm_model: pm.Model, names: list[str]):
+    """The model's variables `names` as a function of a point of its value variables."""
+    outs = pm_model.replace_rvs_by_values([pm_model[name] for name in names])
+    return pm_model.compile_fn(outs, inputs=pm_model.value_vars, on_unused_input="ignore", mode="FAST_COMPILE")
+
+
+@pytest.mark.parametrize("spec", CENTERED_CASES, ids=lambda p: getattr(p, "stem", None) or p.split(" ~")[1][:24])
+def test_centered_is_the_noncentered_model_after_the_exact_map(spec):
+    """The centered parameterization samples each level's coefficients `beta = population + r` around the
+    population's; the noncentered one standardised effects `z` with `r = sd * z` (`z @ chol'` when correlated).
+    Mapping a noncentered point to `beta`, the centered log density is the noncentered one less the log
+    Jacobian of z -> beta, N_levels * (sum log sd + log det(cor) / 2) per factor, at every point."""
+    model = hierc.load(spec) if isinstance(spec, type(ROOT)) else hierc.loads(spec)
+    centered = with_parameterization(model, Parameterization.CENTERED)
+    noncentered = with_parameterization(model, Parameterization.NONCENTERED)
+    frame = fake_frame(model, n=70, levels=5, seed=2)
+    pm_centered, pm_noncentered = pymc_model(bind(centered, frame)), pymc_model(bind(noncentered, frame))
+    names = naming.names(model)
+    groups = [names.block(block.factor.label) for block in model.groups]
+    outputs = [name for block in groups for name in (block.effects, block.sd)]
+    outputs += [block.cor for block, source in zip(groups, model.groups, strict=True) if source.correlated]
+    derived = _at_point(pm_noncentered, outputs)
+    centered_effects = _at_point(pm_centered, [block.effects for block in groups])
+    centered_logp, noncentered_logp = logp_function(pm_centered), logp_function(pm_noncentered)
+    assert any(block.beta in pm_centered.named_vars for block in groups)
+    for point in random_points(pm_noncentered, n=4, seed=3):
+        values = dict(zip(outputs, derived(point), strict=True))
+        mapped = {name: value for name, value in point.items() if not name.startswith("z_")}
+        zero = {**mapped, **{block.beta: np.zeros_like(values[block.effects]) for block in groups}}
+        # centered r at beta = 0 is minus the population's coefficients
+        minus_population = dict(zip([b.effects for b in groups], centered_effects(zero), strict=True))
+        log_jacobian = 0.0
+        for block in groups:
+            r, sd = values[block.effects], np.atleast_1d(values[block.sd])
+            is_beta = block.beta in pm_centered.named_vars
+            mapped[block.beta if is_beta else block.effects] = r - minus_population[block.effects] if is_beta else r
+            log_det_cor = np.linalg.slogdet(values[block.cor])[1] if block.cor in values else 0.0
+            log_jacobian += r.shape[0] * (np.log(sd).sum() + log_det_cor / 2)
+        assert sorted(mapped) == sorted(pm_centered.initial_point())
+        np.testing.assert_allclose(centered_logp(mapped), noncentered_logp(point) - log_jacobian, rtol=1e-10)

@@ -20,10 +20,11 @@ import hierc
 from conftest import ROOT
 from fake_data import fake_frame
 from hierc import naming
-from hierc.backends.stan.codegen import stan_program
+from hierc.backends.stan.codegen import _INVERSE_LINK, stan_program
 from hierc.backends.stan.data import plain, stan_data
 from hierc.data.design import bind
 from hierc.data.layout import term_width
+from hierc.families import FAMILIES, ResponseKind
 from hierc.language.vocabulary import Encoding
 
 N_POINTS = 6
@@ -87,12 +88,12 @@ def to_unrolled(model: hierc.ir.Model, bound, values: dict[str, float]) -> dict[
         if base == "b":
             piece, j, one = columns["b"][index[0] - 1]
             out[piece if one else f"{piece}.{j + 1}"] = value
-        elif g in columns and prefix in ("sd", "z", "r", "zs"):
+        elif g in columns and prefix in ("sd", "z", "r", "zs", "beta"):
             column = index[0] if prefix in ("sd", "z") else index[1]
             rest = index[1:] if prefix in ("sd", "z") else index[:1]
             piece, j, one = columns[g][column - 1]
             parts = ([] if one else [str(j + 1)]) + [str(i) for i in rest]
-            if prefix in ("r", "zs"):
+            if prefix in ("r", "zs", "beta"):
                 parts = [str(i) for i in rest] + ([] if one else [str(j + 1)])
             out[".".join([f"{prefix}_{piece}", *parts])] = value
         else:
@@ -293,3 +294,64 @@ def test_a_build_leaves_nothing_in_the_working_directory_and_names_the_interpret
         os.makedirs("build/temp")  # as the compiler does
     assert os.getcwd() == str(tmp_path) and list(tmp_path.iterdir()) == []
     assert sys.executable == sys.prefix + "/bin/python3"
+
+
+def _family_cases() -> list[tuple]:
+    """Every family x link x Stan form the backend writes: the sampling statement on the mean, the form on the
+    linear predictor, the GLM function."""
+    cases = []
+    for family, declaration in FAMILIES.items():
+        for link in declaration.links:
+            forms = {"mean": declaration.stan.likelihood}
+            forms |= {"eta": declaration.stan.on_link[link]} if link in declaration.stan.on_link else {}
+            forms |= {"glm": declaration.stan.glm[link]} if link in declaration.stan.glm else {}
+            cases += [(family, link, form, template) for form, template in forms.items()]
+    return cases
+
+
+def _family_program(cases: list[tuple]) -> str:
+    """One program for every case: data pick the case, whose log density (constants kept) is the target."""
+    auxiliary = sorted({cls.value for declaration in FAMILIES.values() for cls in declaration.auxiliary_classes})
+    lines = ["data {", "  int N;", "  int which;", "  vector[N] y_real;", "  array[N] int y_int;", "  array[N] int T;"]
+    lines += ["  vector[N] eta;", "  matrix[N, 1] X;", "  vector[1] b;", *(f"  real {name};" for name in auxiliary)]
+    lines += ["}", "parameters {", "  real unused;", "}", "model {"]
+    for k, (family, link, _, template) in enumerate(cases, start=1):
+        fills = {name: name for name in auxiliary} | {"eta": "eta", "alpha": "eta", "X": "X", "trials": "T"}
+        statement = template.format(**fills, mean=_INVERSE_LINK[link].format("eta"))
+        name, arguments = statement.split("(", 1)
+        integer = FAMILIES[family].response.integer
+        density = f"{name}_{'lpmf' if integer else 'lpdf'}({'y_int' if integer else 'y_real'} | {arguments}"
+        lines.append(f"  if (which == {k}) target += {density};")
+    return "\n".join([*lines, "}", ""])
+
+
+def test_every_family_link_and_form_has_scipys_log_density():
+    """The Stan side of every family declaration, against SciPy (`_likelihood_by_scipy`): one program holds
+    every case, and the data choose which one is the target."""
+    from test_pymc_codegen import _likelihood_by_scipy
+
+    cases = _family_cases()
+    program = _family_program(cases)
+    rng = np.random.default_rng(4)
+    n = 30
+    eta, x, b = rng.uniform(-1.5, 1.5, n), rng.normal(size=(n, 1)), np.array([0.4])
+    trials = rng.integers(1, 12, n)
+    aux = {"sigma": 1.7, "nu": 4.5, "phi": 2.5, "shape": 2.2}
+    responses = {
+        ResponseKind.REAL: rng.normal(0.5, 1.5, n),
+        ResponseKind.POSITIVE: rng.gamma(2.0, 1.5, n),
+        ResponseKind.UNIT: rng.beta(2.0, 3.0, n),
+        ResponseKind.BINARY: rng.integers(0, 2, n),
+        ResponseKind.COUNT: rng.poisson(3.0, n),
+    }
+    for k, (family, link, form, _) in enumerate(cases, start=1):
+        y = responses[FAMILIES[family].response]
+        if FAMILIES[family].needs_trials:
+            y = np.minimum(y, trials)
+        integer = FAMILIES[family].response.integer
+        data = {"N": n, "which": k, "y_real": np.ones(n) if integer else y, "y_int": y if integer else np.ones(n, int)}
+        data |= {"T": trials, "eta": eta, "X": x, "b": b} | {name: aux[name] for name in aux}
+        total_eta = eta + x @ b if form == "glm" else eta
+        expected = _likelihood_by_scipy(family, link, y, total_eta, aux, trials)
+        posterior = build(program, {k: np.asarray(v).tolist() if not np.isscalar(v) else v for k, v in data.items()})
+        assert posterior.log_prob([0.0]) == pytest.approx(expected, rel=1e-10), (family, link, form)

@@ -11,7 +11,7 @@ and of the factor's design matrix Z, whose width may depend on the data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hierc import naming
 from hierc.data.layout import Columns, Size, layout
@@ -24,6 +24,7 @@ class Coefficient:
     label: str
     columns: Columns  # in the block's sd vector / effects matrix
     z: Columns | None  # in the factor's Z matrix; None for the intercept
+    counterpart: str | None = None  # its population-level coefficient (`ir.Model.population_coefficients`)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Block:
     group: naming.GroupNames  # the names of its factor: levels, level index, design matrix, ...
     coefficients: tuple[Coefficient, ...]
     width: Size
+    around_population: bool = False  # its coefficients `beta` are the parameters (`ir.Model.varies_around_population`)
 
     @property
     def whole(self) -> bool:
@@ -47,17 +49,21 @@ class Block:
         return self.width.is_one
 
 
-def group_blocks(block: ir.GroupBlock, encoding: Encoding, names: naming.Names) -> tuple[list[Block], Size]:
+def group_blocks(
+    block: ir.GroupBlock, encoding: Encoding, names: naming.Names, model: ir.Model
+) -> tuple[list[Block], Size]:
     """The blocks one grouping factor's effects are declared as, and the width of its Z matrix."""
     label = block.factor.label
+    population, around = model.population_coefficients, model.varies_around_population(block)
     group = names.group(label)
     z_total, z_columns = layout(block.terms)
     first = Size(2) if block.intercept else Size(1)
     _, own = layout(block.terms, first)
     coefficients = [Coefficient(ir.INTERCEPT, Columns(Size(1), Size(1)), None)] if block.intercept else []
     coefficients += [Coefficient(t.label, own[t.label], z_columns[t.label]) for t in block.terms]
+    coefficients = [replace(c, counterpart=c.label if c.label in population else None) for c in coefficients]
     width = sum((c.columns.size for c in coefficients), Size(0))
-    whole = Block(block, names.block(label), group, tuple(coefficients), width)
+    whole = Block(block, names.block(label), group, tuple(coefficients), width, around)
     if encoding is Encoding.VECTORIZED or block.correlated or len(coefficients) == 1:
         return [whole], z_total
     pieces = [
@@ -65,8 +71,9 @@ def group_blocks(block: ir.GroupBlock, encoding: Encoding, names: naming.Names) 
             block,
             names.block(label, c.label),
             group,
-            (Coefficient(c.label, Columns(Size(1), c.columns.size), c.z),),
+            (replace(c, columns=Columns(Size(1), c.columns.size)),),
             c.columns.size,
+            around and c.counterpart is not None,
         )
         for c in coefficients
     ]
@@ -99,3 +106,15 @@ def runs(items, prior_of: Callable) -> list[list]:
 def span(columns: list[Columns]) -> Columns:
     """Adjacent column ranges as one."""
     return Columns(columns[0].start, sum((c.size for c in columns), Size(0)))
+
+
+def grouped_columns(segments: list[tuple[str, bool]]) -> list[list[str] | str]:
+    """Expressions of adjacent column ranges, `(expression, one column)`, with runs of single columns gathered
+    into lists (a backend writes each as one literal vector) and wider ranges as they are."""
+    out: list[list[str] | str] = []
+    for expression, one in segments:
+        if one and out and isinstance(out[-1], list):
+            out[-1].append(expression)
+        else:
+            out.append([expression] if one else expression)
+    return out

@@ -358,6 +358,8 @@ class _Binder:
             self.require(y <= 1, f"the {name} of a {family} model must be {kind}")
         if kind is ResponseKind.POSITIVE:
             self.require(y > 0, f"the {name} of a {family} model must be {kind}")
+        if kind is ResponseKind.UNIT:
+            self.require((y > 0) & (y < 1), f"the {name} of a {family} model must be {kind}")
         if trials is not None:
             self.require(y <= trials, f"the {name} cannot exceed its number of trials")
         with np.errstate(over="ignore", invalid="ignore"):

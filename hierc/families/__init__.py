@@ -7,18 +7,34 @@ list it in `FAMILIES`. docs/architecture.md walks through an example.
 from __future__ import annotations
 
 from hierc.families.bernoulli import BERNOULLI
+from hierc.families.beta import BETA
 from hierc.families.binomial import BINOMIAL
 from hierc.families.declaration import FamilyDeclaration, ResponseKind, Rows
+from hierc.families.exponential import EXPONENTIAL
 from hierc.families.gamma import GAMMA
 from hierc.families.gaussian import GAUSSIAN
 from hierc.families.lognormal import LOGNORMAL
 from hierc.families.negbinomial import NEGBINOMIAL
 from hierc.families.poisson import POISSON
 from hierc.families.student_t import STUDENT_T
+from hierc.families.weibull import WEIBULL
 from hierc.language.vocabulary import Family
 
 FAMILIES: dict[Family, FamilyDeclaration] = {
-    f.name: f for f in (GAUSSIAN, STUDENT_T, BERNOULLI, BINOMIAL, POISSON, NEGBINOMIAL, LOGNORMAL, GAMMA)
+    f.name: f
+    for f in (
+        GAUSSIAN,
+        STUDENT_T,
+        BERNOULLI,
+        BINOMIAL,
+        POISSON,
+        NEGBINOMIAL,
+        LOGNORMAL,
+        GAMMA,
+        EXPONENTIAL,
+        WEIBULL,
+        BETA,
+    )
 }
 
 

@@ -182,6 +182,18 @@ class Model:
         columns += [v for block in self.groups for v in block.factor.variables]
         return list(dict.fromkeys(columns))
 
+    @property
+    def population_coefficients(self) -> frozenset[str]:
+        """The labels of the population-level coefficients, `Intercept` included: a group-level coefficient
+        with one of these labels varies around it (hierc codes a term alike in both places)."""
+        return frozenset(t.label for t in self.terms) | ({INTERCEPT} if self.intercept else frozenset())
+
+    def varies_around_population(self, block: GroupBlock) -> bool:
+        """A centered factor with a coefficient that has a population-level counterpart: its levels'
+        coefficients `beta_<g>` are the parameters, and its effects `r_<g>` are those less the population's."""
+        centered = block.parameterization is Parameterization.CENTERED
+        return centered and any(c in self.population_coefficients for c in block.coefficients)
+
     def group(self, label: str) -> GroupBlock:
         for block in self.groups:
             if block.factor.label == label:

@@ -45,6 +45,9 @@ class Family(StrEnum):
     NEGBINOMIAL = "negbinomial"
     LOGNORMAL = "lognormal"
     GAMMA = "gamma"
+    EXPONENTIAL = "exponential"
+    WEIBULL = "weibull"
+    BETA = "beta"
 
 
 class Parameterization(StrEnum):

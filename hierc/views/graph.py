@@ -10,7 +10,8 @@ are circles, observed ones shaded, deterministic ones boxes, fixed inputs
 effects of a grouping factor sit in a plate over its levels; a factor whose
 variables include another's (`a:b` after `a`, as `a/b` gives) sits in a plate
 inside that one. A noncentered factor shows its offsets `z_<g>` as random and
-its effects `r_<g>` as deterministic.
+its effects `r_<g>` as deterministic; a centered one whose levels vary around
+population coefficients, each level's coefficients `beta_<g>` as random.
 """
 
 from __future__ import annotations
@@ -142,6 +143,13 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
             offsets = naming.names(model).block(label).z
             add(Node(offsets, Kind.RANDOM, Row.OFFSET, label, label, "~ normal(0, 1)"))
             add(Node(effects, Kind.DETERMINISTIC, Row.EFFECT, label, label), offsets, *scales)
+        elif model.varies_around_population(block):  # each level's coefficients, around the population's
+            population = [c for c in block.coefficients if c in model.population_coefficients]
+            around = [naming.INTERCEPT if c == ir.INTERCEPT else naming.B for c in population]
+            around = list(dict.fromkeys(around))
+            coefficients = naming.names(model).block(label).beta
+            add(Node(coefficients, Kind.RANDOM, Row.OFFSET, label, label), *around, *scales)
+            add(Node(effects, Kind.DETERMINISTIC, Row.EFFECT, label, label), coefficients, *around)
         else:
             note = "zero-sum" if block.parameterization is Parameterization.ZEROSUM else ""
             add(Node(effects, Kind.RANDOM, Row.EFFECT, label, label, note), *scales)

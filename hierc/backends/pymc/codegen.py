@@ -9,7 +9,9 @@ matrix products and multiple indexing, effects have dims `(<g>, <g>__coef)`.
 Parameterizations, per grouping factor:
 - noncentered: standard-normal `z_<g>`, scaled by the sds (and the Cholesky
   factor from `pm.LKJCholeskyCov` when correlated);
-- centered: `pm.Normal`, or `pm.MvNormal` with that Cholesky factor;
+- centered: `pm.Normal`, or `pm.MvNormal` with that Cholesky factor, of each
+  level's coefficients `beta_<g>` around the population-level ones (0 for a
+  coefficient without one), and `r_<g>` = `beta_<g>` less those;
 - zerosum: `pm.ZeroSumNormal` whose last axis, where it puts the zero sum, is
   always the group levels: the effects are declared `(<g>__coef, <g>)` and
   transposed. Summing across the coefficients instead is the classic bug
@@ -25,8 +27,8 @@ from typing import NamedTuple
 
 from hierc import naming
 from hierc.backends import outputs
-from hierc.backends.group_blocks import Block, by_factor, group_blocks, runs, span
-from hierc.backends.pymc.pyformat import Call, Kw, Lambda, Seq, Sum, call, statement
+from hierc.backends.group_blocks import Block, by_factor, group_blocks, grouped_columns, runs, span
+from hierc.backends.pymc.pyformat import Call, Kw, Lambda, Seq, Sum, call, flat, statement
 from hierc.data.layout import Columns, Size, layout
 from hierc.data.suffstats import predictors
 from hierc.families import FAMILIES
@@ -100,7 +102,7 @@ class _Function:
         self.z_width: dict[str, Size] = {}  # by grouping-factor label
         self.blocks: list[Block] = []
         for block in model.groups:
-            pieces, z_width = group_blocks(block, encoding, self.names)
+            pieces, z_width = group_blocks(block, encoding, self.names, model)
             self.z_width[block.factor.label] = z_width
             self.blocks += pieces
         self.needs: set[str] = set()  # statistics of the data and sizes the code uses
@@ -358,6 +360,10 @@ class _Function:
             case Parameterization.NONCENTERED:
                 self.add(z, call("pm.Normal", f'"{z}"', mu="0", sigma="1", **by_level), "standardised effects")
                 self.add(r, call("pm.Deterministic", f'"{r}"', f"{z} * {sd}", **named))
+            case Parameterization.CENTERED if block.around_population:
+                population = self.population_coefficients(block)
+                self.add(n.beta, call("pm.Normal", f'"{n.beta}"', mu=population, sigma=sd, **by_level))
+                self.add(r, call("pm.Deterministic", f'"{r}"', f"{n.beta} - {population}", **named))
             case Parameterization.CENTERED:
                 self.add(r, call("pm.Normal", f'"{r}"', mu="0", sigma=sd, **by_level))
             case Parameterization.ZEROSUM if block.scalar:
@@ -372,6 +378,26 @@ class _Function:
                     "one row per coefficient: the zero sum runs over the last axis, the levels",
                 )
                 self.add(r, call("pm.Deterministic", f'"{r}"', f"{zs}.T", **named))
+
+    def population_coefficients(self, block: Block) -> str:
+        """The population-level coefficients a centered block's levels vary around, 0 where a coefficient has
+        none: a scalar for one column, else a vector over the block's columns."""
+        segments = []  # (expression, one column)
+        for c in block.coefficients:
+            one = c.columns.size.is_one
+            if c.counterpart is None:
+                segments.append(("0.0" if one else flat(call("pt.zeros", self.size(c.columns.size))), one))
+            elif c.counterpart == ir.INTERCEPT:
+                segments.append((naming.INTERCEPT, True))
+            elif self.unrolled:
+                segments.append((self.names.term(c.counterpart).b, one))
+            else:
+                index = self.index(self.b_columns[c.counterpart], self.K)
+                segments.append((f"{naming.B}[{index}]" if index else naming.B, one))
+        if block.scalar:
+            return segments[0][0]
+        parts = [call("pt.stack", Seq(tuple(p))) if isinstance(p, list) else p for p in grouped_columns(segments)]
+        return flat(parts[0] if len(parts) == 1 else call("pt.concatenate", Seq(tuple(parts))))
 
     def correlated(self, block: Block, pieces: list[_Piece], levels: str, coef_dim: str) -> None:
         m, n = self.model, block.names
@@ -395,7 +421,11 @@ class _Function:
         self.add(None, call("pm.Deterministic", f'"{sd}"', sd, dims=coef_dim))
         self.add(None, call("pm.Deterministic", f'"{cor}"', cor, dims=cor_dims))
         dims = Seq((levels, coef_dim), "()")
-        if block.source.parameterization is Parameterization.CENTERED:
+        if block.around_population:
+            population = self.population_coefficients(block)
+            self.add(n.beta, call("pm.MvNormal", f'"{n.beta}"', mu=population, chol=chol, dims=dims))
+            self.add(r, call("pm.Deterministic", f'"{r}"', f"{n.beta} - {population}", dims=dims))
+        elif block.source.parameterization is Parameterization.CENTERED:
             self.add(r, call("pm.MvNormal", f'"{r}"', mu="0", chol=chol, dims=dims))
         else:
             self.add(n.z, call("pm.Normal", f'"{n.z}"', mu="0", sigma="1", dims=dims), "standardised effects")

@@ -24,7 +24,7 @@ Two encodings, one model:
 from __future__ import annotations
 
 from hierc import naming
-from hierc.backends.group_blocks import Block, by_factor, group_blocks, runs, span
+from hierc.backends.group_blocks import Block, by_factor, group_blocks, grouped_columns, runs, span
 from hierc.data.layout import Columns, Size, layout, width_name
 from hierc.data.suffstats import predictors
 from hierc.families import FAMILIES, ResponseKind
@@ -62,6 +62,7 @@ _INVERSE_LINK = {
 _RESPONSE_TYPE = {
     ResponseKind.REAL: "vector[N]",
     ResponseKind.POSITIVE: "vector<lower=0>[N]",
+    ResponseKind.UNIT: "vector<lower=0, upper=1>[N]",
     ResponseKind.BINARY: "array[N] int<lower=0, upper=1>",
     ResponseKind.COUNT: "array[N] int<lower=0>",
 }
@@ -185,7 +186,7 @@ class _Program:
     # ---- structure ---------------------------------------------------------------
 
     def _blocks(self, block: ir.GroupBlock) -> list[Block]:
-        blocks, z_width = group_blocks(block, self.encoding, self.names)
+        blocks, z_width = group_blocks(block, self.encoding, self.names, self.model)
         self.z_width[block.factor.label] = z_width
         return blocks
 
@@ -395,8 +396,13 @@ class _Program:
                 out.add(f"vector[{g.N}] {n.z};", "standardised effects")
             case Parameterization.NONCENTERED, False:
                 out.add(f"matrix[{w}, {g.N}] {n.z};", "standardised effects, one column per level")
+            case Parameterization.CENTERED, True if block.around_population:
+                out.add(f"vector[{g.N}] {n.beta};", f"each level's `{block.coefficients[0].label}`")
             case Parameterization.CENTERED, True:
                 out.add(f"vector[{g.N}] {n.effects};", "effects")
+            case Parameterization.CENTERED, False if block.around_population:
+                declared = f"array[{g.N}] row_vector[{w}]" if block.source.correlated else f"matrix[{g.N}, {w}]"
+                out.add(f"{declared} {n.beta};", "each level's coefficients, one row per level")
             case Parameterization.CENTERED, False if block.source.correlated:
                 out.add(f"array[{g.N}] row_vector[{w}] {n.effects};", "effects, one row per level")
             case Parameterization.CENTERED, False:
@@ -414,6 +420,13 @@ class _Program:
             n, g, w = block.names, block.group, block.width.render()
             effects = f"vector[{g.N}] {n.effects}" if block.scalar else f"matrix[{g.N}, {w}] {n.effects}"
             match block.source.parameterization:
+                case Parameterization.CENTERED if block.around_population and block.scalar:
+                    population = self.population_coefficients(block)
+                    out.add(f"{effects} = {n.beta} - {population};", "effects: each level's less the population's")
+                case Parameterization.CENTERED if block.around_population:
+                    beta = f"to_matrix({n.beta})" if block.source.correlated else n.beta
+                    rows = f"rep_matrix({self.population_coefficients(block)}, {g.N})"
+                    out.add(f"{effects} = {beta} - {rows};", "effects: each level's coefficients less the population's")
                 case Parameterization.NONCENTERED if block.scalar:
                     out.add(f"{effects} = {n.sd} * {n.z};", f"effects of `{block.source.factor.label}`")
                 case Parameterization.NONCENTERED if block.source.correlated:
@@ -479,6 +492,17 @@ class _Program:
                 out.add(f"{n.z} ~ std_normal();")
             case Parameterization.NONCENTERED:
                 out.add(f"to_vector({n.z}) ~ std_normal();")
+            case Parameterization.CENTERED if block.around_population and block.scalar:
+                out.add(f"{n.beta} ~ normal({self.population_coefficients(block)}, {n.sd});")
+            case Parameterization.CENTERED if block.around_population and block.source.correlated:
+                scale = f"diag_pre_multiply({n.sd}, {n.L})"
+                out.add(f"{n.beta} ~ multi_normal_cholesky({self.population_coefficients(block)}, {scale});")
+            case Parameterization.CENTERED if block.around_population:
+                location = f"to_vector(rep_matrix({self.population_coefficients(block)}, {g.N}))"
+                out.add(
+                    f"to_vector({n.beta}) ~ normal({location}, to_vector(rep_matrix({n.sd}', {g.N})));",
+                    f"column j has sd {n.sd}[j]",
+                )
             case Parameterization.CENTERED if block.scalar:
                 out.add(f"{n.effects} ~ normal(0, {n.sd});")
             case Parameterization.CENTERED if block.source.correlated:
@@ -497,13 +521,42 @@ class _Program:
                     f"column j has sd {n.sd}[j]",
                 )
 
+    def population_coefficients(self, block: Block) -> str:
+        """The population-level coefficients a centered block's levels vary around, 0 where a coefficient has
+        none: a real for one column, else a row vector."""
+        segments = []  # (expression, one column)
+        for c in block.coefficients:
+            one = c.columns.size.is_one
+            if c.counterpart is None:
+                segments.append(("0" if one else f"rep_row_vector(0, {c.columns.size.render()})", one))
+            elif c.counterpart == ir.INTERCEPT:
+                segments.append(("Intercept", True))
+            elif self.unrolled:
+                b = self.names.term(c.counterpart).b
+                segments.append((b if one else f"{b}'", one))
+            else:
+                index = self.b_columns[c.counterpart].element_index(self.K)
+                b = f"b[{index}]" if index else "b"
+                segments.append((b if one else f"{b}'", one))
+        if block.scalar:
+            return segments[0][0]
+        parts = [f"[{', '.join(p)}]" if isinstance(p, list) else p for p in grouped_columns(segments)]
+        joined = parts[0]
+        for part in parts[1:]:
+            joined = f"append_col({joined}, {part})"
+        return joined
+
     def effects_terms(self, out: _Lines) -> list[str]:
         """The group-level parts of the linear predictor."""
         parts = []
         for block in self.blocks:
             n, g = block.names, block.group
             r = n.effects
-            if block.source.parameterization is Parameterization.CENTERED and block.source.correlated:
+            if (
+                block.source.parameterization is Parameterization.CENTERED
+                and block.source.correlated
+                and not (block.around_population)
+            ):
                 r = n.effects_matrix
                 out.add(f"matrix[{g.N}, {block.width.render()}] {r} = to_matrix({n.effects});")
             parts += self.block_terms(block, r)

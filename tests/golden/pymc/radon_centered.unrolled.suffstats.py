@@ -45,14 +45,22 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # group-level effects of `county`: Intercept
         # standard deviation of the effects
         sd_county__Intercept = pm.HalfCauchy("sd_county__Intercept", beta=5)
-        r_county__Intercept = pm.Normal(
-            "r_county__Intercept", mu=0, sigma=sd_county__Intercept, dims="county"
+        beta_county__Intercept = pm.Normal(
+            "beta_county__Intercept", mu=Intercept, sigma=sd_county__Intercept, dims="county"
+        )
+        r_county__Intercept = pm.Deterministic(
+            "r_county__Intercept", beta_county__Intercept - Intercept, dims="county"
         )
 
         # group-level effects of `county`: floor
         # standard deviation of the effects
         sd_county__floor = pm.HalfCauchy("sd_county__floor", beta=5)
-        r_county__floor = pm.Normal("r_county__floor", mu=0, sigma=sd_county__floor, dims="county")
+        beta_county__floor = pm.Normal(
+            "beta_county__floor", mu=b_floor, sigma=sd_county__floor, dims="county"
+        )
+        r_county__floor = pm.Deterministic(
+            "r_county__floor", beta_county__floor - b_floor, dims="county"
+        )
 
         # outputs under the names every backend uses
         b = pm.Deterministic("b", pt.stack([b_floor]), dims="coef")

@@ -44,7 +44,15 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
 
         # group-level effects of `county`: Intercept, floor
         sd_county = pm.HalfCauchy("sd_county", beta=5, dims="county__coef")
-        r_county = pm.Normal("r_county", mu=0, sigma=sd_county, dims=("county", "county__coef"))
+        beta_county = pm.Normal(
+            "beta_county",
+            mu=pt.stack([Intercept, b[0]]),
+            sigma=sd_county,
+            dims=("county", "county__coef"),
+        )
+        r_county = pm.Deterministic(
+            "r_county", beta_county - pt.stack([Intercept, b[0]]), dims=("county", "county__coef")
+        )
 
         # outputs under the names every backend uses
         pm.Deterministic("b_Intercept", Intercept - pt.dot(means_X, b))

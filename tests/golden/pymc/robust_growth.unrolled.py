@@ -45,7 +45,12 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         # group-level effects of `plot:year`: Intercept
         # standard deviation of the effects
         sd_plot__year = pm.HalfNormal("sd_plot__year", sigma=2.5 * sd_Y)
-        r_plot__year = pm.Normal("r_plot__year", mu=0, sigma=sd_plot__year, dims="plot__year")
+        beta_plot__year = pm.Normal(
+            "beta_plot__year", mu=Intercept, sigma=sd_plot__year, dims="plot__year"
+        )
+        r_plot__year = pm.Deterministic(
+            "r_plot__year", beta_plot__year - Intercept, dims="plot__year"
+        )
 
         # likelihood
         # residual standard deviation

@@ -23,15 +23,21 @@ data {
   vector[1] sd_X;                                        // column sds of X, for default priors
 }
 parameters {
-  real Intercept;                        // intercept at the means of the predictors
-  real b_floor;                          // coefficient of `floor`
+  real Intercept;                           // intercept at the means of the predictors
+  real b_floor;                             // coefficient of `floor`
   // `county`: Intercept
-  real<lower=0> sd_county__Intercept;    // standard deviation of the effects
-  vector[N_county] r_county__Intercept;  // effects
+  real<lower=0> sd_county__Intercept;       // standard deviation of the effects
+  vector[N_county] beta_county__Intercept;  // each level's `Intercept`
   // `county`: floor
-  real<lower=0> sd_county__floor;        // standard deviation of the effects
-  vector[N_county] r_county__floor;      // effects
-  real<lower=0> sigma;                   // residual standard deviation
+  real<lower=0> sd_county__floor;           // standard deviation of the effects
+  vector[N_county] beta_county__floor;      // each level's `floor`
+  real<lower=0> sigma;                      // residual standard deviation
+}
+transformed parameters {
+  // effects: each level's less the population's
+  vector[N_county] r_county__Intercept = beta_county__Intercept - Intercept;
+  // effects: each level's less the population's
+  vector[N_county] r_county__floor = beta_county__floor - b_floor;
 }
 model {
   // priors
@@ -41,8 +47,8 @@ model {
   sd_county__floor ~ cauchy(0, 5);
   sigma ~ exponential(1 / sd_Y);
   // group-level effects
-  r_county__Intercept ~ normal(0, sd_county__Intercept);
-  r_county__floor ~ normal(0, sd_county__floor);
+  beta_county__Intercept ~ normal(Intercept, sd_county__Intercept);
+  beta_county__floor ~ normal(b_floor, sd_county__floor);
   // likelihood
   // linear predictor
   vector[N_qr] mu = intercept_qr * Intercept + X_qr[:, 1] * b_floor

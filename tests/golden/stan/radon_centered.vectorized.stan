@@ -23,12 +23,16 @@ transformed data {
   }
 }
 parameters {
-  real Intercept;                // intercept at the means of the predictors
-  vector[1] b;                   // population-level coefficients
+  real Intercept;                   // intercept at the means of the predictors
+  vector[1] b;                      // population-level coefficients
   // `county`: Intercept, floor
-  vector<lower=0>[2] sd_county;  // standard deviations of the effects
-  matrix[N_county, 2] r_county;  // effects, one row per level
-  real<lower=0> sigma;           // residual standard deviation
+  vector<lower=0>[2] sd_county;     // standard deviations of the effects
+  matrix[N_county, 2] beta_county;  // each level's coefficients, one row per level
+  real<lower=0> sigma;              // residual standard deviation
+}
+transformed parameters {
+  // effects: each level's coefficients less the population's
+  matrix[N_county, 2] r_county = beta_county - rep_matrix([Intercept, b[1]], N_county);
 }
 model {
   // priors
@@ -38,7 +42,7 @@ model {
   sigma ~ exponential(1 / sd_Y);
   // group-level effects
   // column j has sd sd_county[j]
-  to_vector(r_county) ~ normal(0, to_vector(rep_matrix(sd_county', N_county)));
+  to_vector(beta_county) ~ normal(to_vector(rep_matrix([Intercept, b[1]], N_county)), to_vector(rep_matrix(sd_county', N_county)));
   // likelihood
   // linear predictor without X * b, which the GLM adds
   vector[N] alpha = Intercept + r_county[J_county, 1] + r_county[J_county, 2] .* Z_county[:, 1];

@@ -22,14 +22,18 @@ transformed data {
   }
 }
 parameters {
-  real Intercept;                     // intercept at the means of the predictors
-  real b_scale_rainfall;              // coefficient of `scale(rainfall)`
-  real b_center_temperature;          // coefficient of `center(temperature)`
+  real Intercept;                        // intercept at the means of the predictors
+  real b_scale_rainfall;                 // coefficient of `scale(rainfall)`
+  real b_center_temperature;             // coefficient of `center(temperature)`
   // `plot:year`: Intercept
-  real<lower=0> sd_plot__year;        // standard deviation of the effects
-  vector[N_plot__year] r_plot__year;  // effects
-  real<lower=0> sigma;                // residual standard deviation
-  real<lower=0> nu;                   // degrees of freedom of the Student-t
+  real<lower=0> sd_plot__year;           // standard deviation of the effects
+  vector[N_plot__year] beta_plot__year;  // each level's `Intercept`
+  real<lower=0> sigma;                   // residual standard deviation
+  real<lower=0> nu;                      // degrees of freedom of the Student-t
+}
+transformed parameters {
+  // effects: each level's less the population's
+  vector[N_plot__year] r_plot__year = beta_plot__year - Intercept;
 }
 model {
   // priors
@@ -40,7 +44,7 @@ model {
   sigma ~ student_t(3, 0, 2);
   nu ~ gamma(2, 0.1);
   // group-level effects
-  r_plot__year ~ normal(0, sd_plot__year);
+  beta_plot__year ~ normal(Intercept, sd_plot__year);
   // likelihood
   // linear predictor
   vector[N] mu = Intercept + Xc[:, 1] * b_scale_rainfall + Xc[:, 2] * b_center_temperature

@@ -22,13 +22,17 @@ transformed data {
   }
 }
 parameters {
-  real Intercept;                     // intercept at the means of the predictors
-  vector[2] b;                        // population-level coefficients
+  real Intercept;                        // intercept at the means of the predictors
+  vector[2] b;                           // population-level coefficients
   // `plot:year`: Intercept
-  real<lower=0> sd_plot__year;        // standard deviation of the effects
-  vector[N_plot__year] r_plot__year;  // effects
-  real<lower=0> sigma;                // residual standard deviation
-  real<lower=0> nu;                   // degrees of freedom of the Student-t
+  real<lower=0> sd_plot__year;           // standard deviation of the effects
+  vector[N_plot__year] beta_plot__year;  // each level's `Intercept`
+  real<lower=0> sigma;                   // residual standard deviation
+  real<lower=0> nu;                      // degrees of freedom of the Student-t
+}
+transformed parameters {
+  // effects: each level's less the population's
+  vector[N_plot__year] r_plot__year = beta_plot__year - Intercept;
 }
 model {
   // priors
@@ -38,7 +42,7 @@ model {
   sigma ~ student_t(3, 0, 2);
   nu ~ gamma(2, 0.1);
   // group-level effects
-  r_plot__year ~ normal(0, sd_plot__year);
+  beta_plot__year ~ normal(Intercept, sd_plot__year);
   // likelihood
   // linear predictor
   vector[N] mu = Intercept + Xc * b + r_plot__year[J_plot__year];

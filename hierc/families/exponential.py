@@ -1,0 +1,34 @@
+"""exponential: y ~ exponential(1 / mean), y > 0, with mean exp(eta), as brms's log link.
+
+Stan's `exponential` and PyMC's `Exponential` take the rate, 1 / mean.
+"""
+
+from __future__ import annotations
+
+from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.language.vocabulary import Family, Link
+
+
+def _log_density(rows, eta, mean, aux):
+    from scipy import stats
+
+    return stats.expon.logpdf(rows.y, scale=mean)
+
+
+def _draw(rng, rows, mean, aux):
+    return rng.exponential(mean)
+
+
+EXPONENTIAL = FamilyDeclaration(
+    Family.EXPONENTIAL,
+    links=(Link.LOG,),  # an identity link would let the mean go negative, where the density is zero
+    auxiliary=(),
+    response=ResponseKind.POSITIVE,
+    stan=Stan("exponential(inv({mean}))", on_link={Link.LOG: "exponential(exp(-{eta}))"}),
+    pymc=PyMC(
+        Template("pm.Exponential", (("lam", "1 / {mean}"),)),
+        on_link={Link.LOG: Template("pm.Exponential", (("lam", "pt.exp(-{eta})"),))},
+    ),
+    reference=Reference(_log_density, _draw),
+    bambi=Bambi("exponential"),
+)
