@@ -38,6 +38,7 @@ from hierc.language import ir
 INTERCEPT = ir.INTERCEPT
 INTERCEPT_ORIGINAL = "b_Intercept"
 B = "b"
+OFFSET = "offsets"  # the data of a model's offsets, summed per row (`offset` is a Stan keyword)
 COEF_DIM = "coef"  # the population-level design columns
 OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart from user names
 
@@ -46,7 +47,7 @@ OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart 
 FIXED = frozenset(
     {
         INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape",
-        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha",
+        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha", OFFSET,
         "N_qr", "Y_qr", "X_qr", "intercept_qr", "SS_rest", "sum_log_se", "zero_sum_extend",
         "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
         "inputs", "coords", "data", "frame", "model", "priors", "family", "idata", "names", "X_names",
@@ -59,7 +60,8 @@ FIXED = frozenset(
 # Names a posterior or a PyMC model holds whatever the model, and ArviZ's dims: a dim may not be
 # spelled like any variable (xarray would take the variable for its coordinate).
 FIXED_VARIABLES = frozenset(
-    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "X", "se", COEF_DIM, OBS_DIM, "chain", "draw"}
+    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "X", "se", OFFSET}
+    | {COEF_DIM, OBS_DIM, "chain", "draw"}
 )
 
 # Statistics of the data for default priors and centring, by their usual names.

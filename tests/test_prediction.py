@@ -16,6 +16,8 @@ import pytest
 from scipy import special
 
 import hierc
+from conftest import ROOT
+from fake_data import fake_frame
 from hierc import naming
 from hierc.data.design import bind
 from hierc.inference.prediction import record_coding
@@ -252,3 +254,17 @@ def test_predict_from_the_command_line(tmp_path):
         *command, str(tmp_path / "new.csv"), "--new-levels", "population", "-o", str(tmp_path / "pred.nc")
     )
     assert again.returncode == 0, again.stderr  # hierc's own file: replaced without --force
+
+
+def test_an_offset_is_read_from_the_new_rows():
+    """visits_poisson has `offset(log(population))`: the expected count of a row is proportional to its
+    population, draw by draw, since the offset is the new data's and has no coefficient."""
+    model = hierc.load(ROOT / "specs" / "visits_poisson.hm")
+    frame = fake_frame(model, n=80, levels=5, seed=2)
+    idata = hierc.sample(model, frame, "pymc", options=OPTIONS)
+    rows = frame.head(6).copy()
+    doubled = rows.assign(population=2 * rows["population"])
+    name = naming.names(model).response
+    once = hierc.predict(idata, model, rows).predictions[name].values
+    twice = hierc.predict(idata, model, doubled).predictions[name].values
+    np.testing.assert_allclose(twice, 2 * once, rtol=1e-12)

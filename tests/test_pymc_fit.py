@@ -84,11 +84,15 @@ def test_poisson_recovery():
     region = np.repeat(np.arange(30), 20)
     age = rng.uniform(20, 80, region.size)
     sex = rng.choice(["f", "m"], region.size)
-    eta = 2 + 0.01 * (age - 50) + 0.3 * (sex == "m") + rng.normal(0, 0.25, 30)[region]
+    population = rng.integers(200, 5000, region.size)  # exposure: the rate is per resident
+    eta = np.log(population) - 4 + 0.01 * (age - 50) + 0.3 * (sex == "m") + rng.normal(0, 0.25, 30)[region]
     frame = pd.DataFrame({"visits": rng.poisson(np.exp(eta)), "age": age, "sex": sex, "region": region})
+    frame["population"] = population
     idata = hierc.sample(hierc.load(ROOT / "specs" / "visits_poisson.hm"), frame, backend="pymc", options=FAST)
     assert list(idata.posterior["coef"].values) == ["age", "sex[m]"]
     assert_recovered(idata, {"b": [0.01, 0.3], "sd_region": 0.25})
+    # the intercept is log(rate per resident) at the mean age and sex; without the offset it would be about 3
+    assert abs(float(idata.posterior["Intercept"].mean()) - (-4 + 0.3 * (sex == "m").mean())) < 0.15
 
 
 def run_hierc(*args: str) -> subprocess.CompletedProcess:

@@ -105,6 +105,7 @@ class BoundData:
     term_widths: dict[str, int]  # term label -> number of design columns
     frame: pd.DataFrame = field(repr=False, compare=False)  # the table as given, for backends that read it
     coding: DataCoding | None = field(default=None, repr=False, compare=False)
+    offset: np.ndarray | None = None  # the sum of the model's offsets per row; None without any
 
     @property
     def n(self) -> int:
@@ -414,7 +415,11 @@ class _Binder:
             for design in designs:
                 self.check_columns(design)
         widths = {label: s.stop - s.start for d in designs for label, s in d.spans.items()}
-        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame, self.fitted or self.coding)
+        offset = None
+        if self.model.offsets:  # each offset's one column, transformed as a predictor is
+            offset = np.sum([self.factor_columns(o)[0][1] for o in self.model.offsets], axis=0)
+        coding = self.fitted or self.coding
+        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame, coding, offset)
 
     def check_columns(self, design: Design) -> None:
         """Default priors divide by each column's sd; a constant column has no information anyway."""

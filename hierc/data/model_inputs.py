@@ -1,7 +1,7 @@
 """The arrays a generated model reads, named as the generated code names them.
 
 The Stan program's data block and the PyMC script's `make_model` take the
-same variables: N, Y, se, T, X, K_<term> (widths of categorical terms), K,
+same variables: N, Y, se, T, X, offset, K_<term> (widths of categorical terms), K,
 and per grouping factor N_<g>, J_<g> (the level of each observation),
 M_<g> and Z_<g>. Only the level index differs: Stan counts from 1, Python
 from 0.
@@ -34,6 +34,8 @@ def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> d
         data["K"] = bound.X.width
     if model.terms and rows:
         data["X"] = bound.X.matrix
+    if bound.offset is not None and rows:
+        data[naming.OFFSET] = bound.offset
     for block in model.groups:
         G, group = naming.names(model).group(block.factor.label), bound.groups[block.factor.label]
         data[G.N] = len(group.levels)

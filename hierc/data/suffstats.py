@@ -46,6 +46,8 @@ def why_not(model: ir.Model) -> str | None:
     if len(model.groups) > 1:
         labels = ", ".join(f"`{b.factor.label}`" for b in model.groups)
         return f"the group-level terms belong to {len(model.groups)} grouping factors ({labels}), not one"
+    if model.offsets:
+        return "the model has an offset, which the statistics of the rows do not hold"
     return None
 
 

@@ -49,6 +49,8 @@ def linear_predictor(
         eta += draws[naming.INTERCEPT_ORIGINAL if model.terms else naming.INTERCEPT][:, None]
     if model.terms:
         eta += draws[naming.B] @ bound.X.matrix.T
+    if bound.offset is not None:
+        eta += bound.offset
     for block in model.groups:
         group = bound.groups[block.factor.label]
         r = draws[naming.effects(model, block.factor.label)]

@@ -160,6 +160,8 @@ class Model:
     terms: tuple[Term, ...]  # population-level, intercept excluded
     groups: tuple[GroupBlock, ...]
     priors: tuple[Prior, ...]  # one per parameter, in a fixed order
+    # `offset(log(exposure))`: columns added to the linear predictor with coefficient 1, as brms's `offset()`
+    offsets: tuple[Numeric, ...] = ()
     source: Source | None = field(default=None, compare=False)  # the spec's text, to show where a backend fails
 
     def prior(self, cls: ParamClass, group: str | None = None, coefficient: str | None = None) -> Prior:
@@ -179,6 +181,7 @@ class Model:
         columns = [response.variable] + [v for v in (response.se, response.trials) if isinstance(v, str)]
         all_terms = list(self.terms) + [t for block in self.groups for t in block.terms]
         columns += [v for term in all_terms for v in term.variables]
+        columns += [offset.variable for offset in self.offsets]
         columns += [v for block in self.groups for v in block.factor.variables]
         return list(dict.fromkeys(columns))
 

@@ -73,6 +73,7 @@ def lower(spec: ast.Spec, default_name: str = "model") -> ir.Model:
         terms=formula.terms,
         groups=blocks,
         priors=(),
+        offsets=formula.offsets,
     )
     priors = resolve_priors(statements.priors, model, diags)
     diags.raise_if_any()

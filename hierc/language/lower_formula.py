@@ -39,6 +39,7 @@ class LoweredFormula:
     intercept: bool
     terms: tuple[ir.Term, ...]
     blocks: tuple[PendingBlock, ...]
+    offsets: tuple[ir.Numeric, ...] = ()
 
 
 def check_name(name: ast.Name, diags: Diagnostics) -> bool:
@@ -52,6 +53,8 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
     response = _lower_response(formula.response, diags)
     intercept, terms, group_terms = _lower_terms(formula.terms, diags, inside_group=False)
     term_spans = list(terms)
+    offsets = _offsets(formula.terms, diags)
+    term_spans += [(ir.Term((offset,)), span) for offset, span in offsets]  # checked as predictors are
 
     blocks: list[PendingBlock] = []
     seen_factors: set[frozenset[str]] = set()
@@ -81,11 +84,13 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
             blocks.append(block)
 
     _check_variable_kinds(term_spans, diags)
-    if not intercept and not terms and not group_terms:
+    if not intercept and not terms and not group_terms and not offsets:
         hint = f"write `{response.variable} ~ 1` for an intercept-only model"
         diags.error(formula.span, "the model has no terms", hint)
     _check_response_unused(formula.response, term_spans, group_terms, diags)
-    return LoweredFormula(response, intercept, tuple(term for term, _ in terms), tuple(blocks))
+    return LoweredFormula(
+        response, intercept, tuple(term for term, _ in terms), tuple(blocks), tuple(offset for offset, _ in offsets)
+    )
 
 
 def lower_group_factor(node: ast.GroupFactor, diags: Diagnostics) -> tuple[ir.GroupingFactor, ...]:
@@ -206,6 +211,11 @@ def _lower_terms(
                 diags.error(signed.span, "a group term cannot be removed with `-`")
             else:
                 group_terms.append(node)
+        elif _is_offset(node):
+            if inside_group:
+                diags.error(node.span, "an offset belongs to the population level, not inside a group term")
+            elif signed.negated:
+                diags.error(signed.span, "an offset cannot be removed with `-`")
         elif signed.negated:
             diags.error(
                 signed.span,
@@ -233,6 +243,33 @@ def _lower_terms(
                 named[naming.ident(term.label)] = term
                 terms.append((term, node.span))
     return (True if intercept is None else intercept), terms, group_terms
+
+
+OFFSET = "offset"
+
+
+def _is_offset(node) -> bool:
+    return isinstance(node, ast.Call) and node.func.text == OFFSET
+
+
+def _offsets(signed_terms: tuple[ast.SignedTerm, ...], diags: Diagnostics) -> list[tuple[ir.Numeric, Span | None]]:
+    """The population-level `offset(x)` terms: a numeric column, transformed or not, with coefficient 1."""
+    offsets: list[tuple[ir.Numeric, Span | None]] = []
+    for signed in signed_terms:
+        call = signed.term
+        if signed.negated or not _is_offset(call):
+            continue
+        if len(call.args) != 1 or call.args[0].name is not None or isinstance(call.args[0].value, ast.Number):
+            diags.error(call.span, "`offset` takes one argument, a numeric column or a transform of one")
+            continue
+        factor = _factor(call.args[0].value, diags)
+        if isinstance(factor, ir.Categorical):
+            diags.error(call.span, f"an offset must be numeric; `{factor.variable}` is categorical here")
+        elif factor is not None and factor in [offset for offset, _ in offsets]:
+            diags.error(call.span, f"duplicate offset `{factor.label}`")
+        elif factor is not None:
+            offsets.append((factor, call.span))
+    return offsets
 
 
 def _key(factors: tuple[ir.Factor, ...]) -> frozenset[ir.Factor]:
@@ -317,6 +354,9 @@ def _factor(atom, diags: Diagnostics) -> ir.Factor | None:
         func = atom.func.text
         if func == CATEGORICAL:
             return _categorical(atom, diags)
+        if func == OFFSET:
+            diags.error(atom.span, "an offset is a term of its own", "add it to the formula: `+ offset(...)`")
+            return None
         if func in _TRANSFORMS:
             return _transformed(atom, _TRANSFORMS[func], diags)
         if func in _CATEGORICAL_ALIASES:

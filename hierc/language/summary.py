@@ -88,6 +88,7 @@ def response_text(response: ir.Response) -> str:
 def formula_text(model: ir.Model) -> str:
     """The model's formula as resolved: `log_radon ~ 1 + floor + (1 + floor | county)`."""
     parts = ["1" if model.intercept else "0"] + [term_text(t) for t in model.terms]
+    parts += [f"offset({offset.label})" for offset in model.offsets]
     parts += [group_block_text(b) for b in model.groups]
     return f"{response_text(model.response)} ~ {' + '.join(parts)}"
 
@@ -109,7 +110,9 @@ def summarize(model: ir.Model, source_name: str | None = None) -> str:
             if isinstance(f, ir.Categorical)
         ]
         lines.append(f"  {term_text(term)}" + (f"  ({'; '.join(kinds)})" if kinds else ""))
-    if not model.intercept and not model.terms:
+    for offset in model.offsets:
+        lines.append(f"  offset({offset.label})  (coefficient 1)")
+    if not model.intercept and not model.terms and not model.offsets:
         lines.append("  (none)")
 
     if model.groups:

@@ -119,6 +119,9 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
         add(Node(naming.B, Kind.RANDOM, Row.PRIOR, note=_prior_note(model, priors_of(ir.ParamClass.B))))
         add(Node("X", Kind.FIXED, Row.MEAN, OBSERVATIONS))
         means += [naming.B, "X"]
+    if model.offsets:  # fixed inputs of the mean, with coefficient 1
+        add(Node(naming.OFFSET, Kind.FIXED, Row.MEAN, OBSERVATIONS))
+        means.append(naming.OFFSET)
 
     for block in model.groups:
         label = block.factor.label

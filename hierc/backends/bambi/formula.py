@@ -113,13 +113,8 @@ def _all_terms(model: ir.Model) -> list[ir.Term]:
 
 def functions_used(model: ir.Model) -> list[str]:
     """The names of `EXTRA_FUNCTIONS` the formula calls."""
-    used = {
-        TRANSFORM[t]
-        for term in _all_terms(model)
-        for factor in term.factors
-        if isinstance(factor, ir.Numeric)
-        for t in factor.transforms
-    }
+    numeric = [f for term in _all_terms(model) for f in term.factors if isinstance(f, ir.Numeric)]
+    used = {TRANSFORM[t] for factor in [*numeric, *model.offsets] for t in factor.transforms}
     return [name for name in EXTRA_FUNCTIONS if name in used]
 
 
@@ -138,6 +133,7 @@ def response_text(model: ir.Model) -> str:
 def formula_text(model: ir.Model) -> str:
     """The main formula."""
     parts = ["1" if model.intercept else "0"] + [term_text(t) for t in model.terms]
+    parts += [f"offset({factor_text(offset)})" for offset in model.offsets]  # formulae's offset, coefficient 1
     for block in model.groups:
         inside = ["1" if block.intercept else "0"] + [term_text(t) for t in block.terms]
         parts.append(f"({' + '.join(inside)} | {group_column(model, block)})")

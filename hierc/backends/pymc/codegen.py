@@ -270,6 +270,9 @@ class _Function:
             self.add(G.J, call("pm.Data", f'"{G.J}"', f'inputs["{G.J}"]', dims=f'"{OBS}"'))
             if block.terms:
                 self.add(G.Z, call("pm.Data", f'"{G.Z}"', f'inputs["{G.Z}"]'))
+        if m.offsets:
+            offsets = naming.OFFSET
+            self.add(offsets, call("pm.Data", f'"{offsets}"', f'inputs["{offsets}"]', dims=f'"{OBS}"'))
         if m.response.se is not None:
             self.add("se", call("pm.Data", '"se"', 'inputs["se"]', dims=f'"{OBS}"'))
         if isinstance(m.response.trials, str):
@@ -453,7 +456,7 @@ class _Function:
                 )
         for block in self.blocks:
             parts += self.block_terms(block)
-        return parts
+        return parts + ([naming.OFFSET] if m.offsets else [])
 
     def block_terms(self, block: Block) -> list[str]:
         label, r = block.source.factor.label, block.names.effects

@@ -125,10 +125,15 @@ def _factor(factor: ir.Factor) -> str:
     if isinstance(factor, ir.Categorical):
         reference = f", {_string(factor.reference)}" if factor.reference is not None else ""
         return f"contrasts(data, {_string(factor.variable)}{reference})"
+    return f"column({_string(factor.label)}, {_values(factor)})"
+
+
+def _values(factor: ir.Numeric) -> str:
+    """A numeric column, transformed."""
     values = f"numeric(data, {_string(factor.variable)})"
     for transform in factor.transforms:
         values = f"{_TRANSFORM[transform]}({values})"
-    return f"column({_string(factor.label)}, {values})"
+    return values
 
 
 def _term_variable(model: ir.Model, term: ir.Term) -> str:
@@ -172,6 +177,8 @@ def _prepare_function(model: ir.Model) -> list[str]:
             inputs.append(("K", "X.shape[1]"))
         inputs.append(("X", "X"))
         coords.append((naming.COEF_DIM, "X_names"))
+    if model.offsets:
+        inputs.append((naming.OFFSET, " + ".join(_values(offset) for offset in model.offsets)))
     for block in model.groups:
         G = naming.names(model).group(block.factor.label)
         variables = ", ".join(_string(v) for v in block.factor.variables)

@@ -266,6 +266,9 @@ class _Program:
         if self.has_X and rows:
             labels = ", ".join(t.label for t in m.terms)
             out.add(f"matrix[N, {self.K_text}] X;", f"population-level design matrix: {labels}")
+        if m.offsets and rows:
+            labels = " + ".join(f"offset({o.label})" for o in m.offsets)
+            out.add(f"vector[N] {naming.OFFSET};", f"{labels}: added to the linear predictor")
         for block in m.groups:
             label, G = block.factor.label, self.names.group(block.factor.label)
             out.note(f"grouping factor `{label}`")
@@ -587,7 +590,7 @@ class _Program:
     def likelihood(self, out: _Lines) -> None:
         m = self.model
         intercept = ["intercept_qr * Intercept" if self.qr else "Intercept"] if m.intercept else []
-        groups = self.effects_terms(out)
+        groups = self.effects_terms(out) + ([naming.OFFSET] if m.offsets else [])
         offset = intercept + groups
         n = f"N{self.qr}"
         glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled else None
