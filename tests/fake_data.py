@@ -30,7 +30,7 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0) -> 
             y = rng.normal(1.0, 2.0, n).round(3)
         case Family.BERNOULLI:
             y = rng.integers(0, 2, n)
-        case Family.BINOMIAL:
+        case Family.BINOMIAL | Family.BETA_BINOMIAL:
             trials = rng.integers(5, 15, n)
             y = rng.binomial(trials, 0.4)
             if isinstance(response.trials, str):

@@ -21,6 +21,7 @@ from hierc.backends.pymc.model import inputs_and_coords, pymc_model
 from hierc.backends.pymc.script import pymc_script
 from hierc.data.design import bind
 from hierc.data.suffstats import why_not
+from hierc.families import FAMILIES
 from hierc.language.vocabulary import Encoding, Family, Link, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
 from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points, zero_sum_dims
@@ -237,13 +238,15 @@ def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, t
             return stats.weibull_min.logpdf(y, aux["shape"], scale=scale).sum()
         case Family.BETA:  # mean and precision phi
             return stats.beta.logpdf(y, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
+        case Family.BETA_BINOMIAL:
+            return stats.betabinom.logpmf(y, trials, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
     raise AssertionError(family)
 
 
 @pytest.mark.parametrize(("family", "link"), FAMILY_LINKS, ids=lambda v: v.value)
 def test_every_family_and_link_has_the_right_likelihood(family, link):
     """The likelihood of an intercept-only model against SciPy's, at a chosen intercept and auxiliaries."""
-    response = "y | trials(n)" if family is Family.BINOMIAL else "y"
+    response = "y | trials(n)" if FAMILIES[family].needs_trials else "y"
     model = hierc.loads(f"{response} ~ 1\nfamily {family.value}(link = {link.value})\n")
     frame = fake_frame(model, n=40)
     pm_model = pymc_model(bind(model, frame))
@@ -266,7 +269,7 @@ def test_logit_likelihoods_stay_finite_far_out(family):
     """Stan's `binomial_logit` is finite for any eta; PyMC's `Binomial(logit_p=eta)` is -inf beyond |eta| of
     about 37 (`Bernoulli` too, without PyTensor's rewrites), so hierc writes its own. The per-row log density
     against the closed form on eta."""
-    response = "y | trials(n)" if family is Family.BINOMIAL else "y"
+    response = "y | trials(n)" if FAMILIES[family].needs_trials else "y"
     model = hierc.loads(f"{response} ~ 0 + x\nfamily {family.value}\n")
     x = np.array([40.0, -40.0, 50.0, -800.0, 0.3, 700.0])
     if family is Family.BINOMIAL:

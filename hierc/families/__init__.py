@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hierc.families.bernoulli import BERNOULLI
 from hierc.families.beta import BETA
+from hierc.families.beta_binomial import BETA_BINOMIAL
 from hierc.families.binomial import BINOMIAL
 from hierc.families.declaration import FamilyDeclaration, ResponseKind, Rows
 from hierc.families.exponential import EXPONENTIAL
@@ -34,6 +35,7 @@ FAMILIES: dict[Family, FamilyDeclaration] = {
         EXPONENTIAL,
         WEIBULL,
         BETA,
+        BETA_BINOMIAL,
     )
 }
 

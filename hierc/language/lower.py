@@ -173,8 +173,9 @@ def _check_response_options(node: ast.Response, family: Family, diags: Diagnosti
             f"they work with the {allowed} family",
         )
     if "trials" in spans and not info.needs_trials:
+        counted = one_of([f.value for f, declaration in FAMILIES.items() if declaration.needs_trials])
         diags.error(
-            spans["trials"], f"`trials(...)` is for the binomial family, not `{family.value}`", "add `family binomial`"
+            spans["trials"], f"`trials(...)` is for the {counted} family, not `{family.value}`", "add `family binomial`"
         )
     misspelled_trials = any(did_you_mean(option, ["trials"]) for option in spans)  # has its own error
     if info.needs_trials and "trials" not in spans and not misspelled_trials:

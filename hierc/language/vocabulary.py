@@ -48,6 +48,7 @@ class Family(StrEnum):
     EXPONENTIAL = "exponential"
     WEIBULL = "weibull"
     BETA = "beta"
+    BETA_BINOMIAL = "beta_binomial"
 
 
 class Parameterization(StrEnum):
