@@ -1,7 +1,7 @@
 """The arrays a generated model reads, named as the generated code names them.
 
 The Stan program's data block and the PyMC script's `make_model` take the
-same variables: N, Y, se, T, X, offset, K_<term> (widths of categorical terms), K,
+same variables: N, Y, se, T, X, offsets, K_<term> (widths of categorical terms), K,
 and per grouping factor N_<g>, J_<g> (the level of each observation),
 M_<g> and Z_<g>. Only the level index differs: Stan counts from 1, Python
 from 0.
