@@ -57,10 +57,18 @@ class Settings:
     # in the vectorized encoding (the contrast with the sufficient statistics, not every encoding)
     scale_rows_limit: int = 200_000
     compile_repeats: int = 5
+    compile_specs: tuple[str, ...] = ()  # spec names whose compile latency is measured; empty: every spec
 
 
 QUICK = Settings(
-    chains=1, draws=30, tune=30, zerosum=(20, 10), scale=((10, 10), (20, 10)), scale_draws=20, compile_repeats=1
+    chains=1,
+    draws=30,
+    tune=30,
+    zerosum=(20, 10),
+    scale=((10, 10), (20, 10)),
+    scale_draws=20,
+    compile_repeats=1,
+    compile_specs=("radon", "zerosum_slopes"),
 )
 
 
@@ -172,10 +180,10 @@ def ms_per_1k_gradients(row: Row) -> float:
     return 1e6 * row.result["sampling_seconds"] / row.result["gradient_evaluations"]
 
 
-def compile_latency(repeats: int) -> list[dict]:
+def compile_latency(settings: Settings) -> list[dict]:
     """Median wall time of whole `hierc compile` and `hierc check` processes, per spec and backend."""
-    out = []
-    for spec in ALL_SPECS:
+    out, repeats = [], settings.compile_repeats
+    for spec in [s for s in ALL_SPECS if not settings.compile_specs or s.stem in settings.compile_specs]:
         for command in (["check"], *(["compile", "--backend", b] for b in ("stan", "pymc", "bambi"))):
             times, failure = [], None
             for _ in range(repeats):
@@ -386,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     about = machine()
     about["command"] = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
     print(f"{about['machine']}\n{about['packages']}", file=sys.stderr)
-    latency = compile_latency(settings.compile_repeats) if "compile" in sections else []
+    latency = compile_latency(settings) if "compile" in sections else []
     sampled = sampling_cases(settings) if "sampling" in sections else []
     scaled = scale_cases(settings) if "scale" in sections else []
     if args.models:

@@ -46,7 +46,7 @@ OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart 
 # programs, and the modules, helpers, arguments and locals of generated scripts.
 FIXED = frozenset(
     {
-        INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape",
+        INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "zi", "hu",
         "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha", OFFSET,
         "N_qr", "Y_qr", "X_qr", "intercept_qr", "SS_rest", "sum_log_se", "zero_sum_extend",
         "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
@@ -54,13 +54,13 @@ FIXED = frozenset(
         "eta", "shared", "theta", "cross", "quadratic", "squares", "ones", "W", "SS_yy", "SS_Wy", "SS_WW",
         "require_columns", "numeric", "whole_numbers", "center", "scale", "zscore", "column", "level_labels",
         "contrasts", "interaction", "design", "group_index", "group_labels", "categories",
-        "sufficient_statistics", "column_sds",
+        "sufficient_statistics", "column_sds", "count_zeros", "rows_where_zero",
     }
 )  # fmt: skip
 # Names a posterior or a PyMC model holds whatever the model, and ArviZ's dims: a dim may not be
 # spelled like any variable (xarray would take the variable for its coordinate).
 FIXED_VARIABLES = frozenset(
-    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "X", "se", OFFSET}
+    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "zi", "hu", "X", "se", OFFSET}
     | {COEF_DIM, OBS_DIM, "chain", "draw"}
 )
 

@@ -9,7 +9,10 @@ from hierc.language import ir
 from hierc.language.vocabulary import Family
 
 
-def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0) -> pd.DataFrame:
+def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, group_signal: float = 0.0) -> pd.DataFrame:
+    """`group_signal` > 0: each level of each group factor shifts the response's linear predictor (and each
+    numeric group-level slope) by a normal(0, group_signal) draw, so the groups carry information; 0: they
+    carry none (pure noise), the data set the default run's tests were written for."""
     rng = np.random.default_rng(seed)
     categorical = {
         f.variable: f.reference for t in _all_terms(model) for f in t.factors if isinstance(f, ir.Categorical)
@@ -25,32 +28,62 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0) -> 
         for name in block.factor.variables:
             columns.setdefault(name, rng.choice([f"{name}{i}" for i in range(levels)], n))
     response = model.response
+    eta = _group_shift(model, columns, n, group_signal, seed)
     match model.family:
         case Family.GAUSSIAN | Family.STUDENT_T:
-            y = rng.normal(1.0, 2.0, n).round(3)
+            y = rng.normal(1.0 + eta, 2.0, n).round(3)
         case Family.BERNOULLI:
-            y = rng.integers(0, 2, n)
+            y = rng.integers(0, 2, n) if not group_signal else rng.binomial(1, _expit(eta))
         case Family.BINOMIAL | Family.BETA_BINOMIAL:
             trials = rng.integers(5, 15, n)
-            y = rng.binomial(trials, 0.4)
+            p = _expit(np.log(0.4 / 0.6) + eta)
+            y = rng.binomial(trials, p)
             if isinstance(response.trials, str):
                 columns[response.trials] = trials
             else:
-                y = rng.binomial(response.trials, 0.4, n)
+                y = rng.binomial(response.trials, p, n)
         case Family.POISSON | Family.NEGBINOMIAL:
-            y = rng.poisson(4.0, n)
+            y = rng.poisson(4.0 * np.exp(eta), n)
+        case (
+            Family.ZERO_INFLATED_POISSON
+            | Family.ZERO_INFLATED_NEGBINOMIAL
+            | Family.HURDLE_POISSON
+            | Family.HURDLE_NEGBINOMIAL
+        ):
+            y = rng.poisson(4.0 * np.exp(eta), n) * rng.binomial(1, 0.7, n)  # three in ten an extra zero
         case Family.LOGNORMAL:
-            y = rng.lognormal(1.0, 0.6, n).round(3)
+            y = rng.lognormal(1.0 + eta, 0.6, n).round(3)
         case Family.GAMMA | Family.EXPONENTIAL | Family.WEIBULL:
-            y = rng.gamma(3.0, 1.5, n).round(3) + 0.001
+            y = rng.gamma(3.0, 1.5 * np.exp(eta), n).round(3) + 0.001
         case Family.BETA:
-            y = rng.beta(2.0, 3.0, n).round(3).clip(0.001, 0.999)
+            mean = _expit(np.log(0.4 / 0.6) + eta)
+            y = rng.beta(5.0 * mean, 5.0 * (1 - mean), n).round(3).clip(0.001, 0.999)
         case _:
             raise AssertionError(f"no fake response for the {model.family.value} family")
     columns[response.variable] = y
     if response.se is not None:
         columns[response.se] = rng.uniform(0.5, 2.0, n).round(3)
     return pd.DataFrame(columns)
+
+
+def _group_shift(model: ir.Model, columns: dict, n: int, signal: float, seed: int) -> np.ndarray:
+    """The groups' share of the linear predictor, from a generator of its own (the other columns stay the same)."""
+    eta = np.zeros(n)
+    if not signal:
+        return eta
+    rng = np.random.default_rng([seed, 1])
+    for block in model.groups:
+        slopes = [f.variable for t in block.terms for f in t.factors if isinstance(f, ir.Numeric)]
+        for name in block.factor.variables:
+            codes, _ = pd.factorize(np.asarray(columns[name]), sort=True)
+            eta += rng.normal(0.0, signal, codes.max() + 1)[codes]
+            for slope in slopes:
+                eta += rng.normal(0.0, signal, codes.max() + 1)[codes] * np.asarray(columns[slope], float)
+    return eta
+
+
+def _expit(x):
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def _all_terms(model: ir.Model) -> list[ir.Term]:

@@ -26,7 +26,7 @@ from hierc.backends.pymc.model import pymc_model
 from hierc.data.design import bind
 from hierc.families import FAMILIES
 from hierc.language import priors
-from hierc.language.vocabulary import Link, Parameterization
+from hierc.language.vocabulary import PARAM_SUPPORT, Link, Parameterization, Support
 from model_variants import FAMILY_LINKS, with_parameterization
 from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points, zero_sum_dims
 
@@ -130,7 +130,7 @@ def bambi_point(bound, hierc_model: pm.Model, bmb_pm: pm.Model, point: dict) -> 
             else:
                 out[name] = r[:, columns]
     for cls in priors.auxiliary_parameters(model):
-        out[formula.auxiliary_name(model, cls)] = values[cls.value]
+        out[formula.auxiliary_name(model, cls)] = formula.auxiliary_value(model, cls, values[cls.value])
 
     shapes = bmb_pm.eval_rv_shapes()
     mapped = {}
@@ -189,7 +189,10 @@ def test_bambi_has_hierc_s_log_density_with_categorical_slopes(parameterization)
 @pytest.mark.parametrize(("family", "link"), FAMILY_LINKS, ids=lambda v: v.value)
 def test_every_family_and_link_matches(family, link):
     response = "y | trials(n)" if FAMILIES[family].needs_trials else "y"
-    model = hierc.loads(f"{response} ~ 1 + x + (1 | g)\nfamily {family.value}(link = {link.value})\n")
+    # a skewed prior on zi and hu, whose Bambi version is 1 - psi: the prior's shapes must swap
+    probabilities = [cls for cls in FAMILIES[family].auxiliary_classes if PARAM_SUPPORT[cls] is Support.UNIT]
+    priors = "".join(f"prior {cls.value} ~ beta(2, 5)\n" for cls in probabilities)
+    model = hierc.loads(f"{response} ~ 1 + x + (1 | g)\nfamily {family.value}(link = {link.value})\n{priors}")
     assert_same_log_density(model, fake_frame(model, n=60), LINK_TOLERANCE.get(link, 1e-9))
 
 

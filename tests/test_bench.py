@@ -20,7 +20,7 @@ def test_bench_runs_at_tiny_sizes(tmp_path):
     report = out.read_text()
     for heading in ("## Compile latency", "## Sampling efficiency", "## Scale curve"):
         assert heading in report
-    assert "| radon | " in report and "| zerosum_slopes | " in report  # compile latency of every spec
+    assert "| radon | " in report and "| zerosum_slopes | " in report  # the quick run's compile latency specs
     rows = list(csv.DictReader(table.open()))
     sampled = {row["lowering"]: row for row in rows if row["section"] == "sampling"}
     assert set(sampled) == {

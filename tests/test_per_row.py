@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 import xarray as xr
+from scipy import special
 
 import hierc
 from conftest import ROOT, SPECS
@@ -16,6 +17,7 @@ from fake_data import fake_frame
 from hierc import naming
 from hierc.families import FAMILIES
 from hierc.inference.per_row import add_pointwise, log_likelihood
+from hierc.language.vocabulary import PARAM_SUPPORT, Link, ParamClass, Support
 from model_variants import FAMILY_LINKS
 from test_pymc_fit import run_hierc, zero_sum_data
 
@@ -109,9 +111,44 @@ def test_every_family_and_links_reference_is_pymcs_log_density(family, link):
     per_row = pm_model.compile_logp(vars=pm_model.observed_RVs, sum=False, mode="FAST_COMPILE")
     rng = np.random.default_rng(2)
     aux = [cls.value for cls in FAMILIES[family].auxiliary_classes]
-    draws = {"Intercept": rng.uniform(-0.8, 0.8, 3), **{name: rng.uniform(1.2, 3.5, 3) for name in aux}}
+    probabilities = {name for name in aux if PARAM_SUPPORT[ParamClass(name)] is Support.UNIT}  # zi, hu
+    draws = {"Intercept": rng.uniform(-0.8, 0.8, 3)}
+    draws |= {name: rng.uniform(0.1, 0.9, 3) if name in probabilities else rng.uniform(1.2, 3.5, 3) for name in aux}
     posterior = xr.Dataset({name: (["chain", "draw"], values[None, :]) for name, values in draws.items()})
     ours = log_likelihood(posterior, bound)[0]
     for d in range(3):
-        point = {"Intercept": draws["Intercept"][d]} | {f"{name}_log__": np.log(draws[name][d]) for name in aux}
+        point = {"Intercept": draws["Intercept"][d]}
+        for name in aux:
+            if name in probabilities:
+                point[f"{name}_logodds__"] = special.logit(draws[name][d])
+            else:
+                point[f"{name}_log__"] = np.log(draws[name][d])
         np.testing.assert_allclose(ours[d], per_row(point)[0], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(("family", "link"), FAMILY_LINKS, ids=lambda v: v.value)
+def test_every_familys_replicates_follow_its_density_and_expected_response(family, link):
+    """The reference's `draw` (posterior predictive) against its own `log_density` and `expected` (the
+    prediction of the mean): 200,000 draws at one mean; the sample mean, and for counts the frequency of
+    each common value, within 5 standard errors."""
+    from hierc.families import Rows
+    from hierc.inference.per_row import _INVERSE_LINK
+
+    reference = FAMILIES[family].reference
+    n, trials = 200_000, 7
+    eta = 1.5 if link is Link.IDENTITY else 0.4
+    values = {"sigma": 0.8, "nu": 5.0, "phi": 3.0, "shape": 2.5, "zi": 0.3, "hu": 0.4}
+    aux = {cls.value: np.full(n, values[cls.value]) for cls in FAMILIES[family].auxiliary_classes}
+    mean = np.full(n, _INVERSE_LINK[link](eta))
+    rows = Rows(y=None, se=None, trials=np.full(n, trials))
+    y = reference.draw(np.random.default_rng(11), rows, mean, aux)
+    expected = (reference.expected or (lambda rows, mean, aux: mean))(rows, mean, aux)[0]
+    assert abs(y.mean() - expected) < 5 * y.std() / np.sqrt(n), (y.mean(), expected)
+    if FAMILIES[family].response.integer:
+        seen, counts = np.unique(y, return_counts=True)
+        common = seen[counts >= 500]
+        k = len(common)
+        rows_k = Rows(y=common, se=None, trials=np.full(k, trials))
+        p = np.exp(reference.log_density(rows_k, np.full(k, eta), mean[:k], {a: v[:k] for a, v in aux.items()}))
+        frequency = counts[counts >= 500] / n
+        np.testing.assert_array_less(np.abs(frequency - p), 5 * np.sqrt(p * (1 - p) / n))

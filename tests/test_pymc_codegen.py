@@ -240,6 +240,14 @@ def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, t
             return stats.beta.logpdf(y, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
         case Family.BETA_BINOMIAL:
             return stats.betabinom.logpmf(y, trials, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
+    # zero-inflated and hurdle: the probability of each count from the count family's pmf
+    count = (
+        stats.poisson(mean) if "poisson" in family.value else stats.nbinom(aux["phi"], aux["phi"] / (aux["phi"] + mean))
+    )
+    if family.value.startswith("zero_inflated"):  # an extra zero with probability zi
+        return np.log(aux["zi"] * (y == 0) + (1 - aux["zi"]) * count.pmf(y)).sum()
+    if family.value.startswith("hurdle"):  # zero with probability hu, else the count given it is positive
+        return np.log(np.where(y == 0, aux["hu"], (1 - aux["hu"]) * count.pmf(y) / count.sf(0))).sum()
     raise AssertionError(family)
 
 
@@ -253,12 +261,14 @@ def test_every_family_and_link_has_the_right_likelihood(family, link):
     observed = pm_model.observed_RVs
     likelihood = pm_model.compile_logp(vars=observed, jacobian=False, mode="FAST_COMPILE")
     intercept = 0.3 if link is not Link.IDENTITY else 1.2
-    aux = {"sigma": 1.7, "nu": 4.5, "phi": 2.5, "shape": 2.2}
+    aux = {"sigma": 1.7, "nu": 4.5, "phi": 2.5, "shape": 2.2, "zi": 0.3, "hu": 0.4}
     point = pm_model.initial_point()
     point["Intercept"] = np.array(intercept)
     for name, value in aux.items():
         if f"{name}_log__" in point:
             point[f"{name}_log__"] = np.array(np.log(value))
+        if f"{name}_logodds__" in point:
+            point[f"{name}_logodds__"] = np.array(np.log(value / (1 - value)))
     y = frame["y"].to_numpy()
     trials = frame["n"].to_numpy() if "n" in frame else None
     assert likelihood(point) == pytest.approx(_likelihood_by_scipy(family, link, y, intercept, aux, trials), rel=1e-12)

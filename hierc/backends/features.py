@@ -96,7 +96,9 @@ def _named_like_a_parameter(model: ir.Model) -> list[Use]:
 def _renamed_auxiliaries() -> str:
     """Which auxiliary parameters Bambi names otherwise, from the families' declarations."""
     renamed = [
-        f"`{family.value}`'s `{cls.value}` is Bambi's `{name}`"
+        f"`{family.value}`'s `{cls.value}` is "
+        + ("1 − " if cls in declaration.bambi.complement else "")
+        + f"Bambi's `{name}`"
         for family, declaration in FAMILIES.items()
         if declaration.bambi
         for cls, name in declaration.bambi.auxiliary.items()

@@ -14,11 +14,15 @@ from hierc.families.declaration import FamilyDeclaration, ResponseKind, Rows
 from hierc.families.exponential import EXPONENTIAL
 from hierc.families.gamma import GAMMA
 from hierc.families.gaussian import GAUSSIAN
+from hierc.families.hurdle_negbinomial import HURDLE_NEGBINOMIAL
+from hierc.families.hurdle_poisson import HURDLE_POISSON
 from hierc.families.lognormal import LOGNORMAL
 from hierc.families.negbinomial import NEGBINOMIAL
 from hierc.families.poisson import POISSON
 from hierc.families.student_t import STUDENT_T
 from hierc.families.weibull import WEIBULL
+from hierc.families.zero_inflated_negbinomial import ZERO_INFLATED_NEGBINOMIAL
+from hierc.families.zero_inflated_poisson import ZERO_INFLATED_POISSON
 from hierc.language.vocabulary import Family
 
 FAMILIES: dict[Family, FamilyDeclaration] = {
@@ -36,6 +40,10 @@ FAMILIES: dict[Family, FamilyDeclaration] = {
         WEIBULL,
         BETA,
         BETA_BINOMIAL,
+        ZERO_INFLATED_POISSON,
+        ZERO_INFLATED_NEGBINOMIAL,
+        HURDLE_POISSON,
+        HURDLE_NEGBINOMIAL,
     )
 }
 

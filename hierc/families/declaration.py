@@ -39,7 +39,7 @@ class ResponseKind(StrEnum):
 
 @dataclass(frozen=True)
 class Auxiliary:
-    """A distributional parameter besides the mean (all are positive today)."""
+    """A distributional parameter besides the mean: positive, or a probability (its support is its class's)."""
 
     cls: ParamClass
     meaning: str  # the comment beside it in generated code
@@ -60,6 +60,8 @@ class Stan:
     likelihood: str  # the sampling statement's right-hand side, e.g. "normal({mean}, {sigma})"
     on_link: dict[Link, str] = field(default_factory=dict)  # Stan's forms on the linear predictor
     glm: dict[Link, str] = field(default_factory=dict)  # GLM functions, which add `{X} * b` themselves
+    # definitions of the functions the templates call where Stan has none (the program keeps each once)
+    functions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class Bambi:
     # for a family Bambi does not ship: the PyMC distribution of a custom `bmb.Family`, whose
     # parameters are the mean's (`mu`) and the auxiliary ones, by their Bambi names
     custom: str | None = None
+    # auxiliary parameters Bambi writes as 1 minus hierc's (its psi, the probability of the count part,
+    # is 1 - zi or 1 - hu): their beta prior's shapes swap, and their draws are 1 - Bambi's
+    complement: frozenset[ParamClass] = frozenset()
 
 
 @dataclass(frozen=True)

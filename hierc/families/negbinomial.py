@@ -7,18 +7,23 @@ from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference
 from hierc.language.vocabulary import Family, Link
 
 
-def _success(mean, aux):
-    return aux["phi"] / (aux["phi"] + mean)
+def negbinomial_log_density(y, mean, phi):
+    from scipy import stats
+
+    return stats.nbinom.logpmf(y, phi, phi / (phi + mean))
+
+
+def negbinomial_p_zero(phi):
+    """P(y = 0) as a function of the mean: (phi / (phi + mean))^phi."""
+    return lambda mean: (phi / (phi + mean)) ** phi
 
 
 def _log_density(rows, eta, mean, aux):
-    from scipy import stats
-
-    return stats.nbinom.logpmf(rows.y, aux["phi"], _success(mean, aux))
+    return negbinomial_log_density(rows.y, mean, aux["phi"])
 
 
 def _draw(rng, rows, mean, aux):
-    return rng.negative_binomial(aux["phi"], _success(mean, aux))
+    return rng.negative_binomial(aux["phi"], aux["phi"] / (aux["phi"] + mean))
 
 
 NEGBINOMIAL = FamilyDeclaration(

@@ -46,6 +46,7 @@ _DIST_ALIASES = {
 }
 _POSITIVE_DISTS = [d.value for d, info in DISTRIBUTIONS.items() if info.support is Support.POSITIVE]
 _REAL_DISTS = [d.value for d, info in DISTRIBUTIONS.items() if info.support is Support.REAL]
+_UNIT_DISTS = [d.value for d, info in DISTRIBUTIONS.items() if info.support is Support.UNIT]
 
 
 def parameter_targets(model: ir.Model) -> list[ir.Target]:
@@ -398,6 +399,13 @@ def _fits(dist: Dist, args, target: ir.Target, decl: ast.PriorDecl, diags: Diagn
         diags.error(span, f"`{label}` is a correlation matrix; its prior is `lkj(eta)`", "e.g. `lkj(2)`")
     elif have is Support.CORRELATION:
         diags.error(span, f"`lkj` is a prior for correlation matrices (`cor`), not for `{label}`")
+    elif need is Support.UNIT:
+        diags.error(span, f"`{label}` is a probability, between 0 and 1; `{name}` is not", f"use {one_of(_UNIT_DISTS)}")
+    elif have is Support.UNIT:
+        fitting = _POSITIVE_DISTS if need is Support.POSITIVE else _REAL_DISTS
+        diags.error(
+            span, f"`{name}` is a distribution on (0, 1), but `{label}` is not a probability", f"use {one_of(fitting)}"
+        )
     elif need is Support.POSITIVE:
         values = dict(args)
         half = HALF_VERSION.get(dist)

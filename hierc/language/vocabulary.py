@@ -32,6 +32,8 @@ class ParamClass(StrEnum):
     NU = "nu"
     PHI = "phi"
     SHAPE = "shape"
+    ZI = "zi"
+    HU = "hu"
 
 
 class Family(StrEnum):
@@ -49,6 +51,10 @@ class Family(StrEnum):
     WEIBULL = "weibull"
     BETA = "beta"
     BETA_BINOMIAL = "beta_binomial"
+    ZERO_INFLATED_POISSON = "zero_inflated_poisson"
+    ZERO_INFLATED_NEGBINOMIAL = "zero_inflated_negbinomial"
+    HURDLE_POISSON = "hurdle_poisson"
+    HURDLE_NEGBINOMIAL = "hurdle_negbinomial"
 
 
 class Parameterization(StrEnum):
@@ -126,6 +132,7 @@ CATEGORICAL = "C"  # `C(x)` or `C(x, ref = level)` marks a categorical predictor
 class Support(StrEnum):
     REAL = "real"
     POSITIVE = "positive"
+    UNIT = "between 0 and 1"
     CORRELATION = "correlation matrix"
 
 
@@ -138,6 +145,8 @@ PARAM_SUPPORT: dict[ParamClass, Support] = {
     ParamClass.NU: Support.POSITIVE,
     ParamClass.PHI: Support.POSITIVE,
     ParamClass.SHAPE: Support.POSITIVE,
+    ParamClass.ZI: Support.UNIT,
+    ParamClass.HU: Support.UNIT,
 }
 
 
@@ -152,6 +161,7 @@ class Dist(StrEnum):
     GAMMA = "gamma"
     INV_GAMMA = "inv_gamma"
     LOGNORMAL = "lognormal"
+    BETA = "beta"
     LKJ = "lkj"
 
 
@@ -200,6 +210,7 @@ DISTRIBUTIONS: dict[Dist, DistInfo] = {
     ),
     Dist.INV_GAMMA: DistInfo((DistParam("alpha"), DistParam("beta")), Support.POSITIVE),
     Dist.LOGNORMAL: DistInfo((_LOCATION, DistParam("sigma")), Support.POSITIVE),
+    Dist.BETA: DistInfo((DistParam("alpha"), DistParam("beta")), Support.UNIT),
     Dist.LKJ: DistInfo((DistParam("eta"),), Support.CORRELATION),
 }
 

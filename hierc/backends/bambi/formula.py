@@ -20,9 +20,13 @@ over as written. The differences, and why:
 - A known standard error `y | se(s)` is the distributional formula
   `sigma ~ 0 + offset(log(s))`: sigma is then s itself, with no parameter.
 - `y | trials(n)` is formulae's `p(y, n)`.
+- Bambi's zero-inflated and hurdle families take psi, the probability of the count part: 1 - zi (or 1 - hu),
+  whose beta prior has the shapes of zi's swapped.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from hierc import naming
 from hierc.backends.pymc.pyformat import Call, Kw, Seq
@@ -30,7 +34,7 @@ from hierc.errors import CompilerBug
 from hierc.families import FAMILIES
 from hierc.families import declaration as families
 from hierc.language import ir
-from hierc.language.vocabulary import ParamClass, Transform
+from hierc.language.vocabulary import Dist, ParamClass, Transform
 
 
 def family_name(model: ir.Model) -> str:
@@ -41,6 +45,22 @@ def family_name(model: ir.Model) -> str:
 def auxiliary_name(model: ir.Model, cls: ParamClass) -> str:
     """Bambi's name of one of the family's parameters besides the mean."""
     return _declared(model).auxiliary[cls]
+
+
+def auxiliary_value(model: ir.Model, cls: ParamClass, value):
+    """Bambi's value of one of the family's parameters besides the mean, from hierc's (or back: the map is its
+    own inverse): the same, or 1 minus it where Bambi's is the probability of the other part (psi = 1 - zi)."""
+    return 1 - value if cls in _declared(model).complement else value
+
+
+def auxiliary_prior(model: ir.Model, cls: ParamClass) -> ir.Prior:
+    """The prior of Bambi's parameter: hierc's, with a beta's shapes swapped where Bambi's is 1 minus hierc's."""
+    prior = model.prior(cls)
+    if cls not in _declared(model).complement:
+        return prior
+    if prior.distribution is not Dist.BETA:  # the one distribution on (0, 1)
+        raise CompilerBug(f"a prior on {cls.value} that is not a beta: {prior.distribution.value}")
+    return replace(prior, args=(("alpha", prior.arg("beta")), ("beta", prior.arg("alpha"))))
 
 
 def custom_family(model: ir.Model) -> Call | None:

@@ -84,7 +84,8 @@ def hierc_posterior(posterior: xr.Dataset, bound: BoundData, model: ir.Model | N
             sd, r = sd[:, :, 0], r[:, :, :, 0]
         values[naming.sd(model, label)], values[naming.effects(model, label)] = sd, r
     for cls in auxiliary_parameters(model):
-        values[cls.value] = posterior[formula.auxiliary_name(model, cls)].values.reshape(chains, draws)
+        theirs = posterior[formula.auxiliary_name(model, cls)].values.reshape(chains, draws)
+        values[cls.value] = formula.auxiliary_value(model, cls, theirs)
 
     dims, coords = outputs.dims(model), outputs.coords(bound)
     data_vars = {name: (["chain", "draw", *dims.get(name, [])], array) for name, array in values.items()}

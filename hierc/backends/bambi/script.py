@@ -156,7 +156,7 @@ class _Priors:
                     effects = Call("bmb.Prior", ('"Normal"', Kw("mu", "0"), Kw("sigma", sd)))
                 entries.append((name, effects))
         for cls in auxiliary_parameters(model):
-            entries.append((formula.auxiliary_name(model, cls), self.prior(model.prior(cls))))
+            entries.append((formula.auxiliary_name(model, cls), self.prior(formula.auxiliary_prior(model, cls))))
         return entries
 
 

@@ -49,6 +49,7 @@ PYMC_DISTRIBUTIONS: dict[Dist, tuple[str, tuple[tuple[str, str], ...]]] = {
     Dist.GAMMA: ("Gamma", (("alpha", "alpha"), ("beta", "beta"))),
     Dist.INV_GAMMA: ("InverseGamma", (("alpha", "alpha"), ("beta", "beta"))),
     Dist.LOGNORMAL: ("LogNormal", (("mu", "mu"), ("sigma", "sigma"))),
+    Dist.BETA: ("Beta", (("alpha", "alpha"), ("beta", "beta"))),
 }
 
 _INVERSE_LINK = {

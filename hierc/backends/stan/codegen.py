@@ -31,7 +31,16 @@ from hierc.families import FAMILIES, ResponseKind
 from hierc.language import ir
 from hierc.language.priors import auxiliary_parameters
 from hierc.language.summary import formula_text, number, scaled_text
-from hierc.language.vocabulary import Dist, Encoding, Link, ParamClass, Parameterization, Stat
+from hierc.language.vocabulary import (
+    PARAM_SUPPORT,
+    Dist,
+    Encoding,
+    Link,
+    ParamClass,
+    Parameterization,
+    Stat,
+    Support,
+)
 
 _COMMENT_COLUMN_MAX = 60
 
@@ -47,8 +56,11 @@ _STAN_DIST: dict[Dist, tuple[str, tuple[str, ...]]] = {
     Dist.GAMMA: ("gamma", ("alpha", "beta")),
     Dist.INV_GAMMA: ("inv_gamma", ("alpha", "beta")),
     Dist.LOGNORMAL: ("lognormal", ("mu", "sigma")),
+    Dist.BETA: ("beta", ("alpha", "beta")),
     Dist.LKJ: ("lkj_corr_cholesky", ("eta",)),
 }
+
+_BOUNDS = {Support.POSITIVE: "<lower=0>", Support.UNIT: "<lower=0, upper=1>"}
 
 _INVERSE_LINK = {
     Link.IDENTITY: "{}",
@@ -247,7 +259,8 @@ class _Program:
         return "\n".join(lines) + "\n"
 
     def functions_block(self) -> list[str]:
-        return [ZERO_SUM_FUNCTIONS[kind] for kind in ("vector", "matrix") if kind in self.functions]
+        zero_sum = [ZERO_SUM_FUNCTIONS[kind] for kind in ("vector", "matrix") if kind in self.functions]
+        return zero_sum + list(dict.fromkeys(self.family.stan.functions))
 
     def data(self) -> _Lines:
         m, out = self.model, _Lines()
@@ -383,7 +396,7 @@ class _Program:
         for block in self.blocks:
             self.block_parameters(block, out)
         for cls in auxiliary_parameters(m):
-            out.add(f"real<lower=0> {cls.value};", self.family.auxiliary_of(cls).meaning)
+            out.add(f"real{_BOUNDS[PARAM_SUPPORT[cls]]} {cls.value};", self.family.auxiliary_of(cls).meaning)
         return out
 
     def block_parameters(self, block: Block, out: _Lines) -> None:

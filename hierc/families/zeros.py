@@ -1,0 +1,75 @@
+"""What the zero-inflated and hurdle families share: their probability of a zero, and Stan's split of the rows.
+
+A zero-inflated family (brms's parameterization) is a zero with probability zi, else a draw of the count
+family, which may be a zero too. A hurdle family is a zero with probability hu, else a draw of the count
+family truncated to 1, 2, ... PyMC's distributions take psi, the probability of the other part: 1 - zi and
+1 - hu.
+"""
+
+from __future__ import annotations
+
+from hierc.families.declaration import Auxiliary
+from hierc.language.vocabulary import Dist, ParamClass
+
+ZI = Auxiliary(
+    ParamClass.ZI,
+    "zero-inflation: the probability of an extra zero",
+    lambda sd: (Dist.BETA, (("alpha", 1.0), ("beta", 1.0))),  # brms's default
+)
+HU = Auxiliary(
+    ParamClass.HU,
+    "hurdle: the probability of a zero",
+    lambda sd: (Dist.BETA, (("alpha", 1.0), ("beta", 1.0))),  # brms's default
+)
+
+# Stan has no vectorized zero-inflated or hurdle density: the families' functions split the rows into zeros
+# and the others (the only loop, over integers), then apply vectorized densities to each part.
+ROWS_WHERE_ZERO = """\
+  // The number of rows whose count is zero.
+  int count_zeros(array[] int y) {
+    int n = 0;
+    for (i in 1:size(y)) {
+      n += y[i] == 0;
+    }
+    return n;
+  }
+  // The n rows whose count is zero (`zero` = 1), or the n rows whose count is not (0).
+  array[] int rows_where_zero(array[] int y, int zero, int n) {
+    array[n] int rows = rep_array(0, n);
+    int j = 1;
+    for (i in 1:size(y)) {
+      if ((y[i] == 0) == zero) {
+        rows[j] = i;
+        j += 1;
+      }
+    }
+    return rows;
+  }"""
+
+
+def stan_function(name: str, arguments: str, probability: str, zero: str, positive: str, comment: str) -> str:
+    """A Stan `_lpmf` over all rows: `zero`, the sum of the log densities of the zero rows (`eta[zero]`), and
+    `positive`, that of the other rows given they are not zero (`y[rest]`, `eta[rest]`)."""
+    return f"""\
+  // {comment}
+  real {name}_lpmf(array[] int y, vector eta, {arguments}) {{
+    int n_zero = count_zeros(y);
+    array[n_zero] int zero = rows_where_zero(y, 1, n_zero);
+    array[size(y) - n_zero] int rest = rows_where_zero(y, 0, size(y) - n_zero);
+    return {zero}
+           + size(rest) * log1m({probability}) + {positive};
+  }}"""
+
+
+def zero_inflated(p_zero, log_count, mean, zi, y):
+    """log p(y) of a zero-inflated count, given the count family's P(0) and log p(y) (NumPy)."""
+    import numpy as np
+
+    return np.where(y == 0, np.log(zi + (1 - zi) * p_zero(mean)), np.log1p(-zi) + log_count)
+
+
+def hurdle(p_zero, log_count, mean, hu, y):
+    """log p(y) of a hurdle count, given the count family's P(0) and log p(y) (NumPy)."""
+    import numpy as np
+
+    return np.where(y == 0, np.log(hu) + 0 * mean, np.log1p(-hu) + log_count - np.log1p(-p_zero(mean)))
