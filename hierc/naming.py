@@ -39,6 +39,7 @@ INTERCEPT = ir.INTERCEPT
 INTERCEPT_ORIGINAL = "b_Intercept"
 B = "b"
 OFFSET = "offsets"  # the data of a model's offsets, summed per row (`offset` is a Stan keyword)
+WEIGHTS = "weights"  # the likelihood weights of `y | weights(w)`
 COEF_DIM = "coef"  # the population-level design columns
 OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart from user names
 
@@ -47,20 +48,20 @@ OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart 
 FIXED = frozenset(
     {
         INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "zi", "hu",
-        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha", OFFSET,
+        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha", OFFSET, WEIGHTS,
         "N_qr", "Y_qr", "X_qr", "intercept_qr", "SS_rest", "sum_log_se", "zero_sum_extend",
         "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
         "inputs", "coords", "data", "frame", "model", "priors", "family", "idata", "names", "X_names",
         "eta", "shared", "theta", "cross", "quadratic", "squares", "ones", "W", "SS_yy", "SS_Wy", "SS_WW",
         "require_columns", "numeric", "whole_numbers", "center", "scale", "zscore", "column", "level_labels",
         "contrasts", "interaction", "design", "group_index", "group_labels", "categories",
-        "sufficient_statistics", "column_sds", "count_zeros", "rows_where_zero",
+        "sufficient_statistics", "column_sds", "count_zeros", "rows_where_zero", "likelihood",
     }
 )  # fmt: skip
 # Names a posterior or a PyMC model holds whatever the model, and ArviZ's dims: a dim may not be
 # spelled like any variable (xarray would take the variable for its coordinate).
 FIXED_VARIABLES = frozenset(
-    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "zi", "hu", "X", "se", OFFSET}
+    {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "zi", "hu", "X", "se", OFFSET, WEIGHTS}
     | {COEF_DIM, OBS_DIM, "chain", "draw"}
 )
 

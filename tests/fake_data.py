@@ -63,6 +63,8 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, gro
     columns[response.variable] = y
     if response.se is not None:
         columns[response.se] = rng.uniform(0.5, 2.0, n).round(3)
+    if response.weights is not None:
+        columns[response.weights] = rng.uniform(0.0, 3.0, n).round(3)
     return pd.DataFrame(columns)
 
 

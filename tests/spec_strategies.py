@@ -14,7 +14,7 @@ from itertools import combinations
 from hypothesis import strategies as st
 
 from hierc.families import FAMILIES
-from hierc.language.vocabulary import Parameterization
+from hierc.language.vocabulary import PARAM_SUPPORT, Parameterization, Support
 
 NUMERIC = ("x", "z", "w")
 CATEGORICAL = ("c", "d")
@@ -34,6 +34,8 @@ POSITIVE_PRIORS = (
     "lognormal(0, 1)",
 )
 CORRELATION_PRIORS = ("lkj(2)", "lkj(eta = 1)", "lkj(4.5)")
+UNIT_PRIORS = ("beta(1, 1)", "beta(2, 5)", "beta(alpha = 0.5, beta = 0.5)")
+PRIORS_ON = {Support.REAL: REAL_PRIORS, Support.POSITIVE: POSITIVE_PRIORS, Support.UNIT: UNIT_PRIORS}
 
 
 @dataclass
@@ -105,6 +107,8 @@ def specs(draw) -> str:
     elif declaration.allows_se and draw(st.booleans()):
         response += " | se(s)"
         has_sigma_replaced = True
+    if draw(st.integers(0, 3)) == 0:
+        response += (" + " if "|" in response else " | ") + "weights(w)"
 
     population = _Formula(forms)
     draw(_terms(population, 3))
@@ -167,7 +171,7 @@ def specs(draw) -> str:
         targets.append(("cor", CORRELATION_PRIORS))
     for auxiliary in declaration.auxiliary:
         if not (has_sigma_replaced and auxiliary.cls.value == "sigma"):
-            targets.append((auxiliary.cls.value, POSITIVE_PRIORS))
+            targets.append((auxiliary.cls.value, PRIORS_ON[PARAM_SUPPORT[auxiliary.cls]]))
     chosen = draw(st.lists(st.sampled_from(targets), unique_by=lambda t: t[0], max_size=4)) if targets else []
     for target, choices in chosen:
         lines.append(f"prior {target} ~ {draw(st.sampled_from(choices))}")

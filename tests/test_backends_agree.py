@@ -40,6 +40,8 @@ def stan_values(bound, point: dict[str, np.ndarray]) -> dict[str, object]:
     for name, value in point.items():
         if name.endswith("_log__"):
             values[name.removesuffix("_log__")] = np.exp(value)
+        elif name.endswith("_logodds__"):  # a probability: zi, hu
+            values[name.removesuffix("_logodds__")] = 1 / (1 + np.exp(-value))
         elif name.endswith("_zerosum__"):
             base = name.removesuffix("_zerosum__")
             values["zs_" + base.split("_", 1)[1]] = value.T  # (coef, level) to Stan's (level, coef)

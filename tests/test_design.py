@@ -96,6 +96,8 @@ def test_response_statistics_for_default_priors():
         ("y ~ x\nfamily bernoulli", {"y": [0, 1, 2], "x": [1.0, 2.0, 3.0]}, "must be 0 or 1", 4),
         ("y ~ x\nfamily poisson", {"y": [0, 1.5, 2], "x": [1.0, 2.0, 3.0]}, "must be counts", 3),
         ("y | se(s) ~ 1", {"y": [1.0, 2.0], "s": [1.0, -1.0]}, "must be positive", 3),
+        ("y | weights(w) ~ 1", {"y": [1.0, 2.0], "w": [1.0, -0.5]}, "weights `w` must be zero or positive: -0.5", 3),
+        ("y | weights(w) ~ 1", {"y": [1.0, 2.0], "w": [1.0, float("nan")]}, "`w`", 3),
         ("y | trials(n) ~ 1\nfamily binomial", {"y": [3, 9], "n": [5, 5]}, "cannot exceed its number of trials", 3),
         ("y ~ x", {"y": [1.0, 2.0], "x": [4.0, 4.0]}, "the design column `x` is constant", None),
         # Stan's integers have 32 bits: a larger count would be written as a wrong number

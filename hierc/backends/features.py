@@ -107,6 +107,11 @@ def _renamed_auxiliaries() -> str:
     return ", ".join(renamed)
 
 
+def _weighted(model: ir.Model) -> list[Use]:
+    weights = model.response.weights
+    return [] if weights is None else [Use(model.response.weights_at, f"`weights({weights})`")]
+
+
 def _every_level_coded(model: ir.Model) -> list[Use]:
     """Categorical factors formulae codes with a column for every level.
 
@@ -196,6 +201,13 @@ FEATURES: tuple[Feature, ...] = (
         ALL,
         "y | trials(n) ~ 1 + x\nfamily binomial",
         "`p(y, n)`",
+    ),
+    Feature(
+        "likelihood weights `y | weights(w)`",
+        (Backend.STAN, Backend.PYMC),
+        "y | weights(w) ~ 1 + x",
+        "Bambi's likelihoods take no weights",
+        _weighted,
     ),
     Feature(
         "every prior distribution, and the data-scaled default priors",

@@ -106,6 +106,7 @@ class BoundData:
     frame: pd.DataFrame = field(repr=False, compare=False)  # the table as given, for backends that read it
     coding: DataCoding | None = field(default=None, repr=False, compare=False)
     offset: np.ndarray | None = None  # the sum of the model's offsets per row; None without any
+    weights: np.ndarray | None = None  # the likelihood weights of `y | weights(w)`; None without
 
     @property
     def n(self) -> int:
@@ -327,6 +328,15 @@ class _Binder:
 
     # ---- response, groups ------------------------------------------------------
 
+    def weights(self) -> np.ndarray | None:
+        """The likelihood weights; new rows to predict for need none."""
+        name = self.model.response.weights
+        if name is None or (self.fitted is not None and name not in self.frame.columns):
+            return None
+        weights = self.numeric(name)
+        self.require(weights >= 0, f"weights `{name}` must be zero or positive", value=weights.tolist())
+        return weights
+
     def response(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         response = self.model.response
         se = trials = None
@@ -419,7 +429,7 @@ class _Binder:
         if self.model.offsets:  # each offset's one column, transformed as a predictor is
             offset = np.sum([self.factor_columns(o)[0][1] for o in self.model.offsets], axis=0)
         coding = self.fitted or self.coding
-        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame, coding, offset)
+        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame, coding, offset, self.weights())
 
     def check_columns(self, design: Design) -> None:
         """Default priors divide by each column's sd; a constant column has no information anyway."""

@@ -36,6 +36,8 @@ def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> d
         data["X"] = bound.X.matrix
     if bound.offset is not None and rows:
         data[naming.OFFSET] = bound.offset
+    if bound.weights is not None and rows:
+        data[naming.WEIGHTS] = bound.weights
     for block in model.groups:
         G, group = naming.names(model).group(block.factor.label), bound.groups[block.factor.label]
         data[G.N] = len(group.levels)

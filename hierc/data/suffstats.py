@@ -48,6 +48,8 @@ def why_not(model: ir.Model) -> str | None:
         return f"the group-level terms belong to {len(model.groups)} grouping factors ({labels}), not one"
     if model.offsets:
         return "the model has an offset, which the statistics of the rows do not hold"
+    if model.response.weights is not None:
+        return "the rows have likelihood weights, which the statistics of the rows do not hold"
     return None
 
 

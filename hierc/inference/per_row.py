@@ -108,13 +108,15 @@ def _rows(bound: BoundData) -> Rows:
 
 
 def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
-    """log p(y_i | draw) for every draw and row: chain x draw x N, by the family's reference density."""
+    """log p(y_i | draw) for every draw and row: chain x draw x N, by the family's reference density; with
+    likelihood weights, w_i log p(y_i | draw), each row's term of the log density (as brms's `log_lik`)."""
     model, rows = bound.model, _rows(bound)
     family = FAMILIES[model.family]
     density = family.reference.on_link.get(model.link, family.reference.log_density)
+    weights = 1.0 if bound.weights is None else bound.weights
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
-        return density(rows, eta, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
+        return weights * density(rows, eta, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
 
     return _pointwise(posterior, bound, per_row)
 

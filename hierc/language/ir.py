@@ -69,7 +69,9 @@ class Response:
     variable: str
     se: str | None = None  # column of known standard errors: `y | se(s)`
     trials: str | int | None = None  # column or constant number of trials: `y | trials(n)`
+    weights: str | None = None  # column of likelihood weights: `y | weights(w)`
     se_at: Span | None = field(default=None, compare=False)
+    weights_at: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,8 @@ class Model:
     def data_columns(self) -> list[str]:
         """The columns of the data the model reads, each once, in the order the spec first uses them."""
         response = self.response
-        columns = [response.variable] + [v for v in (response.se, response.trials) if isinstance(v, str)]
+        options = (response.se, response.trials, response.weights)
+        columns = [response.variable] + [v for v in options if isinstance(v, str)]
         all_terms = list(self.terms) + [t for block in self.groups for t in block.terms]
         columns += [v for term in all_terms for v in term.variables]
         columns += [offset.variable for offset in self.offsets]

@@ -135,11 +135,11 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
     options: dict[str, str | int] = {}
     for call in node.additions:
         kind = call.func.text
-        if kind not in ("se", "trials"):
+        if kind not in RESPONSE_OPTIONS:
             diags.error(
                 call.func.span,
                 f"unknown response option `{kind}`",
-                did_you_mean(kind, ["se", "trials"]) or "the response options are `se(s)` and `trials(n)`",
+                did_you_mean(kind, RESPONSE_OPTIONS) or f"the response options are {all_of(FORMS)}",
             )
             continue
         if kind in options:
@@ -148,8 +148,20 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
         value = _response_option_value(call, diags)
         if value is not None:
             options[kind] = value
-    se_at = next((call.span for call in node.additions if call.func.text == "se"), None)
-    return ir.Response(node.name.text, options.get("se"), options.get("trials"), se_at)
+    spans = {call.func.text: call.span for call in node.additions}
+    return ir.Response(
+        node.name.text, options.get("se"), options.get("trials"), options.get("weights"), spans.get("se"),
+        spans.get("weights"),
+    )  # fmt: skip
+
+
+RESPONSE_OPTIONS = ("se", "trials", "weights")
+FORMS = ("se(s)", "trials(n)", "weights(w)")
+USAGE = {
+    "se": "`se(s)`, where s is a column of standard errors",
+    "trials": "`trials(n)`, with a column or a number",
+    "weights": "`weights(w)`, where w is a column of weights",
+}
 
 
 MAX_TRIALS = 2**31 - 1  # Stan's integers have 32 bits
@@ -157,9 +169,7 @@ MAX_TRIALS = 2**31 - 1  # Stan's integers have 32 bits
 
 def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | None:
     kind = call.func.text
-    usage = (
-        "`se(s)`, where s is a column of standard errors" if kind == "se" else "`trials(n)`, with a column or a number"
-    )
+    usage = USAGE[kind]
     if len(call.args) != 1 or call.args[0].name is not None:
         diags.error(call.span, f"`{kind}` takes one argument", f"write {usage}")
         return None

@@ -82,6 +82,8 @@ def response_text(response: ir.Response) -> str:
         options.append(f"se({response.se})")
     if response.trials is not None:
         options.append(f"trials({response.trials})")
+    if response.weights is not None:
+        options.append(f"weights({response.weights})")
     return response.variable + (" | " + " + ".join(options) if options else "")
 
 

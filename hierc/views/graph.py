@@ -168,7 +168,7 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
         add(Node(cls.value, Kind.RANDOM, Row.DATA, note=_prior_note(model, priors_of(cls))))
         likelihood.append(cls.value)
     response = model.response
-    for fixed in (response.se, response.trials if isinstance(response.trials, str) else None):
+    for fixed in (response.se, response.trials if isinstance(response.trials, str) else None, response.weights):
         if fixed is not None:
             add(Node(fixed, Kind.FIXED, Row.DATA, OBSERVATIONS))
             likelihood.append(fixed)

@@ -499,7 +499,14 @@ class _Function:
         fills |= {"eta": "eta", "mean": _INVERSE_LINK[m.link].format("eta"), "trials": trials}
         template = self.family.pymc.on_link.get(m.link, self.family.pymc.likelihood)
         func, args = template.function, {keyword: value.format(**fills) for keyword, value in template.arguments}
-        self.add(None, call(func, f'"{self.names.response}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"'))
+        observed = call(func, f'"{self.names.response}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"')
+        if m.response.weights is None:
+            self.add(None, observed)
+            return
+        self.add("likelihood", observed)
+        weighted = f'((inputs["{naming.WEIGHTS}"] - 1) * pm.logp(likelihood, inputs["Y"])).sum()'
+        comment = "likelihood weights: each row's log density counts w times (the line above counts it once)"
+        self.add(None, call("pm.Potential", f'"{naming.WEIGHTS}"', weighted), comment)
 
     def likelihood_from_statistics(self) -> None:
         m, b = self.model, naming.B

@@ -156,6 +156,8 @@ def _prepare_function(model: ir.Model) -> list[str]:
         inputs.append(("se", f"numeric(data, {_string(response.se)})"))
     if isinstance(response.trials, str):
         inputs.append(("T", f"whole_numbers(data, {_string(response.trials)})"))
+    if response.weights is not None:
+        inputs.append((naming.WEIGHTS, f"numeric(data, {_string(response.weights)})"))
 
     seen: set[str] = set()
     for term in [*model.terms, *(t for block in model.groups for t in block.terms)]:

@@ -304,6 +304,8 @@ class _Program:
             out.add("vector<lower=0>[N] se;", f"known standard errors `{m.response.se}`")
         if isinstance(m.response.trials, str):
             out.add("array[N] int<lower=1> T;", f"number of trials `{m.response.trials}`")
+        if m.response.weights is not None:
+            out.add(f"vector<lower=0>[N] {naming.WEIGHTS};", f"likelihood weights `{m.response.weights}`")
 
     def statistics_data(self, out: _Lines) -> None:
         """The rows compressed per level, and the summaries of the rows that the program cannot compute without them."""
@@ -606,7 +608,8 @@ class _Program:
         groups = self.effects_terms(out) + ([naming.OFFSET] if m.offsets else [])
         offset = intercept + groups
         n = f"N{self.qr}"
-        glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled else None
+        weighted = m.response.weights is not None
+        glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled and not weighted else None
         if glm is not None:
             alpha = " + ".join(offset) if offset else "0"
             if len(offset) > 1 or (self.qr and offset):
@@ -624,7 +627,24 @@ class _Program:
         mu = " + ".join(parts) if parts else f"rep_vector(0, {n})"
         out.add(f"vector[{n}] mu = {mu};", "linear predictor")
         stan = self.family.stan
-        self.observe(stan.on_link.get(m.link, stan.likelihood).format(**self.fills("mu")), out)
+        template = stan.on_link.get(m.link, stan.likelihood)
+        if weighted:
+            self.observe_weighted(template, out)
+        else:
+            self.observe(template.format(**self.fills("mu")), out)
+
+    def observe_weighted(self, template: str, out: _Lines) -> None:
+        """Each row's log density times its weight. Stan has no vectorized density per row, so this is a loop; it
+        passes one-row slices (`Y[n:n]`, `mu[n:n]`), which every family's vectorized signature takes."""
+        fills = self.fills("mu[n:n]") | {"trials": "T[n:n]"}
+        if self.model.response.se is not None:
+            fills["sigma"] = "se[n:n]"
+        name, arguments = template.format(**fills).split("(", 1)
+        density = "lpmf" if self.family.response.integer else "lpdf"
+        body = _Lines()
+        body.add(f"target += {naming.WEIGHTS}[n] * {name}_{density}(Y[n:n] | {arguments};")
+        out.note("each row's log density times its likelihood weight")
+        out.nest("for (n in 1:N)", body)
 
     def observe(self, call: str, out: _Lines) -> None:
         """`Y ~ call`; on compressed rows, the log density of all N rows, normalizing constant included."""
