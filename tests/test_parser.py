@@ -89,6 +89,22 @@ def test_missing_plus_gets_a_hint():
     assert "is a `+` missing?" in caught.value.diagnostics[0].hint
 
 
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("prior(normal(0, 1), class = b)", "write `prior b ~ normal(0, 1)`"),
+        ("prior(normal(0, 1), class = b, coef = x)  # slope", "write `prior b[x] ~ normal(0, 1)`"),
+        ('prior(exponential(2), class = "sd", group = "g")', "write `prior sd(g) ~ exponential(2)`"),
+        ("prior(gamma(2, 0.1), class = nu)", "write `prior nu ~ gamma(2, 0.1)`"),
+        ("prior(normal(0, 1))", "e.g. `prior b ~ normal(0, 1)` or `prior sd(g) ~ halfnormal(1)`"),
+    ],
+)
+def test_brms_prior_syntax_gets_the_line_to_write(line, hint):
+    with pytest.raises(SpecError) as caught:
+        parse(f"y ~ 1 + x\n{line}\n")
+    assert caught.value.diagnostics[0].hint == hint
+
+
 def test_a_banner_comment_after_a_statement_parses():
     """Blank lines and comments between statements are skipped without backtracking (it was exponential in `#`)."""
     spec = parse("y ~ x\n" + "#" * 200 + "\n" + "#" * 200 + "\nfamily poisson\n")

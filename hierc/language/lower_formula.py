@@ -373,6 +373,8 @@ def _factor(atom, diags: Diagnostics) -> ir.Factor | None:
             hint = f"write `C({_first_arg_text(atom)})` for a categorical predictor"
         elif func == "I":
             hint = "compute the expression as a column of your data"
+        elif func in _NOT_YET:
+            hint = f"{_NOT_YET[func]} are not in the language yet: compute the columns in the data"
         else:
             hint = did_you_mean(func, [*_TRANSFORMS, CATEGORICAL]) or (
                 f"the functions are {all_of([*_TRANSFORMS, CATEGORICAL])}"
@@ -380,6 +382,15 @@ def _factor(atom, diags: Diagnostics) -> ir.Factor | None:
         diags.error(atom.func.span, f"unknown function `{func}` in formula", hint)
         return None
     raise TypeError(f"unexpected formula node {atom!r}")
+
+
+_NOT_YET = {
+    "poly": "orthogonal polynomials",
+    "bs": "splines",
+    "ns": "splines",
+    "s": "splines",
+    "mo": "monotonic effects",
+}
 
 
 def _first_arg_text(call: ast.Call) -> str:

@@ -307,6 +307,24 @@ def _expected(names: set[str]) -> str:
     return ", ".join(described[:-1]) + " or " + described[-1]
 
 
+def _brms_prior_hint(line: str) -> str | None:
+    """The spec's line for brms's `prior(normal(0, 1), class = b, coef = x)`, or None if it is not one."""
+    found = re.match(r"\s*prior\s*\((.*)\)\s*(#.*)?$", line)
+    if found is None:
+        return None
+    inside = found.group(1)
+    options = dict(re.findall(r",\s*(class|coef|group)\s*=\s*[\"']?([\w.:]*)[\"']?", inside))
+    distribution = re.split(r",\s*(?:class|coef|group|lb|ub|dpar|nlpar|resp)\s*=", inside)[0].strip()
+    if "class" not in options or not distribution:
+        return None
+    target = options["class"]
+    if options.get("group"):
+        target += f"({options['group']})"
+    if options.get("coef"):
+        target += f"[{options['coef']}]"
+    return f"write `prior {target} ~ {distribution}`"
+
+
 def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
     if isinstance(error, UnexpectedCharacters):
         char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
@@ -318,6 +336,8 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
             hint = "group terms use parentheses: `(1 | g)`"
         elif char in "\"'":
             hint = "a string is missing its closing quote"
+        elif char == "^":
+            hint = "formulas have no arithmetic (brms's `I(x^2)`): compute the power as a column of the data"
         return Diagnostic(f"unexpected character `{char}`", span, hint)
 
     assert isinstance(error, UnexpectedToken)
@@ -352,6 +372,13 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
                 _span(opener).to(span),
                 "add `| g` for effects varying by g; plain grouping such as `(a + b)` is not supported",
             )
+    if previous is not None and previous.type == "PRIOR" and token.type == "_LPAR":
+        line = source.line(token.line)
+        return Diagnostic(
+            "a prior reads `prior TARGET ~ distribution`, not brms's `prior(distribution, class = ...)`",
+            _span(previous),
+            _brms_prior_hint(line) or "e.g. `prior b ~ normal(0, 1)` or `prior sd(g) ~ halfnormal(1)`",
+        )
     if previous is not None and previous.type in _KEYWORDS and token.type in ("TILDE", "BAR"):
         return Diagnostic(
             f"`{previous}` starts a statement, so it cannot be the name of the response",
