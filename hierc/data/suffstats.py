@@ -17,8 +17,10 @@ cross-products, as tensors.
 Stan evaluates a vectorized expression over rows much faster than a loop over
 levels, so the Stan backend reads the same information in another form: the
 rows of each level compressed by a QR decomposition to at most one row per
-distinct column of W (`compressed_rows`), with the same sum of squares for
-every theta. This form is also the more accurate one: it does not subtract
+distinct column of W before X is centred (`compressed_rows`): the centred
+columns are combinations of those and the column of 1s, and a group-level
+slope's column is often the population-level one. The sum of squares is the
+same for every theta. This form is also the more accurate one: it does not subtract
 large cross-products from each other.
 
 It applies when every group-level term belongs to one grouping factor (or
@@ -96,13 +98,14 @@ def uses_suffstats(model: ir.Model, likelihood: Likelihood | str, bound: BoundDa
 def compressed_rows(bound: BoundData) -> dict[str, object]:
     """The rows compressed per level, as the Stan program reads them, and the constants its priors need.
 
-    Per level j, the QR decomposition of the level's [W Y] (rows divided by se
-    when the standard errors are known) gives an upper-triangular R with at most
-    d + 1 rows, d the distinct columns of W. As Q has orthonormal columns,
-    sum (Y - W theta)^2 over the level's rows equals (R_y - R_W theta)^2 summed
-    over R's rows, for every theta: R's first d rows become the compressed rows
-    (Y_qr, and W's columns: intercept_qr, X_qr, Z_<g>_qr), and its last row,
-    which has no W part, adds the constant R[d, d]^2 to SS_rest.
+    W = U B, U the d distinct columns of W with X uncentred and B exact (0s, 1s and
+    the means of X). Per level j, the QR decomposition of the level's [U Y] (rows
+    divided by se when the standard errors are known) gives an upper-triangular R
+    with at most d + 1 rows. As Q has orthonormal columns, sum (Y - W theta)^2
+    over the level's rows equals (R_y - R_U B theta)^2 summed over R's rows, for
+    every theta: R's first d rows become the compressed rows (Y_qr, and W's
+    columns R_U B: intercept_qr, X_qr, Z_<g>_qr), and its last row, which has no
+    U part, adds the constant R[d, d]^2 to SS_rest.
 
     Alongside: N_qr, the compressed rows; J_<g>_qr, their levels; sum_log_se with
     known standard errors; and the summaries of the rows that the program would
@@ -119,10 +122,10 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
     level, levels, out = np.zeros(n, dtype=np.int64), 1, {}
     names = naming.names(model)
     qr_names = {"1": "intercept_qr", "X": "X_qr"}
-    if model.terms:  # the program centres X when there is an intercept; W holds X as the program uses it
+    if model.terms:  # the program centres X when there is an intercept: below, W's X is U's minus its means
         means_X, sd_X = names.statistic("means_X"), names.statistic("sd_X")
         out[means_X], out[sd_X] = inputs["X"].mean(axis=0), inputs["X"].std(axis=0, ddof=1)
-        parts["X"] = inputs["X"] - out[means_X] if model.intercept else inputs["X"]
+        parts["X"] = inputs["X"]
     for block in model.groups:
         G, group = names.group(block.factor.label), bound.groups[block.factor.label]
         level, levels = group.index, len(group.levels)
@@ -130,17 +133,19 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
             parts[G.Z], qr_names[G.Z] = inputs[G.Z], G.Z_qr
             out[G.sd_Z] = inputs[G.Z].std(axis=0, ddof=1)
     blocks = list(dict.fromkeys(predictors(model)))  # the intercept's column of 1s once, whoever multiplies it
-    W = np.column_stack([parts[b] for b in blocks])
-    distinct: dict[bytes, int] = {}
-    source = [distinct.setdefault(column.tobytes(), len(distinct)) for column in W.T]  # W = U[:, source]
-    U = W[:, [source.index(i) for i in range(len(distinct))]]
+    U, B = _distinct_columns(np.column_stack([parts[b] for b in blocks]))
+    if model.terms and model.intercept:  # the centred X: each column minus its mean times the column of 1s
+        start = sum(parts[b].shape[1] for b in blocks[: blocks.index("X")])
+        ones = int(np.flatnonzero(B[:, 0])[0])  # the intercept's column is W's first
+        for k, mean in enumerate(out[names.statistic("means_X")]):
+            B[ones, start + k] -= mean
     y = bound.y
     if bound.se is not None:
         U, y = U / bound.se[:, None], y / bound.se
     d = U.shape[1]
     R, level_of, rest = _compress(np.column_stack([U, y]), level, levels)
     out.update(N_qr=len(R), Y_qr=R[:, d], SS_rest=rest)
-    columns = R[:, source]
+    columns = R[:, :d] @ B
     for b in blocks:
         width = parts[b].shape[1]
         out[qr_names[b]], columns = (columns[:, 0] if b == "1" else columns[:, :width]), columns[:, width:]
@@ -151,6 +156,17 @@ def compressed_rows(bound: BoundData) -> dict[str, object]:
     out[names.statistic("mean_Y")] = float(np.mean(bound.y))
     out[names.statistic("sd_Y")] = float(np.std(bound.y, ddof=1))
     return out
+
+
+def _distinct_columns(V):
+    """(U, B) with V = U B: U holds V's distinct columns once, B (0s and 1s) says which column is which."""
+    import numpy as np
+
+    distinct: dict[bytes, int] = {}
+    source = [distinct.setdefault(column.tobytes(), len(distinct)) for column in V.T]
+    B = np.zeros((len(distinct), V.shape[1]))
+    B[source, np.arange(V.shape[1])] = 1.0
+    return V[:, [source.index(i) for i in range(len(distinct))]], B
 
 
 def _compress(A, level, levels: int):
