@@ -139,7 +139,8 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
             diags.error(
                 call.func.span,
                 f"unknown response option `{kind}`",
-                did_you_mean(kind, RESPONSE_OPTIONS) or f"the response options are {all_of(FORMS)}",
+                did_you_mean(kind, RESPONSE_OPTIONS)
+                or f"the response options are {all_of(form for form, _ in RESPONSE_OPTIONS.values())}",
             )
             continue
         if kind in options:
@@ -150,17 +151,20 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
             options[kind] = value
     spans = {call.func.text: call.span for call in node.additions}
     return ir.Response(
-        node.name.text, options.get("se"), options.get("trials"), options.get("weights"), spans.get("se"),
-        spans.get("weights"),
-    )  # fmt: skip
+        node.name.text,
+        options.get("se"),
+        options.get("trials"),
+        options.get("weights"),
+        se_at=spans.get("se"),
+        weights_at=spans.get("weights"),
+    )
 
 
-RESPONSE_OPTIONS = ("se", "trials", "weights")
-FORMS = ("se(s)", "trials(n)", "weights(w)")
-USAGE = {
-    "se": "`se(s)`, where s is a column of standard errors",
-    "trials": "`trials(n)`, with a column or a number",
-    "weights": "`weights(w)`, where w is a column of weights",
+# The response options: how each is written, and what its argument is.
+RESPONSE_OPTIONS = {
+    "se": ("se(s)", "`se(s)`, where s is a column of standard errors"),
+    "trials": ("trials(n)", "`trials(n)`, with a column or a number"),
+    "weights": ("weights(w)", "`weights(w)`, where w is a column of weights"),
 }
 
 
@@ -169,7 +173,7 @@ MAX_TRIALS = 2**31 - 1  # Stan's integers have 32 bits
 
 def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | None:
     kind = call.func.text
-    usage = USAGE[kind]
+    usage = RESPONSE_OPTIONS[kind][1]
     if len(call.args) != 1 or call.args[0].name is not None:
         diags.error(call.span, f"`{kind}` takes one argument", f"write {usage}")
         return None
