@@ -66,7 +66,7 @@ FIXED_VARIABLES = frozenset(
 )
 
 # Statistics of the data for default priors and centring, by their usual names.
-STATISTICS = ("mean_Y", "sd_Y", "mean_log_Y", "sd_log_Y", "means_X", "sd_X")
+STATISTICS = ("mean_Y", "sd_Y", "mean_log_Y", "sd_log_Y", "mean_log_pos_Y", "sd_log_pos_Y", "means_X", "sd_X")
 
 
 def ident(label: str) -> str:

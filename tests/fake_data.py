@@ -53,6 +53,8 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, gro
             y = rng.poisson(4.0 * np.exp(eta), n) * rng.binomial(1, 0.7, n)  # three in ten an extra zero
         case Family.LOGNORMAL:
             y = rng.lognormal(1.0 + eta, 0.6, n).round(3)
+        case Family.HURDLE_LOGNORMAL:
+            y = (rng.lognormal(1.0 + eta, 0.6, n) * rng.binomial(1, 0.7, n)).round(3)  # three in ten are zero
         case Family.GAMMA | Family.EXPONENTIAL | Family.WEIBULL:
             y = rng.gamma(3.0, 1.5 * np.exp(eta), n).round(3) + 0.001
         case Family.BETA:

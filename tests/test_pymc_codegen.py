@@ -240,7 +240,10 @@ def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, t
             return stats.beta.logpdf(y, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
         case Family.BETA_BINOMIAL:
             return stats.betabinom.logpmf(y, trials, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
-    # zero-inflated and hurdle: the probability of each count from the count family's pmf
+    if family is Family.HURDLE_LOGNORMAL:  # zero with probability hu, else lognormal
+        positive = stats.lognorm.pdf(np.where(y > 0, y, 1.0), aux["sigma"], scale=np.exp(mean))
+        return np.log(np.where(y == 0, aux["hu"], (1 - aux["hu"]) * positive)).sum()
+    # zero-inflated and hurdle counts: the probability of each count from the count family's pmf
     count = (
         stats.poisson(mean) if "poisson" in family.value else stats.nbinom(aux["phi"], aux["phi"] / (aux["phi"] + mean))
     )

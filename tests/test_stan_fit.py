@@ -347,6 +347,7 @@ def test_every_family_link_and_form_has_scipys_log_density():
     responses = {
         ResponseKind.REAL: rng.normal(0.5, 1.5, n),
         ResponseKind.POSITIVE: rng.gamma(2.0, 1.5, n),
+        ResponseKind.NONNEGATIVE: rng.gamma(2.0, 1.5, n) * rng.binomial(1, 0.7, n),
         ResponseKind.UNIT: rng.beta(2.0, 3.0, n),
         ResponseKind.BINARY: rng.integers(0, 2, n),
         ResponseKind.COUNT: rng.poisson(3.0, n) * rng.binomial(1, 0.7, n),  # zeros for the zero-inflated

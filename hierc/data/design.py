@@ -129,6 +129,10 @@ class BoundData:
                 return float(np.mean(np.log(self.y)))
             case Stat.LOG_RESPONSE_SD:
                 return float(np.std(np.log(self.y), ddof=1))
+            case Stat.LOG_POSITIVE_MEAN:
+                return float(np.mean(np.log(self.y[self.y > 0])))
+            case Stat.LOG_POSITIVE_SD:
+                return float(np.std(np.log(self.y[self.y > 0]), ddof=1))
         raise ValueError(stat)
 
     def group_coefficient_names(self, label: str) -> tuple[str, ...]:
@@ -369,6 +373,10 @@ class _Binder:
             self.require(y <= 1, f"the {name} of a {family} model must be {kind}")
         if kind is ResponseKind.POSITIVE:
             self.require(y > 0, f"the {name} of a {family} model must be {kind}")
+        if kind is ResponseKind.NONNEGATIVE:
+            self.require(y >= 0, f"the {name} of a {family} model must be {kind}")
+            if (y > 0).sum() < 2:  # the default priors are scaled by the sd of the positive values' logs
+                raise self.fail(f"the {name} of a {family} model needs at least two positive values")
         if kind is ResponseKind.UNIT:
             self.require((y > 0) & (y < 1), f"the {name} of a {family} model must be {kind}")
         if trials is not None:

@@ -14,6 +14,7 @@ from hierc.families.declaration import FamilyDeclaration, ResponseKind, Rows
 from hierc.families.exponential import EXPONENTIAL
 from hierc.families.gamma import GAMMA
 from hierc.families.gaussian import GAUSSIAN
+from hierc.families.hurdle_lognormal import HURDLE_LOGNORMAL
 from hierc.families.hurdle_negbinomial import HURDLE_NEGBINOMIAL
 from hierc.families.hurdle_poisson import HURDLE_POISSON
 from hierc.families.lognormal import LOGNORMAL
@@ -44,6 +45,7 @@ FAMILIES: dict[Family, FamilyDeclaration] = {
         ZERO_INFLATED_NEGBINOMIAL,
         HURDLE_POISSON,
         HURDLE_NEGBINOMIAL,
+        HURDLE_LOGNORMAL,
     )
 }
 

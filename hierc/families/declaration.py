@@ -28,6 +28,7 @@ class ResponseKind(StrEnum):
 
     REAL = "real numbers"
     POSITIVE = "positive numbers"
+    NONNEGATIVE = "numbers zero or above"
     UNIT = "numbers between 0 and 1, neither included"
     BINARY = "0 or 1"
     COUNT = "counts (0, 1, 2, ...)"

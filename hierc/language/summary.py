@@ -39,6 +39,8 @@ def prior_value(value: ir.PriorValue, model: ir.Model, coefficient: str | None) 
         Stat.RESPONSE_SD: f"sd({model.response.variable})",
         Stat.LOG_RESPONSE_MEAN: f"mean(log({model.response.variable}))",
         Stat.LOG_RESPONSE_SD: f"sd(log({model.response.variable}))",
+        Stat.LOG_POSITIVE_MEAN: f"mean(log({model.response.variable}[{model.response.variable} > 0]))",
+        Stat.LOG_POSITIVE_SD: f"sd(log({model.response.variable}[{model.response.variable} > 0]))",
         Stat.PREDICTOR_SD: f"sd({coefficient})",
     }
     return scaled_text(value, names)

@@ -55,6 +55,7 @@ class Family(StrEnum):
     ZERO_INFLATED_NEGBINOMIAL = "zero_inflated_negbinomial"
     HURDLE_POISSON = "hurdle_poisson"
     HURDLE_NEGBINOMIAL = "hurdle_negbinomial"
+    HURDLE_LOGNORMAL = "hurdle_lognormal"
 
 
 class Parameterization(StrEnum):
@@ -229,4 +230,6 @@ class Stat(StrEnum):
     RESPONSE_SD = "sd(y)"
     LOG_RESPONSE_MEAN = "mean(log(y))"  # for families whose linear predictor is on the scale of log(y)
     LOG_RESPONSE_SD = "sd(log(y))"
+    LOG_POSITIVE_MEAN = "mean(log(y[y > 0]))"  # the same over the positive values (a hurdle's zeros aside)
+    LOG_POSITIVE_SD = "sd(log(y[y > 0]))"
     PREDICTOR_SD = "sd(x)"  # of the design-matrix column(s) of the coefficient the prior is on

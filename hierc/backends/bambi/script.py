@@ -112,6 +112,8 @@ _STATISTICS = {
     Stat.RESPONSE_SD: ("sd_y", "{y}.std(ddof=1)"),
     Stat.LOG_RESPONSE_MEAN: ("mean_log_y", "np.log({y}).mean()"),
     Stat.LOG_RESPONSE_SD: ("sd_log_y", "np.log({y}).std(ddof=1)"),
+    Stat.LOG_POSITIVE_MEAN: ("mean_log_pos_y", "np.log({y}[{y} > 0]).mean()"),
+    Stat.LOG_POSITIVE_SD: ("sd_log_pos_y", "np.log({y}[{y} > 0]).std(ddof=1)"),
 }
 
 

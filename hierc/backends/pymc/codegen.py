@@ -66,6 +66,8 @@ STATISTICS = {
     Stat.RESPONSE_SD: ("sd_Y", 'inputs["Y"].std(ddof=1)'),
     Stat.LOG_RESPONSE_MEAN: ("mean_log_Y", 'np.log(inputs["Y"]).mean()'),
     Stat.LOG_RESPONSE_SD: ("sd_log_Y", 'np.log(inputs["Y"]).std(ddof=1)'),
+    Stat.LOG_POSITIVE_MEAN: ("mean_log_pos_Y", 'np.log(inputs["Y"][inputs["Y"] > 0]).mean()'),
+    Stat.LOG_POSITIVE_SD: ("sd_log_pos_Y", 'np.log(inputs["Y"][inputs["Y"] > 0]).std(ddof=1)'),
 }
 
 

@@ -74,10 +74,13 @@ _INVERSE_LINK = {
 _RESPONSE_TYPE = {
     ResponseKind.REAL: "vector[N]",
     ResponseKind.POSITIVE: "vector<lower=0>[N]",
+    ResponseKind.NONNEGATIVE: "vector<lower=0>[N]",
     ResponseKind.UNIT: "vector<lower=0, upper=1>[N]",
     ResponseKind.BINARY: "array[N] int<lower=0, upper=1>",
     ResponseKind.COUNT: "array[N] int<lower=0>",
 }
+
+_POSITIVE_Y = "Y[rows_where_zero(Y, 0, N - count_zeros(Y))]"
 
 # Statistics of the response for default priors: the program's name, how it computes it, what it is.
 _STATISTICS = {
@@ -85,6 +88,9 @@ _STATISTICS = {
     Stat.RESPONSE_SD: ("sd_Y", "sd(Y)", "sd of Y"),
     Stat.LOG_RESPONSE_MEAN: ("mean_log_Y", "mean(log(Y))", "mean of log(Y)"),
     Stat.LOG_RESPONSE_SD: ("sd_log_Y", "sd(log(Y))", "sd of log(Y)"),
+    # over the positive values of Y, which a function of the hurdle families finds
+    Stat.LOG_POSITIVE_MEAN: ("mean_log_pos_Y", f"mean(log({_POSITIVE_Y}))", "mean of log(Y) where Y > 0"),
+    Stat.LOG_POSITIVE_SD: ("sd_log_pos_Y", f"sd(log({_POSITIVE_Y}))", "sd of log(Y) where Y > 0"),
 }
 
 ZERO_SUM_FUNCTIONS = {

@@ -2,7 +2,7 @@
 // fish ~ 1 + persons + children + (1 | park)
 // family zero_inflated_negbinomial, link log
 functions {
-  // The number of rows whose count is zero.
+  // The number of rows whose value is zero.
   int count_zeros(array[] int y) {
     int n = 0;
     for (i in 1:size(y)) {
@@ -10,7 +10,7 @@ functions {
     }
     return n;
   }
-  // The n rows whose count is zero (`zero` = 1), or the n rows whose count is not (0).
+  // The n rows whose value is zero (`zero` = 1), or the n rows whose value is not (0).
   array[] int rows_where_zero(array[] int y, int zero, int n) {
     array[n] int rows = rep_array(0, n);
     int j = 1;
