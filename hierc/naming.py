@@ -4,6 +4,7 @@ A Stan posterior and a PyMC posterior line up variable by variable because
 every backend takes its names from here:
 
     Intercept            intercept on centred predictors     b_Intercept  on the original scale
+                         (an ordinal model's thresholds: dim `threshold`)
     b                    population-level coefficients (dim `coef`)
     sd_<g>               group-level sds of factor g (dim `<g>__coef`, scalar for one column)
     r_<g>                group-level effects (dims `<g>`, `<g>__coef`)
@@ -40,6 +41,8 @@ INTERCEPT_ORIGINAL = "b_Intercept"
 B = "b"
 OFFSET = "offsets"  # the data of a model's offsets, summed per row (`offset` is a Stan keyword)
 WEIGHTS = "weights"  # the likelihood weights of `y | weights(w)`
+THRESHOLDS = "n_thresholds"  # an ordinal model's number of thresholds, K - 1 for K categories
+THRESHOLD_DIM = "threshold"  # the dim of an ordinal model's thresholds `Intercept` and `b_Intercept`
 COEF_DIM = "coef"  # the population-level design columns
 OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart from user names
 
@@ -48,7 +51,7 @@ OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart 
 FIXED = frozenset(
     {
         INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "zi", "hu",
-        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha", OFFSET, WEIGHTS,
+        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha", OFFSET, WEIGHTS, THRESHOLDS, "ordinal", "Y_thresholds",
         "N_qr", "Y_qr", "X_qr", "intercept_qr", "SS_rest", "sum_log_se", "zero_sum_extend",
         "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
         "inputs", "coords", "data", "frame", "model", "priors", "family", "idata", "names", "X_names",
@@ -56,13 +59,14 @@ FIXED = frozenset(
         "require_columns", "numeric", "whole_numbers", "center", "scale", "zscore", "column", "level_labels",
         "contrasts", "interaction", "design", "group_index", "group_labels", "categories",
         "sufficient_statistics", "column_sds", "count_zeros", "rows_where_zero", "likelihood",
+        "ordered_logistic", "ordered_probit",
     }
 )  # fmt: skip
 # Names a posterior or a PyMC model holds whatever the model, and ArviZ's dims: a dim may not be
 # spelled like any variable (xarray would take the variable for its coordinate).
 FIXED_VARIABLES = frozenset(
     {INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "zi", "hu", "X", "se", OFFSET, WEIGHTS}
-    | {COEF_DIM, OBS_DIM, "chain", "draw"}
+    | {COEF_DIM, OBS_DIM, THRESHOLD_DIM, "chain", "draw"}
 )
 
 # Statistics of the data for default priors and centring, by their usual names.

@@ -60,6 +60,8 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, gro
         case Family.BETA:
             mean = _expit(np.log(0.4 / 0.6) + eta)
             y = rng.beta(5.0 * mean, 5.0 * (1 - mean), n).round(3).clip(0.001, 0.999)
+        case Family.CUMULATIVE:  # 4 categories, thresholds -1, 0, 1.2 on the logistic scale
+            y = 1 + (rng.logistic(eta, 1.0, n)[:, None] > np.array([-1.0, 0.0, 1.2])).sum(axis=1)
         case _:
             raise AssertionError(f"no fake response for the {model.family.value} family")
     columns[response.variable] = y

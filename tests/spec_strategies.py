@@ -112,10 +112,12 @@ def specs(draw) -> str:
 
     population = _Formula(forms)
     draw(_terms(population, 3))
-    start = draw(st.sampled_from(sorted(_INTERCEPT)))
+    # an ordinal family's thresholds take the intercept's place: it cannot be removed
+    starts = [s for s in sorted(_INTERCEPT) if _INTERCEPT[s] or not declaration.thresholds]
+    start = draw(st.sampled_from(starts))
     has_intercept = _INTERCEPT[start]
     trailing = ""
-    if has_intercept and start == "" and population.written and draw(st.booleans()):  # `y ~ x - 1`
+    if has_intercept and start == "" and population.written and not declaration.thresholds and draw(st.booleans()):
         trailing, has_intercept = " - 1", False
 
     blocks = []  # (factor as written, grouping factors it makes, correlated with 2+ terms, coefficient labels)

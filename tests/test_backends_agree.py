@@ -42,6 +42,8 @@ def stan_values(bound, point: dict[str, np.ndarray]) -> dict[str, object]:
             values[name.removesuffix("_log__")] = np.exp(value)
         elif name.endswith("_logodds__"):  # a probability: zi, hu
             values[name.removesuffix("_logodds__")] = 1 / (1 + np.exp(-value))
+        elif name.endswith("_ordered__"):  # the first value, then the logs of the steps
+            values[name.removesuffix("_ordered__")] = np.cumsum(np.concatenate([value[:1], np.exp(value[1:])]))
         elif name.endswith("_zerosum__"):
             base = name.removesuffix("_zerosum__")
             values["zs_" + base.split("_", 1)[1]] = value.T  # (coef, level) to Stan's (level, coef)

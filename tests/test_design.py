@@ -9,7 +9,7 @@ import pytest
 import hierc
 from conftest import ROOT
 from fake_data import fake_frame
-from hierc.data.design import bind, read_table
+from hierc.data.design import DataCoding, bind, read_table
 from hierc.errors import DataError
 from hierc.language.vocabulary import Stat
 
@@ -109,6 +109,10 @@ def test_response_statistics_for_default_priors():
             "trials `n` must be whole numbers from 1 to 2147483647",
             3,
         ),
+        ("y ~ x\nfamily cumulative", {"y": [1, 0, 2], "x": [1.0, 2.0, 3.0]}, "must be ordered categories", 3),
+        ("y ~ x\nfamily cumulative", {"y": [1, 2.5, 2], "x": [1.0, 2.0, 3.0]}, "must be ordered categories", 3),
+        ("y ~ x\nfamily cumulative", {"y": ["lo", "hi"], "x": [1.0, 2.0]}, "has labels in no given order", None),
+        ("y ~ x\nfamily cumulative", {"y": [1, 1], "x": [1.0, 2.0]}, "needs at least two categories", None),
         # levels p:q with r, and p with q:r, would both be p:q:r
         (
             "y ~ 1 + (1 | a:b)",
@@ -170,3 +174,17 @@ def test_eight_schools_data_file_is_found_next_to_the_spec():
     bound = hierc.bind_data(m, None, ROOT / "specs" / "eight_schools.hm")
     assert bound.groups["school"].levels == tuple("ABCDEFGH")
     assert list(bound.y) == [28, 8, -3, 7, -1, 1, 18, 12]
+
+
+def test_an_ordinal_response_is_coded_1_to_k_in_its_order():
+    """Whole numbers as they are (K the largest, unobserved categories between kept); an ordered Categorical by
+    its categories' order, the unobserved ones included; the thresholds named by the categories they separate."""
+    numbers = bind(model("y ~ x\nfamily cumulative"), pd.DataFrame({"y": [1, 4, 2], "x": [1.0, 2.0, 3.0]}))
+    assert list(numbers.y) == [1, 4, 2] and numbers.thresholds == ("1|2", "2|3", "3|4")
+    levels = ["never", "sometimes", "often", "always"]
+    labels = pd.Categorical(["often", "never", "often"], categories=levels, ordered=True)
+    bound = bind(model("y ~ x\nfamily cumulative"), pd.DataFrame({"y": labels, "x": [1.0, 2.0, 3.0]}))
+    assert list(bound.y) == [3, 1, 3]
+    assert bound.thresholds == ("never|sometimes", "sometimes|often", "often|always")
+    again = DataCoding.from_json(bound.coding.to_json())
+    assert again.categories == tuple(levels)

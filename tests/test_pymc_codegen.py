@@ -240,6 +240,10 @@ def _likelihood_by_scipy(family: Family, link: Link, y, eta: float, aux: dict, t
             return stats.beta.logpdf(y, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
         case Family.BETA_BINOMIAL:
             return stats.betabinom.logpmf(y, trials, mean * aux["phi"], (1 - mean) * aux["phi"]).sum()
+        case Family.CUMULATIVE:  # P(y <= k) = F(threshold k - eta), F the logistic or normal cdf
+            cdf = stats.logistic.cdf if link is Link.LOGIT else stats.norm.cdf
+            cuts = np.concatenate([[-np.inf], aux["thresholds"], [np.inf]])
+            return np.log(cdf(cuts[y] - eta) - cdf(cuts[y - 1] - eta)).sum()
     if family is Family.HURDLE_LOGNORMAL:  # zero with probability hu, else lognormal
         positive = stats.lognorm.pdf(np.where(y > 0, y, 1.0), aux["sigma"], scale=np.exp(mean))
         return np.log(np.where(y == 0, aux["hu"], (1 - aux["hu"]) * positive)).sum()
@@ -266,7 +270,11 @@ def test_every_family_and_link_has_the_right_likelihood(family, link):
     intercept = 0.3 if link is not Link.IDENTITY else 1.2
     aux = {"sigma": 1.7, "nu": 4.5, "phi": 2.5, "shape": 2.2, "zi": 0.3, "hu": 0.4}
     point = pm_model.initial_point()
-    point["Intercept"] = np.array(intercept)
+    if FAMILIES[family].thresholds:  # no intercept: eta is 0; the ordered transform's free values
+        intercept, aux["thresholds"] = 0.0, np.array([-0.8, 0.3, 1.5])
+        point["Intercept_ordered__"] = np.array([-0.8, np.log(1.1), np.log(1.2)])
+    else:
+        point["Intercept"] = np.array(intercept)
     for name, value in aux.items():
         if f"{name}_log__" in point:
             point[f"{name}_log__"] = np.array(np.log(value))
@@ -355,12 +363,17 @@ def test_centered_is_the_noncentered_model_after_the_exact_map(spec):
     derived = _at_point(pm_noncentered, outputs)
     centered_effects = _at_point(pm_centered, [block.effects for block in groups])
     centered_logp, noncentered_logp = logp_function(pm_centered), logp_function(pm_noncentered)
-    assert any(block.beta in pm_centered.named_vars for block in groups)
+    # levels' coefficients `beta` where a coefficient has a population-level counterpart (an ordinal model's
+    # `(1 | g)` has none: its thresholds are not an intercept of eta)
+    around = any(centered.varies_around_population(block) for block in centered.groups)
+    assert any(block.beta in pm_centered.named_vars for block in groups) == around
     for point in random_points(pm_noncentered, n=4, seed=3):
         values = dict(zip(outputs, derived(point), strict=True))
         mapped = {name: value for name, value in point.items() if not name.startswith("z_")}
-        zero = {**mapped, **{block.beta: np.zeros_like(values[block.effects]) for block in groups}}
-        # centered r at beta = 0 is minus the population's coefficients
+        # centered r at beta = 0 (and r = 0 where there is no beta) is minus the population's coefficients
+        zero = {**mapped, **{b.beta: np.zeros_like(values[b.effects]) for b in groups}}
+        zero |= {b.effects: np.zeros_like(values[b.effects]) for b in groups}
+        zero = {name: value for name, value in zero.items() if name in {v.name for v in pm_centered.value_vars}}
         minus_population = dict(zip([b.effects for b in groups], centered_effects(zero), strict=True))
         log_jacobian = 0.0
         for block in groups:

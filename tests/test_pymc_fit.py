@@ -172,3 +172,22 @@ def test_wide_priors_do_not_leave_chains_stuck_at_the_priors_scale():
         idata = hierc.sample(model, frame, "pymc", engine=engine, options=options)
         per_chain = idata.posterior["sd_yr"].mean("draw").values
         assert (per_chain < 0.5).all(), (engine, per_chain)
+
+
+def survey_ratings(seed: int = 5, branches: int = 30, per_branch: int = 25) -> pd.DataFrame:
+    """Ratings 1..5 from a latent satisfaction, logistic around eta, cut at four thresholds (at predictors 0)."""
+    rng = np.random.default_rng(seed)
+    branch = np.repeat(np.arange(branches), per_branch)
+    wait = rng.uniform(0, 30, branch.size).round(1)
+    channel = rng.choice(["app", "phone", "visit"], branch.size)
+    eta = -0.08 * wait + 0.6 * (channel == "phone") - 0.4 * (channel == "visit") + rng.normal(0, 0.5, branches)[branch]
+    rating = 1 + (rng.logistic(eta)[:, None] > np.array([-3.0, -1.8, -0.7, 0.6])).sum(axis=1)
+    return pd.DataFrame({"rating": rating, "wait": wait, "channel": channel, "branch": branch})
+
+
+def test_ordinal_recovery():
+    frame = survey_ratings()
+    assert set(frame["rating"]) == {1, 2, 3, 4, 5}
+    idata = hierc.sample(hierc.load(ROOT / "specs" / "ordinal_survey.hm"), frame, backend="pymc", options=FAST)
+    assert list(idata.posterior["threshold"].values) == ["1|2", "2|3", "3|4", "4|5"]
+    assert_recovered(idata, {"b_Intercept": [-3.0, -1.8, -0.7, 0.6], "b": [-0.08, 0.6, -0.4], "sd_branch": 0.5})

@@ -127,7 +127,8 @@ def test_default_priors_use_statistics_of_the_data():
 def test_every_family_and_link_passes_stanc(family, link, tmp_path):
     response = "y | trials(n)" if FAMILIES[family].needs_trials else "y"
     # `1` alone: the linear predictor is a real; `C(c)` unrolled: its sds follow reals
-    for formula in ("1 + x + (1 + x || g)", "0 + (1 | g)", "1", "1 + C(c)", "1 + x + (1 + x + C(c) || g)"):
+    without_intercept = "1 + (1 | g)" if FAMILIES[family].thresholds else "0 + (1 | g)"  # ordinal: thresholds
+    for formula in ("1 + x + (1 + x || g)", without_intercept, "1", "1 + C(c)", "1 + x + (1 + x + C(c) || g)"):
         text = f"{response} ~ {formula}\nfamily {family.value}(link = {link.value})\n"
         for encoding in ENCODINGS:
             _stanc(stan_program(hierc.loads(text), encoding), tmp_path, f"{family}_{link}_{encoding}")

@@ -307,7 +307,7 @@ def _family_cases() -> list[tuple]:
     cases = []
     for family, declaration in FAMILIES.items():
         for link in declaration.links:
-            forms = {"mean": declaration.stan.likelihood}
+            forms = {"mean": declaration.stan.likelihood} if declaration.stan.likelihood else {}
             forms |= {"eta": declaration.stan.on_link[link]} if link in declaration.stan.on_link else {}
             forms |= {"glm": declaration.stan.glm[link]} if link in declaration.stan.glm else {}
             cases += [(family, link, form, template) for form, template in forms.items()]
@@ -319,11 +319,13 @@ def _family_program(cases: list[tuple]) -> str:
     auxiliary = sorted({cls.value for declaration in FAMILIES.values() for cls in declaration.auxiliary_classes})
     lines = ["data {", "  int N;", "  int which;", "  vector[N] y_real;", "  array[N] int y_int;", "  array[N] int T;"]
     lines += ["  vector[N] eta;", "  matrix[N, 1] X;", "  vector[1] b;", *(f"  real {name};" for name in auxiliary)]
+    lines.append("  ordered[3] thresholds;")
     functions = dict.fromkeys(f for declaration in FAMILIES.values() for f in declaration.stan.functions)
     lines = (["functions {", *functions, "}"] if functions else []) + lines
     lines += ["}", "parameters {", "  real unused;", "}", "model {"]
     for k, (family, link, _, template) in enumerate(cases, start=1):
         fills = {name: name for name in auxiliary} | {"eta": "eta", "alpha": "eta", "X": "X", "trials": "T"}
+        fills["thresholds"] = "thresholds"
         statement = template.format(**fills, mean=_INVERSE_LINK[link].format("eta"))
         name, arguments = statement.split("(", 1)
         integer = FAMILIES[family].response.integer
@@ -351,7 +353,9 @@ def test_every_family_link_and_form_has_scipys_log_density():
         ResponseKind.UNIT: rng.beta(2.0, 3.0, n),
         ResponseKind.BINARY: rng.integers(0, 2, n),
         ResponseKind.COUNT: rng.poisson(3.0, n) * rng.binomial(1, 0.7, n),  # zeros for the zero-inflated
+        ResponseKind.ORDINAL: rng.integers(1, 5, n),  # 4 categories, between the 3 thresholds below
     }
+    aux["thresholds"] = np.array([-0.8, 0.3, 1.5])
     for k, (family, link, form, _) in enumerate(cases, start=1):
         y = responses[FAMILIES[family].response]
         if FAMILIES[family].needs_trials:

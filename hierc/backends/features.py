@@ -112,6 +112,10 @@ def _weighted(model: ir.Model) -> list[Use]:
     return [] if weights is None else [Use(model.response.weights_at, f"`weights({weights})`")]
 
 
+def _ordinal(model: ir.Model) -> list[Use]:
+    return [Use(model.family_at, f"`family {model.family.value}`")] if model.thresholds else []
+
+
 def _every_level_coded(model: ir.Model) -> list[Use]:
     """Categorical factors formulae codes with a column for every level.
 
@@ -119,7 +123,9 @@ def _every_level_coded(model: ir.Model) -> list[Use]:
     only where the rest of the term is already in the formula before it (the
     intercept being the empty term); hierc always drops it.
     """
-    parts = [(model.intercept, model.terms)] + [(block.intercept, block.terms) for block in model.groups]
+    # an ordinal model's formula writes the `1` its thresholds replace
+    population = (model.intercept or model.thresholds, model.terms)
+    parts = [population] + [(block.intercept, block.terms) for block in model.groups]
     uses = []
     for intercept, terms in parts:
         earlier: list[frozenset[ir.Factor]] = [frozenset()] if intercept else []
@@ -185,7 +191,15 @@ FEATURES: tuple[Feature, ...] = (
         _named_like_a_parameter,
     ),
     Feature(
-        "every family and link",
+        "the ordinal family `cumulative`",
+        (Backend.STAN, Backend.PYMC),
+        "y ~ 1 + x\nfamily cumulative",
+        "Bambi's `cumulative` has its thresholds' prior at predictors = 0, hierc's (as brms's) at the predictors' "
+        "means: another model",
+        _ordinal,
+    ),
+    Feature(
+        "every other family and link",
         ALL,
         "y ~ 1 + x\nfamily bernoulli(link = cloglog)",
         "`family=` and `link=`; " + _renamed_auxiliaries(),

@@ -27,6 +27,10 @@ def block_is_scalar(block: ir.GroupBlock) -> bool:
 def dims(model: ir.Model) -> dict[str, list[str]]:
     """The dims of every non-scalar output variable."""
     out: dict[str, list[str]] = {}
+    if model.thresholds:
+        out[naming.INTERCEPT] = [naming.THRESHOLD_DIM]
+        if model.terms:
+            out[naming.INTERCEPT_ORIGINAL] = [naming.THRESHOLD_DIM]
     if model.terms:
         out[naming.B] = [naming.COEF_DIM]
     for block in model.groups:
@@ -45,6 +49,8 @@ def dims(model: ir.Model) -> dict[str, list[str]]:
 
 def coords(bound: BoundData) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
+    if bound.model.thresholds:
+        out[naming.THRESHOLD_DIM] = list(bound.thresholds)
     if bound.model.terms:
         out[naming.COEF_DIM] = list(bound.X.names)
     for block in bound.model.groups:
@@ -61,8 +67,9 @@ def coords(bound: BoundData) -> dict[str, list[str]]:
 
 def summary_variables(model: ir.Model) -> list[str]:
     """The variables a fit summary shows: everything but the per-level effects."""
-    names = [naming.INTERCEPT] if model.intercept else []
-    if model.intercept and model.terms:
+    intercept = model.intercept or model.thresholds
+    names = [naming.INTERCEPT] if intercept else []
+    if intercept and model.terms:
         names.append(naming.INTERCEPT_ORIGINAL)
     if model.terms:
         names.append(naming.B)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -78,11 +78,11 @@ class DataCoding:
     categorical: dict[str, tuple[tuple[str, ...], str]]  # variable -> (levels, reference)
     moments: dict[str, tuple[float, float]]  # `scale(log(x))` -> (mean, sd) of `log(x)` in the fitted data
     groups: dict[str, tuple[str, ...]]  # grouping factor label -> levels
+    categories: tuple[str, ...] = ()  # an ordinal response's categories, in their order (y = 1..K)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"categorical": self.categorical, "moments": self.moments, "groups": self.groups}, sort_keys=True
-        )
+        fields = {"categorical": self.categorical, "moments": self.moments, "groups": self.groups}
+        return json.dumps(fields | {"categories": self.categories}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> DataCoding:
@@ -91,6 +91,7 @@ class DataCoding:
             {k: (tuple(levels), reference) for k, (levels, reference) in data["categorical"].items()},
             {k: (float(mean), float(sd)) for k, (mean, sd) in data["moments"].items()},
             {k: tuple(levels) for k, levels in data["groups"].items()},
+            tuple(data.get("categories", ())),
         )
 
 
@@ -134,6 +135,12 @@ class BoundData:
             case Stat.LOG_POSITIVE_SD:
                 return float(np.std(np.log(self.y[self.y > 0]), ddof=1))
         raise ValueError(stat)
+
+    @property
+    def thresholds(self) -> tuple[str, ...]:
+        """An ordinal response's thresholds, each named by the categories it separates: `1|2`, `2|3`, ..."""
+        categories = self.coding.categories
+        return tuple(f"{below}|{above}" for below, above in zip(categories, categories[1:], strict=False))
 
     def group_coefficient_names(self, label: str) -> tuple[str, ...]:
         block = self.model.group(label)
@@ -183,6 +190,7 @@ class _Binder:
     def __init__(self, model: ir.Model, frame: pd.DataFrame, where: str, fitted: DataCoding | None):
         self.model, self.frame, self.where, self.fitted = model, frame, where, fitted
         self.coding = DataCoding({}, {}, {})  # what this binding learns, for prediction later
+        self.categories: tuple[str, ...] = ()  # an ordinal response's, learned with it
 
     def fail(self, message: str, rows: np.ndarray | None = None, hint: str | None = None) -> DataError:
         return data_error(message, self.where, rows, hint)
@@ -344,8 +352,11 @@ class _Binder:
     def response(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         response = self.model.response
         se = trials = None
+        kind = FAMILIES[self.model.family].response
         if self.fitted is not None and response.variable not in self.frame.columns:
             y = None  # new rows to predict for: the response is what is unknown
+        elif kind is ResponseKind.ORDINAL:
+            y = self.ordinal(response.variable)
         else:
             y = self.numeric(response.variable)
         if response.se is not None:
@@ -363,9 +374,8 @@ class _Binder:
                 trials = trials_values.astype(np.int64)
         if y is None:
             return y, se, trials
-        kind, name = FAMILIES[self.model.family].response, f"response `{response.variable}`"
-        family = self.model.family.value
-        if kind.integer:
+        name, family = f"response `{response.variable}`", self.model.family.value
+        if kind.integer and kind is not ResponseKind.ORDINAL:
             self.require((y >= 0) & (y == np.round(y)), f"the {name} of a {family} model must be {ResponseKind.COUNT}")
             self.require(y <= MAX_INT, f"the {name} must be at most {MAX_INT}, Stan's largest integer")
             y = y.astype(np.int64)
@@ -385,6 +395,37 @@ class _Binder:
             if not np.isfinite(np.std(y.astype(float))):
                 raise self.fail(f"the {name} has values too large to compute with (up to {_magnitude(y)})")
         return y, se, trials
+
+    def ordinal(self, name: str) -> np.ndarray:
+        """An ordinal response as categories 1..K: an ordered pandas Categorical (K: its categories, the
+        unobserved included), or whole numbers from 1 (K: the largest). New data take the fit's categories."""
+        series = self.column(name)
+        what = f"the response `{name}` of a {self.model.family.value} model"
+        if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
+            categories = tuple(_label(c) for c in series.cat.categories)
+            y = series.cat.codes.to_numpy().astype(np.int64) + 1
+        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            values = series.to_numpy(dtype=float)
+            self.require(
+                np.isfinite(values) & (values >= 1) & (values == np.round(values)) & (values <= MAX_INT),
+                f"{what} must be {ResponseKind.ORDINAL}",
+                value=series.to_numpy(),
+            )
+            y = values.astype(np.int64)
+            categories = tuple(str(k) for k in range(1, int(y.max()) + 1))
+        else:
+            raise self.fail(
+                f"{what} must be {ResponseKind.ORDINAL}; `{name}` has labels in no given order",
+                hint="code the categories 1, 2, ... in their order, or pass a DataFrame whose column is "
+                "`pd.Categorical(..., categories=[...], ordered=True)`",
+            )
+        if self.fitted is not None:
+            categories = self.fitted.categories
+            self.require(y <= len(categories), f"{what} has more categories than the fitted model's {len(categories)}")
+        elif len(categories) < 2:
+            raise self.fail(f"{what} needs at least two categories; the data have one")
+        self.categories = categories
+        return y
 
     def require(self, ok: np.ndarray, message: str, hint: str | None = None, value: np.ndarray | None = None) -> None:
         """Every row must be ok; else an error on the first bad line, showing its `value` if given."""
@@ -436,7 +477,7 @@ class _Binder:
         offset = None
         if self.model.offsets:  # each offset's one column, transformed as a predictor is
             offset = np.sum([self.factor_columns(o)[0][1] for o in self.model.offsets], axis=0)
-        coding = self.fitted or self.coding
+        coding = self.fitted or replace(self.coding, categories=self.categories)
         return BoundData(self.model, y, se, trials, X, groups, widths, self.frame, coding, offset, self.weights())
 
     def check_columns(self, design: Design) -> None:

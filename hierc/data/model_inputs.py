@@ -1,7 +1,7 @@
 """The arrays a generated model reads, named as the generated code names them.
 
 The Stan program's data block and the PyMC script's `make_model` take the
-same variables: N, Y, se, T, X, offsets, K_<term> (widths of categorical terms), K,
+same variables: N, Y, n_thresholds, se, T, X, offsets, K_<term> (widths of categorical terms), K,
 and per grouping factor N_<g>, J_<g> (the level of each observation),
 M_<g> and Z_<g>. Only the level index differs: Stan counts from 1, Python
 from 0.
@@ -23,6 +23,8 @@ def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> d
     data: dict[str, object] = {"N": bound.n}
     if rows:
         data["Y"] = bound.y
+    if bound.model.thresholds:
+        data[naming.THRESHOLDS] = len(bound.thresholds)
     if bound.se is not None and rows:
         data["se"] = bound.se
     if isinstance(model.response.trials, str) and rows:

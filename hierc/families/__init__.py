@@ -10,6 +10,7 @@ from hierc.families.bernoulli import BERNOULLI
 from hierc.families.beta import BETA
 from hierc.families.beta_binomial import BETA_BINOMIAL
 from hierc.families.binomial import BINOMIAL
+from hierc.families.cumulative import CUMULATIVE
 from hierc.families.declaration import FamilyDeclaration, ResponseKind, Rows
 from hierc.families.exponential import EXPONENTIAL
 from hierc.families.gamma import GAMMA
@@ -46,6 +47,7 @@ FAMILIES: dict[Family, FamilyDeclaration] = {
         HURDLE_POISSON,
         HURDLE_NEGBINOMIAL,
         HURDLE_LOGNORMAL,
+        CUMULATIVE,
     )
 }
 

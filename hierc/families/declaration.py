@@ -7,8 +7,9 @@ template it fills in (Stan, PyMC, Bambi); `per_row` and the tests read the
 NumPy/SciPy reference. No other module asks which family a model has.
 
 Templates name the pieces a backend fills in: `{eta}` the linear predictor,
-`{mean}` the inverse link applied to it, `{trials}` the number of trials, and
-each auxiliary parameter by its class (`{sigma}`, `{nu}`, `{phi}`).
+`{mean}` the inverse link applied to it, `{trials}` the number of trials,
+`{thresholds}` an ordinal family's ordered thresholds, and each auxiliary
+parameter by its class (`{sigma}`, `{nu}`, `{phi}`).
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ class ResponseKind(StrEnum):
     UNIT = "numbers between 0 and 1, neither included"
     BINARY = "0 or 1"
     COUNT = "counts (0, 1, 2, ...)"
+    ORDINAL = "ordered categories: whole numbers 1, 2, ..., K, or an ordered pandas Categorical"
 
     @property
     def integer(self) -> bool:
-        return self in (ResponseKind.BINARY, ResponseKind.COUNT)
+        return self in (ResponseKind.BINARY, ResponseKind.COUNT, ResponseKind.ORDINAL)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ class Template:
 
 @dataclass(frozen=True)
 class Stan:
-    likelihood: str  # the sampling statement's right-hand side, e.g. "normal({mean}, {sigma})"
+    # the sampling statement's right-hand side, e.g. "normal({mean}, {sigma})"; None where every link has
+    # its form on the linear predictor (an ordinal family's)
+    likelihood: str | None
     on_link: dict[Link, str] = field(default_factory=dict)  # Stan's forms on the linear predictor
     glm: dict[Link, str] = field(default_factory=dict)  # GLM functions, which add `{X} * b` themselves
     # definitions of the functions the templates call where Stan has none (the program keeps each once)
@@ -67,7 +71,7 @@ class Stan:
 
 @dataclass(frozen=True)
 class PyMC:
-    likelihood: Template
+    likelihood: Template | None  # None where every link has its form on the linear predictor
     on_link: dict[Link, Template] = field(default_factory=dict)
 
 
@@ -98,7 +102,8 @@ class Reference:
 
     `log_density(rows, eta, mean, aux)` is log p(y_i) per draw and row;
     `draw(rng, rows, mean, aux)` one replicate of the response.
-    `aux` maps each auxiliary parameter's name to its draws, shaped to broadcast over the rows;
+    `aux` maps each auxiliary parameter's name to its draws, shaped to broadcast over the rows (an ordinal
+    family's thresholds too, as `thresholds`, with one more axis: the thresholds, last);
     `expected(rows, mean, aux)` the expected response, where it is not the inverse link of eta (`mean`).
     """
 
@@ -125,6 +130,9 @@ class FamilyDeclaration:
     # scale of the linear predictor with identity link
     location: tuple[Stat, Stat] = (Stat.RESPONSE_MEAN, Stat.RESPONSE_SD)
     suffstats_link: Link | None = None  # the link under which the likelihood has sufficient statistics
+    # ordinal: K - 1 ordered thresholds (named `Intercept`, as brms) take the intercept's place, and
+    # P(y <= k) = F(Intercept[k] - eta) with F the inverse link; eta has no intercept
+    thresholds: bool = False
 
     @property
     def auxiliary_classes(self) -> tuple[ParamClass, ...]:

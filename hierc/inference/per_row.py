@@ -19,7 +19,7 @@ from scipy import special
 from hierc import naming
 from hierc.data.design import BoundData
 from hierc.errors import CompilerBug
-from hierc.families import FAMILIES, FamilyDeclaration, Rows
+from hierc.families import FAMILIES, Rows
 from hierc.inference.sampling import import_arviz
 from hierc.language.vocabulary import Link, NewLevels, PredictionKind
 
@@ -98,9 +98,22 @@ def _pointwise(posterior: xr.Dataset, bound: BoundData, per_row, new_levels=NewL
     return out
 
 
-def _auxiliary(draws: dict[str, np.ndarray], family: FamilyDeclaration) -> dict[str, np.ndarray]:
-    """The family's auxiliary parameters, one column of draws each, to broadcast over the rows."""
-    return {cls.value: draws[cls.value][:, None] for cls in family.auxiliary_classes if cls.value in draws}
+def _auxiliary(draws: dict[str, np.ndarray], bound: BoundData) -> dict[str, np.ndarray]:
+    """The family's auxiliary parameters, one column of draws each, to broadcast over the rows; an ordinal
+    model's thresholds on the predictors as given (draws x 1 x thresholds)."""
+    model = bound.model
+    family = FAMILIES[model.family]
+    aux = {cls.value: draws[cls.value][:, None] for cls in family.auxiliary_classes if cls.value in draws}
+    if model.thresholds:
+        aux["thresholds"] = draws[naming.INTERCEPT_ORIGINAL if model.terms else naming.INTERCEPT][:, None, :]
+    return aux
+
+
+def _mean(bound: BoundData, eta: np.ndarray, aux: dict[str, np.ndarray]) -> np.ndarray:
+    """The inverse link of the linear predictor; for an ordinal model, of each threshold less it: P(y <= k)
+    for every threshold k (last axis)."""
+    inverse = _INVERSE_LINK[bound.model.link]
+    return inverse(aux["thresholds"] - eta[..., None]) if bound.model.thresholds else inverse(eta)
 
 
 def _rows(bound: BoundData) -> Rows:
@@ -116,7 +129,8 @@ def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
     weights = 1.0 if bound.weights is None else bound.weights
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
-        return weights * density(rows, eta, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
+        aux = _auxiliary(draws, bound)
+        return weights * density(rows, eta, _mean(bound, eta, aux), aux)
 
     return _pointwise(posterior, bound, per_row)
 
@@ -127,7 +141,8 @@ def predictive_draws(posterior: xr.Dataset, bound: BoundData, seed: int) -> np.n
     family = FAMILIES[model.family]
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
-        return family.reference.draw(rng, rows, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
+        aux = _auxiliary(draws, bound)
+        return family.reference.draw(rng, rows, _mean(bound, eta, aux), aux)
 
     return _pointwise(posterior, bound, per_row)
 
@@ -143,7 +158,8 @@ def predictions(
     outcome = expected if kind is PredictionKind.MEAN else functools.partial(family.reference.draw, rng)
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
-        return outcome(rows, _INVERSE_LINK[model.link](eta), _auxiliary(draws, family))
+        aux = _auxiliary(draws, bound)
+        return outcome(rows, _mean(bound, eta, aux), aux)
 
     return _pointwise(posterior, bound, per_row, new_levels, rng)
 

@@ -158,12 +158,15 @@ class Model:
     response: Response
     family: Family
     link: Link
-    intercept: bool
+    intercept: bool  # in the linear predictor
     terms: tuple[Term, ...]  # population-level, intercept excluded
     groups: tuple[GroupBlock, ...]
     priors: tuple[Prior, ...]  # one per parameter, in a fixed order
     # `offset(log(exposure))`: columns added to the linear predictor with coefficient 1, as brms's `offset()`
     offsets: tuple[Numeric, ...] = ()
+    # an ordinal family's ordered thresholds, `Intercept`, in place of the intercept (which is then False)
+    thresholds: bool = False
+    family_at: Span | None = field(default=None, compare=False)  # the `family` statement
     source: Source | None = field(default=None, compare=False)  # the spec's text, to show where a backend fails
 
     def prior(self, cls: ParamClass, group: str | None = None, coefficient: str | None = None) -> Prior:

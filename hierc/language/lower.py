@@ -62,6 +62,14 @@ def lower(spec: ast.Spec, default_name: str = "model") -> ir.Model:
             _parameterization(decl.value, diags)
         diags.raise_if_any()
 
+    thresholds = FAMILIES[family].thresholds
+    if thresholds and not formula.intercept:
+        diags.error(
+            statements.formula.span,
+            f"a {family.value} model cannot remove the intercept: its thresholds take the intercept's place",
+            "leave out `0 +` or `- 1`",
+        )
+        diags.raise_if_any()
     blocks = _parameterize(formula.blocks, statements.params, diags)
     model = ir.Model(
         name=name,
@@ -69,11 +77,13 @@ def lower(spec: ast.Spec, default_name: str = "model") -> ir.Model:
         response=formula.response,
         family=family,
         link=link,
-        intercept=formula.intercept,
+        intercept=formula.intercept and not thresholds,
         terms=formula.terms,
         groups=blocks,
         priors=(),
         offsets=formula.offsets,
+        thresholds=thresholds,
+        family_at=statements.family.span if statements.family else None,
     )
     priors = resolve_priors(statements.priors, model, diags)
     diags.raise_if_any()

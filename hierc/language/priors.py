@@ -51,7 +51,8 @@ _UNIT_DISTS = [d.value for d, info in DISTRIBUTIONS.items() if info.support is S
 
 def parameter_targets(model: ir.Model) -> list[ir.Target]:
     """Every parameter that needs a prior, in the order backends declare them."""
-    targets = [ir.Target(ParamClass.INTERCEPT)] if model.intercept else []
+    # an ordinal model's thresholds share one prior, as brms's class Intercept
+    targets = [ir.Target(ParamClass.INTERCEPT)] if model.intercept or model.thresholds else []
     targets += [ir.Target(ParamClass.B, None, term.label) for term in model.terms]
     for block in model.groups:
         label = block.factor.label
@@ -253,9 +254,9 @@ def _exists(target: ir.Target, node: ast.PriorTarget, model: ir.Model, diags: Di
     cls, span = target.cls, node.span
     match cls:
         case ParamClass.INTERCEPT:
-            if not model.intercept:
+            if not (model.intercept or model.thresholds):
                 diags.error(span, "the model has no intercept", "the formula removes it with `0` or `-1`")
-            return model.intercept
+            return model.intercept or model.thresholds
         case ParamClass.B:
             if not model.terms:
                 diags.error(span, "the model has no population-level coefficients `b`")

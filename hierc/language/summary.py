@@ -91,7 +91,7 @@ def response_text(response: ir.Response) -> str:
 
 def formula_text(model: ir.Model) -> str:
     """The model's formula as resolved: `log_radon ~ 1 + floor + (1 + floor | county)`."""
-    parts = ["1" if model.intercept else "0"] + [term_text(t) for t in model.terms]
+    parts = ["1" if model.intercept or model.thresholds else "0"] + [term_text(t) for t in model.terms]
     parts += [f"offset({offset.label})" for offset in model.offsets]
     parts += [group_block_text(b) for b in model.groups]
     return f"{response_text(model.response)} ~ {' + '.join(parts)}"
@@ -107,6 +107,8 @@ def summarize(model: ir.Model, source_name: str | None = None) -> str:
     lines += ["", "population-level terms"]
     if model.intercept:
         lines.append("  Intercept")
+    if model.thresholds:
+        lines.append("  Intercept  (the K - 1 ordered thresholds between the K categories of the response)")
     for term in model.terms:
         kinds = [
             f"{f.variable}: categorical, reference {'level ' + repr(f.reference) if f.reference else 'the first level'}"

@@ -56,6 +56,7 @@ class Family(StrEnum):
     HURDLE_POISSON = "hurdle_poisson"
     HURDLE_NEGBINOMIAL = "hurdle_negbinomial"
     HURDLE_LOGNORMAL = "hurdle_lognormal"
+    CUMULATIVE = "cumulative"
 
 
 class Parameterization(StrEnum):

@@ -164,6 +164,10 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
 
     add(Node(MEAN, Kind.DETERMINISTIC, Row.MEAN, OBSERVATIONS, note=f"link: {model.link.value}"), *means)
     likelihood = [MEAN]
+    if model.thresholds:  # an ordinal model's thresholds cut the latent mean into the categories
+        note = ", ".join(filter(None, [_prior_note(model, priors_of(ir.ParamClass.INTERCEPT)), "ordered"]))
+        add(Node(naming.INTERCEPT, Kind.RANDOM, Row.DATA, note=note))
+        likelihood.append(naming.INTERCEPT)
     for cls in auxiliary_parameters(model):
         add(Node(cls.value, Kind.RANDOM, Row.DATA, note=_prior_note(model, priors_of(cls))))
         likelihood.append(cls.value)

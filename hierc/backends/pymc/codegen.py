@@ -99,7 +99,7 @@ class _Function:
         self.suffstats = suffstats
         self.K, self.b_columns = layout(model.terms)
         self.has_X = bool(model.terms)
-        self.centred = model.intercept and self.has_X
+        self.centred = (model.intercept or model.thresholds) and self.has_X
         self.X = "Xc" if self.centred else "X"
         self.names = naming.names(model)
         self.z_width: dict[str, Size] = {}  # by grouping-factor label
@@ -146,6 +146,19 @@ class _Function:
         args = dict(prior.args)
         kwargs = [Kw(keyword, self.value(args[source], column_sd)) for keyword, source in params]
         return f"pm.{name}", kwargs + [Kw(k, v) for k, v in extra.items() if v is not None]
+
+    def thresholds(self) -> None:
+        """An ordinal model's thresholds: one prior on each, ordered (the transform is Stan's `ordered`), started
+        in order (from equal values the transform has no start)."""
+        count = f'inputs["{naming.THRESHOLDS}"]'
+        func, kwargs = self.distribution(
+            self.model.prior(ParamClass.INTERCEPT),
+            dims=f'"{naming.THRESHOLD_DIM}"',
+            transform="pm.distributions.transforms.ordered",
+            initval=f"np.linspace(-1, 1, {count})",
+        )
+        note = "thresholds between the categories" + (", at the means of the predictors" if self.centred else "")
+        self.add(naming.INTERCEPT, Call(func, (f'"{naming.INTERCEPT}"', *kwargs)), note)
 
     def scalar_rv(self, name: str, prior: ir.Prior, comment: str | None = None, column_sd: str | None = None) -> None:
         func, kwargs = self.distribution(prior, column_sd)
@@ -283,12 +296,14 @@ class _Function:
 
     def population(self) -> None:
         m = self.model
-        if not (m.intercept or self.has_X):
+        if not (m.intercept or m.thresholds or self.has_X):
             return
         self.note("population-level effects")
         if m.intercept:
             note = "intercept at the means of the predictors" if self.centred else None
             self.scalar_rv(naming.INTERCEPT, m.prior(ParamClass.INTERCEPT), note)
+        if m.thresholds:
+            self.thresholds()
         if not self.has_X:
             return
         if self.unrolled:
@@ -499,6 +514,7 @@ class _Function:
             fills["sigma"] = "se"
         trials = "T" if isinstance(m.response.trials, str) else str(m.response.trials)
         fills |= {"eta": "eta", "mean": _INVERSE_LINK[m.link].format("eta"), "trials": trials}
+        fills |= {"thresholds": naming.INTERCEPT} if m.thresholds else {}
         template = self.family.pymc.on_link.get(m.link, self.family.pymc.likelihood)
         func, args = template.function, {keyword: value.format(**fills) for keyword, value in template.arguments}
         observed = call(func, f'"{self.names.response}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"')
@@ -568,7 +584,10 @@ class _Function:
                 effects = [(p.names.effects, p.scalar) for p in pieces]
                 out.append((G.sd, _stack(sds, "vector"), coef))
                 out.append((G.effects, _stack(effects, "columns"), Seq((levels, coef), "()")))
-        if self.centred:
+        if self.centred and m.thresholds:  # P(y <= k) = F(Intercept[k] - (X - means_X) b)
+            expr = f"Intercept + pt.dot({self.stat('means_X')}, b)"
+            out.append((naming.INTERCEPT_ORIGINAL, expr, f'"{naming.THRESHOLD_DIM}"'))
+        elif self.centred:
             out.append((naming.INTERCEPT_ORIGINAL, f"Intercept - pt.dot({self.stat('means_X')}, b)", None))
         if not out:
             return

@@ -151,7 +151,13 @@ def _prepare_function(model: ir.Model) -> list[str]:
 
     reader = "whole_numbers" if FAMILIES[model.family].response.integer else "numeric"
     inputs: list[tuple[str, str]] = [("N", "len(Y)"), ("Y", "Y")]
-    lines.append(f"    Y = {reader}(data, {_string(response.variable)})")
+    coords: list[tuple[str, str]] = [(naming.OBS_DIM, "np.arange(len(Y))")]
+    if model.thresholds:
+        lines.append(f"    Y, Y_thresholds = ordinal(data, {_string(response.variable)})")
+        inputs.append((naming.THRESHOLDS, "len(Y_thresholds)"))
+        coords.append((naming.THRESHOLD_DIM, "Y_thresholds"))
+    else:
+        lines.append(f"    Y = {reader}(data, {_string(response.variable)})")
     if response.se is not None:
         inputs.append(("se", f"numeric(data, {_string(response.se)})"))
     if isinstance(response.trials, str):
@@ -172,7 +178,6 @@ def _prepare_function(model: ir.Model) -> list[str]:
         if term_width(term).symbols:
             inputs.append((width_name(term), f"len({_term_variable(model, term)}[0])"))
 
-    coords: list[tuple[str, str]] = [(naming.OBS_DIM, "np.arange(len(Y))")]
     if model.terms:
         lines += statement("X, X_names = ", call("design", *(_term_variable(model, t) for t in model.terms)), 1)
         if layout(model.terms)[0].symbols:

@@ -78,6 +78,7 @@ _RESPONSE_TYPE = {
     ResponseKind.UNIT: "vector<lower=0, upper=1>[N]",
     ResponseKind.BINARY: "array[N] int<lower=0, upper=1>",
     ResponseKind.COUNT: "array[N] int<lower=0>",
+    ResponseKind.ORDINAL: f"array[N] int<lower=1, upper={naming.THRESHOLDS} + 1>",
 }
 
 _POSITIVE_Y = "Y[rows_where_zero(Y, 0, N - count_zeros(Y))]"
@@ -191,7 +192,7 @@ class _Program:
         self.encoding = encoding
         self.K, self.b_columns = layout(model.terms)
         self.has_X = bool(model.terms)
-        self.centred = model.intercept and self.has_X
+        self.centred = (model.intercept or model.thresholds) and self.has_X
         self.qr = "_qr" if suffstats else ""  # the suffix of the compressed rows' names
         self.X = "X_qr" if suffstats else "Xc" if self.centred else "X"
         self.K_text = "K" if self.K.symbols else self.K.render()
@@ -305,6 +306,8 @@ class _Program:
 
     def response_data(self, out: _Lines) -> None:
         m = self.model
+        if m.thresholds:
+            out.add(f"int<lower=1> {naming.THRESHOLDS};", "number of thresholds: the categories of Y less one")
         out.add(f"{_RESPONSE_TYPE[self.family.response]} Y;", f"response `{m.response.variable}`")
         if m.response.se is not None:
             out.add("vector<lower=0>[N] se;", f"known standard errors `{m.response.se}`")
@@ -394,6 +397,9 @@ class _Program:
         if m.intercept:
             note = "intercept at the means of the predictors" if self.centred else "intercept"
             out.add("real Intercept;", note)
+        if m.thresholds:
+            note = "thresholds between the categories" + (", at the means of the predictors" if self.centred else "")
+            out.add(f"ordered[{naming.THRESHOLDS}] Intercept;", note)
         if self.has_X and not self.unrolled:
             out.add(f"vector[{self.K_text}] b;", "population-level coefficients")
         elif self.has_X:
@@ -475,7 +481,7 @@ class _Program:
 
     def priors(self, out: _Lines) -> None:
         m = self.model
-        if m.intercept:
+        if m.intercept or m.thresholds:
             out.add(self.sampling("Intercept", m.prior(ParamClass.INTERCEPT)))
         if self.unrolled:
             for term in m.terms:
@@ -628,7 +634,7 @@ class _Program:
         else:
             population = [self.unrolled_column(term) for term in m.terms]
         parts = intercept + population + groups
-        if parts == intercept:  # a real: the vector of N copies of it
+        if intercept and parts == intercept:  # a real: the vector of N copies of it
             parts = [f"rep_vector({intercept[0]}, {n})"] if not self.qr else parts
         mu = " + ".join(parts) if parts else f"rep_vector(0, {n})"
         out.add(f"vector[{n}] mu = {mu};", "linear predictor")
@@ -676,6 +682,7 @@ class _Program:
         fills = {cls.value: cls.value for cls in self.family.auxiliary_classes}
         if m.response.se is not None:  # known standard errors; the compressed rows are divided by se
             fills["sigma"] = "1.0" if self.qr else "se"
+        fills |= {"thresholds": naming.INTERCEPT} if m.thresholds else {}
         return fills | {"eta": eta, "mean": _INVERSE_LINK[m.link].format(eta), "trials": "T"}
 
     def generated_quantities(self) -> _Lines:
@@ -693,7 +700,13 @@ class _Program:
                 effects = [(p.names.effects, p.width) for p in pieces]
                 out.add(f"vector[{width}] {G.sd} = {_stack(sds, 'row')};", f"sds of `{block.factor.label}`")
                 out.add(f"matrix[{G.N}, {width}] {G.effects} = {_stack(effects, 'col')};", "effects, one row per level")
-        if self.centred:
+        if self.centred and m.thresholds:  # P(y <= k) = F(Intercept[k] - (X - means_X) * b)
+            means_X = self.stat("means_X")
+            out.add(
+                f"vector[{naming.THRESHOLDS}] b_Intercept = Intercept + dot_product({means_X}, b);",
+                "thresholds at predictors = 0",
+            )
+        elif self.centred:
             means_X = self.stat("means_X")
             out.add(f"real b_Intercept = Intercept - dot_product({means_X}, b);", "intercept at predictors = 0")
         for block in self.blocks:
