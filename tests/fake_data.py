@@ -69,6 +69,12 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, gro
         columns[response.se] = rng.uniform(0.5, 2.0, n).round(3)
     if response.weights is not None:
         columns[response.weights] = rng.uniform(0.0, 3.0, n).round(3)
+    if response.censored is not None:  # half the rows observed, the others censored in every way
+        codes = rng.choice([0, 0, 0, 1, -1, 2] if response.upper else [0, 0, 1, -1], n)
+        columns[response.censored] = np.array(["none", "right", "interval", "left"], dtype=object)[codes]
+    if response.upper is not None:
+        step = 2 if np.issubdtype(np.asarray(y).dtype, np.integer) else 0.5 * np.abs(y) + 0.1
+        columns[response.upper] = np.round(y + step, 3)
     return pd.DataFrame(columns)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import stan
 import xarray
-from scipy import stats
+from scipy import special, stats
 
 import hierc
 from conftest import ROOT
@@ -25,7 +25,7 @@ from hierc.backends.stan.data import plain, stan_data
 from hierc.data.design import bind
 from hierc.data.layout import term_width
 from hierc.families import FAMILIES, ResponseKind
-from hierc.language.vocabulary import Encoding
+from hierc.language.vocabulary import Encoding, Link
 
 N_POINTS = 6
 
@@ -301,15 +301,21 @@ def test_a_build_leaves_nothing_in_the_working_directory_and_names_the_interpret
     assert sys.executable == sys.prefix + "/bin/python3"
 
 
+_INVERSE = {Link.IDENTITY: lambda v: v, Link.LOG: np.exp, Link.LOGIT: special.expit, Link.PROBIT: special.ndtr}
+_INVERSE[Link.CLOGLOG] = lambda v: -np.expm1(-np.exp(v))
+
+
 def _family_cases() -> list[tuple]:
     """Every family x link x Stan form the backend writes: the sampling statement on the mean, the form on the
-    linear predictor, the GLM function."""
+    linear predictor, the GLM function, and a censorable family's log cdf and log complementary cdf."""
     cases = []
     for family, declaration in FAMILIES.items():
         for link in declaration.links:
             forms = {"mean": declaration.stan.likelihood} if declaration.stan.likelihood else {}
             forms |= {"eta": declaration.stan.on_link[link]} if link in declaration.stan.on_link else {}
             forms |= {"glm": declaration.stan.glm[link]} if link in declaration.stan.glm else {}
+            if declaration.censorable:
+                forms |= {"lcdf": declaration.stan.likelihood, "lccdf": declaration.stan.likelihood}
             cases += [(family, link, form, template) for form, template in forms.items()]
     return cases
 
@@ -319,17 +325,22 @@ def _family_program(cases: list[tuple]) -> str:
     auxiliary = sorted({cls.value for declaration in FAMILIES.values() for cls in declaration.auxiliary_classes})
     lines = ["data {", "  int N;", "  int which;", "  vector[N] y_real;", "  array[N] int y_int;", "  array[N] int T;"]
     lines += ["  vector[N] eta;", "  matrix[N, 1] X;", "  vector[1] b;", *(f"  real {name};" for name in auxiliary)]
+    lines.append("  vector[N] mean_eta;")  # the inverse link of eta, for the cdfs (below)
     lines.append("  ordered[3] thresholds;")
     functions = dict.fromkeys(f for declaration in FAMILIES.values() for f in declaration.stan.functions)
     lines = (["functions {", *functions, "}"] if functions else []) + lines
-    lines += ["}", "parameters {", "  real unused;", "}", "model {"]
-    for k, (family, link, _, template) in enumerate(cases, start=1):
+    # the cdfs read the mean as a model's local variable does, with autodiff: Stan 2.35's poisson_lcdf of data
+    # alone (no parameter) reads freed memory; a generated model's `mu` is always such a local
+    lines += ["}", "parameters {", "  real unused;", "}", "model {", "  vector[N] mean_local = mean_eta;"]
+    for k, (family, link, form, template) in enumerate(cases, start=1):
         fills = {name: name for name in auxiliary} | {"eta": "eta", "alpha": "eta", "X": "X", "trials": "T"}
         fills["thresholds"] = "thresholds"
-        statement = template.format(**fills, mean=_INVERSE_LINK[link].format("eta"))
+        cdf = form in ("lcdf", "lccdf")
+        statement = template.format(**fills, mean="mean_local" if cdf else _INVERSE_LINK[link].format("eta"))
         name, arguments = statement.split("(", 1)
         integer = FAMILIES[family].response.integer
-        density = f"{name}_{'lpmf' if integer else 'lpdf'}({'y_int' if integer else 'y_real'} | {arguments}"
+        function = form if cdf else "lpmf" if integer else "lpdf"
+        density = f"{name}_{function}({'y_int' if integer else 'y_real'} | {arguments}"
         lines.append(f"  if (which == {k}) target += {density};")
     return "\n".join([*lines, "}", ""])
 
@@ -337,6 +348,7 @@ def _family_program(cases: list[tuple]) -> str:
 def test_every_family_link_and_form_has_scipys_log_density():
     """The Stan side of every family declaration, against SciPy (`_likelihood_by_scipy`): one program holds
     every case, and the data choose which one is the target."""
+    from test_censoring import scipy_distribution
     from test_pymc_codegen import _likelihood_by_scipy
 
     cases = _family_cases()
@@ -358,12 +370,16 @@ def test_every_family_link_and_form_has_scipys_log_density():
     aux["thresholds"] = np.array([-0.8, 0.3, 1.5])
     for k, (family, link, form, _) in enumerate(cases, start=1):
         y = responses[FAMILIES[family].response]
-        if FAMILIES[family].needs_trials:
-            y = np.minimum(y, trials)
+        if FAMILIES[family].needs_trials:  # P(y > trials) is 0: a right-censored row is below its trials
+            y = np.minimum(y, trials - (form == "lccdf"))
         integer = FAMILIES[family].response.integer
         data = {"N": n, "which": k, "y_real": np.ones(n) if integer else y, "y_int": y if integer else np.ones(n, int)}
-        data |= {"T": trials, "eta": eta, "X": x, "b": b} | {name: aux[name] for name in aux}
+        data |= {"T": trials, "eta": eta, "mean_eta": _INVERSE[link](eta), "X": x, "b": b}
+        data |= {name: aux[name] for name in aux}
         total_eta = eta + x @ b if form == "glm" else eta
         expected = _likelihood_by_scipy(family, link, y, total_eta, aux, trials)
+        if form in ("lcdf", "lccdf"):  # the probabilities censored rows take, by SciPy's cdfs
+            distribution = scipy_distribution(family, _INVERSE[link](eta), aux, trials)
+            expected = (distribution.logcdf(y) if form == "lcdf" else distribution.logsf(y)).sum()
         posterior = build(program, {k: np.asarray(v).tolist() if not np.isscalar(v) else v for k, v in data.items()})
         assert posterior.log_prob([0.0]) == pytest.approx(expected, rel=1e-10), (family, link, form)

@@ -112,6 +112,13 @@ def _weighted(model: ir.Model) -> list[Use]:
     return [] if weights is None else [Use(model.response.weights_at, f"`weights({weights})`")]
 
 
+def _censored(model: ir.Model) -> list[Use]:
+    response = model.response
+    if response.censored is None:
+        return []
+    return [Use(response.censored_at, f"`cens({', '.join(filter(None, (response.censored, response.upper)))})`")]
+
+
 def _ordinal(model: ir.Model) -> list[Use]:
     return [Use(model.family_at, f"`family {model.family.value}`")] if model.thresholds else []
 
@@ -222,6 +229,14 @@ FEATURES: tuple[Feature, ...] = (
         "y | weights(w) ~ 1 + x",
         "Bambi's likelihoods take no weights",
         _weighted,
+    ),
+    Feature(
+        "censored responses `y | cens(c)`, `y | cens(c, y2)`",
+        (Backend.STAN, Backend.PYMC),
+        "y | cens(c) ~ 1 + x",
+        "Bambi's `censored()` is PyMC's `Censored`, which reads a right-censored count as P(Y >= y), not brms's "
+        "P(Y > y), and has no intervals; hierc does not lower to it",
+        _censored,
     ),
     Feature(
         "every prior distribution, and the data-scaled default priors",

@@ -108,6 +108,9 @@ class BoundData:
     coding: DataCoding | None = field(default=None, repr=False, compare=False)
     offset: np.ndarray | None = None  # the sum of the model's offsets per row; None without any
     weights: np.ndarray | None = None  # the likelihood weights of `y | weights(w)`; None without
+    # `y | cens(c, y2)`: each row's censoring code (CENSORING), and the upper bounds (Y itself where not interval)
+    censored: np.ndarray | None = None
+    upper: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -349,6 +352,47 @@ class _Binder:
         self.require(weights >= 0, f"weights `{name}` must be zero or positive", value=weights.tolist())
         return weights
 
+    def censoring(self, y: np.ndarray | None, trials: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The censoring code of each row, and the upper bounds (y where a row is not interval-censored); new
+        rows to predict for need neither."""
+        response = self.model.response
+        name = response.censored
+        if name is None or y is None:
+            return None, None
+        series = self.column(name)
+        words = {word: code for code, word in CENSORING.items()}
+        text = series.astype(str).str.strip().str.lower()
+        numbers = pd.to_numeric(series, errors="coerce")
+        codes = np.where(text.isin(list(words)), text.map(words), numbers).astype(float)
+        spelled = [f"{word} ({code})" for code, word in CENSORING.items()]
+        spelled = ", ".join(spelled[:-1]) + f" or {spelled[-1]}"
+        self.require(
+            np.isin(codes, list(CENSORING)),
+            f"the censoring codes `{name}` must be {spelled}",
+            value=np.array(series.tolist(), dtype=object),
+        )
+        codes = codes.astype(np.int64)
+        if trials is not None:  # P(y > trials) is 0: no value lies above
+            self.require(
+                (codes != 1) | (y < trials),
+                f"a right-censored `{response.variable}` must be below its number of trials",
+            )
+        interval = codes == 2
+        if response.upper is None:
+            self.require(~interval, f"interval-censored rows need their upper bounds: write `cens({name}, y2)`")
+            return codes, None
+        bounds = pd.to_numeric(self.column(response.upper), errors="coerce").to_numpy(dtype=float)
+        integer = FAMILIES[self.model.family].response.integer
+        ok = np.isfinite(bounds) & (bounds > y) & ((bounds == np.round(bounds)) if integer else True)
+        what = "whole numbers " if integer else ""
+        self.require(
+            ok | ~interval,
+            f"the upper bounds `{response.upper}` of interval-censored rows must be {what}above `{response.variable}`",
+            value=np.array(self.frame[response.upper].tolist(), dtype=object),
+        )
+        upper = np.where(interval, bounds, y)  # a bound only where interval-censored: the others read y
+        return codes, upper.astype(np.int64) if integer else upper
+
     def response(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         response = self.model.response
         se = trials = None
@@ -478,7 +522,10 @@ class _Binder:
         if self.model.offsets:  # each offset's one column, transformed as a predictor is
             offset = np.sum([self.factor_columns(o)[0][1] for o in self.model.offsets], axis=0)
         coding = self.fitted or replace(self.coding, categories=self.categories)
-        return BoundData(self.model, y, se, trials, X, groups, widths, self.frame, coding, offset, self.weights())
+        censored, upper = self.censoring(y, trials)
+        return BoundData(
+            self.model, y, se, trials, X, groups, widths, self.frame, coding, offset, self.weights(), censored, upper
+        )
 
     def check_columns(self, design: Design) -> None:
         """Default priors divide by each column's sd; a constant column has no information anyway."""
@@ -497,6 +544,10 @@ class _Binder:
 
 
 MAX_INT = 2**31 - 1  # Stan's integers have 32 bits
+
+# brms's censoring codes: y is exact (none), an upper bound of the value (left), a lower bound (right: the
+# value is above y), or the lower end of an interval (y, y2] (interval)
+CENSORING = {0: "none", 1: "right", -1: "left", 2: "interval"}
 
 
 def _magnitude(values: np.ndarray) -> str:

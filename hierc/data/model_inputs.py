@@ -1,10 +1,10 @@
 """The arrays a generated model reads, named as the generated code names them.
 
 The Stan program's data block and the PyMC script's `make_model` take the
-same variables: N, Y, n_thresholds, se, T, X, offsets, K_<term> (widths of categorical terms), K,
-and per grouping factor N_<g>, J_<g> (the level of each observation),
-M_<g> and Z_<g>. Only the level index differs: Stan counts from 1, Python
-from 0.
+same variables: N, Y, n_thresholds, se, T, weights, cens, Y_upper, X,
+offsets, K_<term> (widths of categorical terms), K, and per grouping factor
+N_<g>, J_<g> (the level of each observation), M_<g> and Z_<g>. Only the
+level index differs: Stan counts from 1, Python from 0.
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> d
         data[naming.OFFSET] = bound.offset
     if bound.weights is not None and rows:
         data[naming.WEIGHTS] = bound.weights
+    if bound.censored is not None and rows:
+        data[naming.CENSORED] = bound.censored
+    if bound.upper is not None and rows:
+        data[naming.UPPER] = bound.upper
     for block in model.groups:
         G, group = naming.names(model).group(block.factor.label), bound.groups[block.factor.label]
         data[G.N] = len(group.levels)

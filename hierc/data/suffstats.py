@@ -52,6 +52,8 @@ def why_not(model: ir.Model) -> str | None:
         return "the model has an offset, which the statistics of the rows do not hold"
     if model.response.weights is not None:
         return "the rows have likelihood weights, which the statistics of the rows do not hold"
+    if model.response.censored is not None:
+        return "some rows may be censored, which the statistics of the rows do not hold"
     return None
 
 

@@ -11,19 +11,19 @@ from hierc.families.declaration import (
     Bambi,
     FamilyDeclaration,
     PyMC,
-    Reference,
     ResponseKind,
     Stan,
     Template,
+    scipy_reference,
 )
 from hierc.language.vocabulary import Dist, Family, Link, ParamClass
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
     phi = aux["phi"]
-    return stats.beta.logpdf(rows.y, mean * phi, (1 - mean) * phi)
+    return stats.beta(mean * phi, (1 - mean) * phi)
 
 
 def _draw(rng, rows, mean, aux):
@@ -43,7 +43,11 @@ BETA = FamilyDeclaration(
     auxiliary=(PRECISION,),
     response=ResponseKind.UNIT,
     stan=Stan("beta({mean} * {phi}, (1 - {mean}) * {phi})"),
-    pymc=PyMC(Template("pm.Beta", (("alpha", "{mean} * {phi}"), ("beta", "(1 - {mean}) * {phi}")))),
-    reference=Reference(_log_density, _draw),
+    pymc=PyMC(
+        Template("pm.Beta", (("alpha", "{mean} * {phi}"), ("beta", "(1 - {mean}) * {phi}"))),
+        log_ccdf="pm.logcdf(pm.Beta.dist(alpha=beta, beta=alpha), 1 - y)",  # 1 - y is beta(beta, alpha)
+    ),
+    reference=scipy_reference(_distribution, _draw),
     bambi=Bambi("beta", {ParamClass.PHI: "kappa"}),
+    censorable=True,
 )

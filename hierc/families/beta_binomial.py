@@ -7,15 +7,23 @@ precision phi: the variance is n mean (1 - mean) (1 + (n - 1) / (1 + phi)), a bi
 from __future__ import annotations
 
 from hierc.families.beta import PRECISION
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link, ParamClass
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
     phi = aux["phi"]
-    return stats.betabinom.logpmf(rows.y, rows.trials, mean * phi, (1 - mean) * phi)
+    return stats.betabinom(rows.trials, mean * phi, (1 - mean) * phi)
 
 
 def _draw(rng, rows, mean, aux):
@@ -36,7 +44,7 @@ BETA_BINOMIAL = FamilyDeclaration(
     pymc=PyMC(
         Template("pm.BetaBinomial", (("n", "{trials}"), ("alpha", "{mean} * {phi}"), ("beta", "(1 - {mean}) * {phi}")))
     ),
-    reference=Reference(_log_density, _draw, expected=_expected),
+    reference=scipy_reference(_distribution, _draw, expected=_expected),
     bambi=Bambi("beta_binomial", {ParamClass.PHI: "kappa"}),
     needs_trials=True,
 )

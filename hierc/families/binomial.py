@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
-    return stats.binom.logpmf(rows.y, rows.trials, mean)
+    return stats.binom(rows.trials, mean)
 
 
 def _log_density_on_logit(rows, eta, mean, aux):
@@ -41,8 +49,10 @@ BINOMIAL = FamilyDeclaration(
     pymc=PyMC(
         Template("pm.Binomial", (("n", "{trials}"), ("p", "{mean}"))),
         on_link={Link.LOGIT: Template("binomial_logit", (("n", "{trials}"), ("eta", "{eta}")))},  # a script helper
+        log_ccdf="pt.log(pt.betainc(y + 1, n - y, p))",  # y below n: a right-censored row has a success to come
     ),
-    reference=Reference(_log_density, _draw, on_link={Link.LOGIT: _log_density_on_logit}, expected=_expected),
+    reference=scipy_reference(_distribution, _draw, on_link={Link.LOGIT: _log_density_on_logit}, expected=_expected),
     bambi=Bambi("binomial"),
     needs_trials=True,
+    censorable=True,
 )

@@ -73,6 +73,11 @@ class Stan:
 class PyMC:
     likelihood: Template | None  # None where every link has its form on the linear predictor
     on_link: dict[Link, Template] = field(default_factory=dict)
+    # a censored row's log P(Y <= y) and log P(Y > y), in `y` and the likelihood's keywords, where PyMC's own
+    # are inexact: PyMC takes log(1 - cdf) for most log complementary cdfs (-inf beyond about -37), and its
+    # normal cdfs compute sqrt(2) in float32 (off by 1e-7)
+    log_cdf: str | None = None
+    log_ccdf: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class Rows:
     y: object
     se: object
     trials: object
+    censored: object = None  # `cens` codes (CENSORING in hierc/data/design.py), or None
+    upper: object = None  # the upper bounds of interval-censored rows
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,18 @@ class Reference:
     draw: Callable
     on_link: dict[Link, Callable] = field(default_factory=dict)  # numerically better forms on eta
     expected: Callable | None = None
+    # `distribution(rows, mean, aux)`: SciPy's frozen distribution of each row's y (a censored row needs its cdf)
+    distribution: Callable | None = None
+
+
+def scipy_reference(distribution: Callable, draw: Callable, **others) -> Reference:
+    """A reference whose log density is that of a SciPy distribution (`Reference.distribution`)."""
+
+    def log_density(rows, eta, mean, aux):
+        frozen = distribution(rows, mean, aux)
+        return frozen.logpmf(rows.y) if hasattr(frozen, "logpmf") else frozen.logpdf(rows.y)
+
+    return Reference(log_density, draw, distribution=distribution, **others)
 
 
 @dataclass(frozen=True)
@@ -133,6 +152,9 @@ class FamilyDeclaration:
     # ordinal: K - 1 ordered thresholds (named `Intercept`, as brms) take the intercept's place, and
     # P(y <= k) = F(Intercept[k] - eta) with F the inverse link; eta has no intercept
     thresholds: bool = False
+    # `y | cens(c)`: Stan's and PyMC's cdfs of the distribution on its mean take vectors of rows, and
+    # `Reference.distribution` is SciPy's
+    censorable: bool = False
 
     @property
     def auxiliary_classes(self) -> tuple[ParamClass, ...]:

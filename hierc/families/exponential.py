@@ -5,14 +5,22 @@ Stan's `exponential` and PyMC's `Exponential` take the rate, 1 / mean.
 
 from __future__ import annotations
 
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
-    return stats.expon.logpdf(rows.y, scale=mean)
+    return stats.expon(scale=mean)
 
 
 def _draw(rng, rows, mean, aux):
@@ -28,7 +36,9 @@ EXPONENTIAL = FamilyDeclaration(
     pymc=PyMC(
         Template("pm.Exponential", (("lam", "1 / {mean}"),)),
         on_link={Link.LOG: Template("pm.Exponential", (("lam", "pt.exp(-{eta})"),))},
+        log_ccdf="-lam * y",
     ),
-    reference=Reference(_log_density, _draw),
+    reference=scipy_reference(_distribution, _draw),
     bambi=Bambi("exponential"),
+    censorable=True,
 )

@@ -7,14 +7,22 @@ and the rate shape / mean.
 from __future__ import annotations
 
 from hierc.families.auxiliary import SHAPE
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
-    return stats.gamma.logpdf(rows.y, aux["shape"], scale=mean / aux["shape"])
+    return stats.gamma(aux["shape"], scale=mean / aux["shape"])
 
 
 def _draw(rng, rows, mean, aux):
@@ -31,7 +39,9 @@ GAMMA = FamilyDeclaration(
     pymc=PyMC(
         Template("pm.Gamma", (("alpha", "{shape}"), ("beta", "{shape} / {mean}"))),
         on_link={Link.LOG: Template("pm.Gamma", (("alpha", "{shape}"), ("beta", "{shape} * pt.exp(-{eta})")))},
+        log_ccdf="pt.log(pt.gammaincc(alpha, beta * y))",
     ),
-    reference=Reference(_log_density, _draw),
+    reference=scipy_reference(_distribution, _draw),
     bambi=Bambi("gamma", {SHAPE.cls: "alpha"}),
+    censorable=True,
 )

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from hierc.families.auxiliary import SIGMA
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link
 
 
@@ -11,10 +19,10 @@ def _sd(rows, aux):
     return rows.se if rows.se is not None else aux["sigma"]
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
-    return stats.norm.logpdf(rows.y, mean, _sd(rows, aux))
+    return stats.norm(mean, _sd(rows, aux))
 
 
 def _draw(rng, rows, mean, aux):
@@ -28,9 +36,14 @@ GAUSSIAN = FamilyDeclaration(
     auxiliary=(SIGMA,),
     response=ResponseKind.REAL,
     stan=Stan("normal({mean}, {sigma})", glm={Link.IDENTITY: "normal_id_glm({X}, {alpha}, b, {sigma})"}),
-    pymc=PyMC(Template("pm.Normal", (("mu", "{mean}"), ("sigma", "{sigma}")))),
-    reference=Reference(_log_density, _draw),
+    pymc=PyMC(
+        Template("pm.Normal", (("mu", "{mean}"), ("sigma", "{sigma}"))),
+        log_cdf="log_normal_cdf((y - mu) / sigma)",
+        log_ccdf="log_normal_cdf((mu - y) / sigma)",
+    ),
+    reference=scipy_reference(_distribution, _draw),
     bambi=Bambi("gaussian", {SIGMA.cls: "sigma"}),
     allows_se=True,
     suffstats_link=Link.IDENTITY,
+    censorable=True,
 )

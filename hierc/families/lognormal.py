@@ -8,15 +8,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hierc.families.auxiliary import SIGMA
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link, Stat
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     import numpy as np
     from scipy import stats
 
-    return stats.lognorm.logpdf(rows.y, aux["sigma"], scale=np.exp(mean))
+    return stats.lognorm(aux["sigma"], scale=np.exp(mean))
 
 
 def _draw(rng, rows, mean, aux):
@@ -38,8 +46,13 @@ LOGNORMAL = FamilyDeclaration(
     auxiliary=(LOG_SIGMA,),
     response=ResponseKind.POSITIVE,
     stan=Stan("lognormal({mean}, {sigma})"),
-    pymc=PyMC(Template("pm.LogNormal", (("mu", "{mean}"), ("sigma", "{sigma}")))),
-    reference=Reference(_log_density, _draw, expected=_expected),
+    pymc=PyMC(
+        Template("pm.LogNormal", (("mu", "{mean}"), ("sigma", "{sigma}"))),
+        log_cdf="log_normal_cdf((pt.log(y) - mu) / sigma)",
+        log_ccdf="log_normal_cdf((mu - pt.log(y)) / sigma)",
+    ),
+    reference=scipy_reference(_distribution, _draw, expected=_expected),
     bambi=Bambi("lognormal", {LOG_SIGMA.cls: "sigma"}, custom="LogNormal"),
     location=(Stat.LOG_RESPONSE_MEAN, Stat.LOG_RESPONSE_SD),
+    censorable=True,
 )

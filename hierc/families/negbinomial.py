@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from hierc.families.auxiliary import PHI
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link
 
 
@@ -18,8 +26,10 @@ def negbinomial_p_zero(phi):
     return lambda mean: (phi / (phi + mean)) ** phi
 
 
-def _log_density(rows, eta, mean, aux):
-    return negbinomial_log_density(rows.y, mean, aux["phi"])
+def _distribution(rows, mean, aux):
+    from scipy import stats
+
+    return stats.nbinom(aux["phi"], aux["phi"] / (aux["phi"] + mean))
 
 
 def _draw(rng, rows, mean, aux):
@@ -37,7 +47,11 @@ NEGBINOMIAL = FamilyDeclaration(
         on_link={Link.LOG: "neg_binomial_2_log({eta}, {phi})"},
         glm={Link.LOG: "neg_binomial_2_log_glm({X}, {alpha}, b, {phi})"},
     ),
-    pymc=PyMC(Template("pm.NegativeBinomial", (("mu", "{mean}"), ("alpha", "{phi}")))),
-    reference=Reference(_log_density, _draw),
+    pymc=PyMC(
+        Template("pm.NegativeBinomial", (("mu", "{mean}"), ("alpha", "{phi}"))),
+        log_ccdf="pt.log(pt.betainc(y + 1, alpha, mu / (mu + alpha)))",
+    ),
+    reference=scipy_reference(_distribution, _draw),
     bambi=Bambi("negativebinomial", {PHI.cls: "alpha"}),
+    censorable=True,
 )

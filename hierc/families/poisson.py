@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
-    return stats.poisson.logpmf(rows.y, mean)
+    return stats.poisson(mean)
 
 
 def _draw(rng, rows, mean, aux):
@@ -26,7 +34,11 @@ POISSON = FamilyDeclaration(
         on_link={Link.LOG: "poisson_log({eta})"},
         glm={Link.LOG: "poisson_log_glm({X}, {alpha}, b)"},
     ),
-    pymc=PyMC(Template("pm.Poisson", (("mu", "{mean}"),))),
-    reference=Reference(_log_density, _draw),
+    pymc=PyMC(
+        Template("pm.Poisson", (("mu", "{mean}"),)),
+        log_ccdf="pt.log(pt.gammainc(y + 1, mu))",  # P(Y > y) = P(Gamma(y + 1, 1) < mu)
+    ),
+    reference=scipy_reference(_distribution, _draw),
     bambi=Bambi("poisson"),
+    censorable=True,
 )

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from hierc.families.auxiliary import NU, SIGMA
-from hierc.families.declaration import Bambi, FamilyDeclaration, PyMC, Reference, ResponseKind, Stan, Template
+from hierc.families.declaration import (
+    Bambi,
+    FamilyDeclaration,
+    PyMC,
+    ResponseKind,
+    Stan,
+    Template,
+    scipy_reference,
+)
 from hierc.language.vocabulary import Family, Link
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
-    return stats.t.logpdf(rows.y, aux["nu"], mean, aux["sigma"])
+    return stats.t(aux["nu"], mean, aux["sigma"])
 
 
 def _draw(rng, rows, mean, aux):
@@ -26,7 +34,12 @@ STUDENT_T = FamilyDeclaration(
     auxiliary=(SIGMA, NU),
     response=ResponseKind.REAL,
     stan=Stan("student_t({nu}, {mean}, {sigma})"),
-    pymc=PyMC(Template("pm.StudentT", (("nu", "{nu}"), ("mu", "{mean}"), ("sigma", "{sigma}")))),
-    reference=Reference(_log_density, _draw),
+    pymc=PyMC(
+        Template("pm.StudentT", (("nu", "{nu}"), ("mu", "{mean}"), ("sigma", "{sigma}"))),
+        log_cdf="student_t_log_cdf((y - mu) / sigma, nu)",
+        log_ccdf="student_t_log_cdf((mu - y) / sigma, nu)",
+    ),
+    reference=scipy_reference(_distribution, _draw),
     bambi=Bambi("t", {SIGMA.cls: "sigma", NU.cls: "nu"}),
+    censorable=True,
 )

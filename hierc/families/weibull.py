@@ -11,10 +11,10 @@ from hierc.families.declaration import (
     Bambi,
     FamilyDeclaration,
     PyMC,
-    Reference,
     ResponseKind,
     Stan,
     Template,
+    scipy_reference,
 )
 from hierc.language.vocabulary import Dist, Family, Link, ParamClass
 
@@ -25,10 +25,10 @@ def _scale(mean, shape):
     return mean / special.gamma(1 + 1 / shape)
 
 
-def _log_density(rows, eta, mean, aux):
+def _distribution(rows, mean, aux):
     from scipy import stats
 
-    return stats.weibull_min.logpdf(rows.y, aux["shape"], scale=_scale(mean, aux["shape"]))
+    return stats.weibull_min(aux["shape"], scale=_scale(mean, aux["shape"]))
 
 
 def _draw(rng, rows, mean, aux):
@@ -50,7 +50,11 @@ WEIBULL = FamilyDeclaration(
         "weibull({shape}, {mean} / tgamma(1 + 1 / {shape}))",
         on_link={Link.LOG: "weibull({shape}, exp({eta}) / tgamma(1 + 1 / {shape}))"},
     ),
-    pymc=PyMC(Template("pm.Weibull", (("alpha", "{shape}"), ("beta", "{mean} / pt.gamma(1 + 1 / {shape})")))),
-    reference=Reference(_log_density, _draw),
+    pymc=PyMC(
+        Template("pm.Weibull", (("alpha", "{shape}"), ("beta", "{mean} / pt.gamma(1 + 1 / {shape})"))),
+        log_ccdf="-((y / beta) ** alpha)",
+    ),
+    reference=scipy_reference(_distribution, _draw),
     bambi=Bambi("weibull", {ParamClass.SHAPE: "alpha"}),
+    censorable=True,
 )

@@ -117,7 +117,26 @@ def _mean(bound: BoundData, eta: np.ndarray, aux: dict[str, np.ndarray]) -> np.n
 
 
 def _rows(bound: BoundData) -> Rows:
-    return Rows(bound.y, bound.se, bound.trials)
+    return Rows(bound.y, bound.se, bound.trials, bound.censored, bound.upper)
+
+
+def _censored(density, distribution):
+    """A family's log density where rows may be censored (brms's `cens`): an observed row's density, else the
+    log probability of what is known of the value, from the family's SciPy distribution (`Reference`)."""
+
+    def log_density(rows, eta, mean, aux):
+        frozen = distribution(rows, mean, aux)
+        y, codes = rows.y, rows.censored
+        upper = rows.upper if rows.upper is not None else y  # without intervals, unused
+        with np.errstate(divide="ignore", invalid="ignore"):  # from the tail whose difference is accurate
+            below = frozen.logcdf(upper) + np.log(-np.expm1(frozen.logcdf(y) - frozen.logcdf(upper)))
+            above = frozen.logsf(y) + np.log(-np.expm1(frozen.logsf(upper) - frozen.logsf(y)))
+            interval = np.where(frozen.cdf(y) > 0.5, above, below)
+        observed = density(rows, eta, mean, aux)
+        known = np.select([codes == 1, codes == -1, codes == 2], [frozen.logsf(y), frozen.logcdf(y), interval], 0.0)
+        return np.where(codes == 0, observed, known)
+
+    return log_density
 
 
 def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
@@ -126,6 +145,8 @@ def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
     model, rows = bound.model, _rows(bound)
     family = FAMILIES[model.family]
     density = family.reference.on_link.get(model.link, family.reference.log_density)
+    if bound.censored is not None:
+        density = _censored(density, family.reference.distribution)
     weights = 1.0 if bound.weights is None else bound.weights
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:

@@ -70,8 +70,12 @@ class Response:
     se: str | None = None  # column of known standard errors: `y | se(s)`
     trials: str | int | None = None  # column or constant number of trials: `y | trials(n)`
     weights: str | None = None  # column of likelihood weights: `y | weights(w)`
+    # `y | cens(c)` or `cens(c, y2)`: a column of censoring codes, and one of the interval-censored rows' upper bounds
+    censored: str | None = None
+    upper: str | None = None
     se_at: Span | None = field(default=None, compare=False)
     weights_at: Span | None = field(default=None, compare=False)
+    censored_at: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,7 @@ class Model:
     def data_columns(self) -> list[str]:
         """The columns of the data the model reads, each once, in the order the spec first uses them."""
         response = self.response
-        options = (response.se, response.trials, response.weights)
+        options = (response.se, response.trials, response.weights, response.censored, response.upper)
         columns = [response.variable] + [v for v in options if isinstance(v, str)]
         all_terms = list(self.terms) + [t for block in self.groups for t in block.terms]
         columns += [v for term in all_terms for v in term.variables]

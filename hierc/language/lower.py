@@ -187,6 +187,13 @@ def _check_response_options(node: ast.Response, family: Family, diags: Diagnosti
         diags.error(
             spans["trials"], f"`trials(...)` is for the {counted} family, not `{family.value}`", "add `family binomial`"
         )
+    if "cens" in spans and not info.censorable:
+        censorable = [f.value for f, i in FAMILIES.items() if i.censorable]
+        diags.error(
+            spans["cens"],
+            f"censoring `cens(...)` is not available for the `{family.value}` family",
+            f"it works with the {one_of(censorable)} families",
+        )
     misspelled_trials = any(did_you_mean(option, ["trials"]) for option in spans)  # has its own error
     if info.needs_trials and "trials" not in spans and not misspelled_trials:
         diags.error(

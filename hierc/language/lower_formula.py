@@ -150,13 +150,17 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
         if value is not None:
             options[kind] = value
     spans = {call.func.text: call.span for call in node.additions}
+    censored, upper = options.get("cens", (None, None))
     return ir.Response(
         node.name.text,
         options.get("se"),
         options.get("trials"),
         options.get("weights"),
+        censored,
+        upper,
         se_at=spans.get("se"),
         weights_at=spans.get("weights"),
+        censored_at=spans.get("cens"),
     )
 
 
@@ -165,15 +169,21 @@ RESPONSE_OPTIONS = {
     "se": ("se(s)", "`se(s)`, where s is a column of standard errors"),
     "trials": ("trials(n)", "`trials(n)`, with a column or a number"),
     "weights": ("weights(w)", "`weights(w)`, where w is a column of weights"),
+    "cens": (
+        "cens(c)",
+        "`cens(c)` or `cens(c, y2)`: c a column of censoring codes, y2 the upper bounds of interval-censored rows",
+    ),
 }
 
 
 MAX_TRIALS = 2**31 - 1  # Stan's integers have 32 bits
 
 
-def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | None:
+def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | tuple | None:
     kind = call.func.text
     usage = RESPONSE_OPTIONS[kind][1]
+    if kind == "cens":
+        return _censoring_columns(call, usage, diags)
     if len(call.args) != 1 or call.args[0].name is not None:
         diags.error(call.span, f"`{kind}` takes one argument", f"write {usage}")
         return None
@@ -187,6 +197,25 @@ def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | No
         return None
     diags.error(value.span, f"invalid argument to `{kind}`", f"write {usage}")
     return None
+
+
+def _censoring_columns(call: ast.Call, usage: str, diags: Diagnostics) -> tuple[str, str | None] | None:
+    """`cens(c)` or `cens(c, y2)`: the column of codes, and the column of upper bounds or None."""
+    if not 1 <= len(call.args) <= 2 or any(arg.name is not None for arg in call.args):
+        diags.error(call.span, "`cens` takes one or two columns", f"write {usage}")
+        return None
+    names = []
+    for arg in call.args:
+        if not isinstance(arg.value, ast.Name):
+            diags.error(arg.value.span, "invalid argument to `cens`", f"write {usage}")
+            return None
+        if not check_name(arg.value, diags):
+            return None
+        names.append(arg.value.text)
+    if len(names) == 2 and names[0] == names[1]:
+        diags.error(call.args[1].span, f"`{names[0]}` is both the censoring codes and the upper bounds")
+        return None
+    return names[0], names[1] if len(names) == 2 else None
 
 
 # ---- terms -------------------------------------------------------------------

@@ -86,6 +86,8 @@ def response_text(response: ir.Response) -> str:
         options.append(f"trials({response.trials})")
     if response.weights is not None:
         options.append(f"weights({response.weights})")
+    if response.censored is not None:
+        options.append(f"cens({', '.join(filter(None, (response.censored, response.upper)))})")
     return response.variable + (" | " + " + ".join(options) if options else "")
 
 

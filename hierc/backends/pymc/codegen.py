@@ -516,8 +516,12 @@ class _Function:
         fills |= {"eta": "eta", "mean": _INVERSE_LINK[m.link].format("eta"), "trials": trials}
         fills |= {"thresholds": naming.INTERCEPT} if m.thresholds else {}
         template = self.family.pymc.on_link.get(m.link, self.family.pymc.likelihood)
+        if m.response.censored is not None:  # cdfs are of the distribution on its mean: no form on eta
+            template = self.family.pymc.likelihood
         func, args = template.function, {keyword: value.format(**fills) for keyword, value in template.arguments}
         observed = call(func, f'"{self.names.response}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"')
+        if m.response.censored is not None:
+            observed = self.censored(func, args)
         if m.response.weights is None:
             self.add(None, observed)
             return
@@ -525,6 +529,26 @@ class _Function:
         weighted = f'((inputs["{naming.WEIGHTS}"] - 1) * pm.logp(likelihood, inputs["Y"])).sum()'
         comment = "likelihood weights: each row's log density counts w times (the line above counts it once)"
         self.add(None, call("pm.Potential", f'"{naming.WEIGHTS}"', weighted), comment)
+
+    def censored(self, distribution: str, args: dict[str, str]) -> Call:
+        """The script's `censored` likelihood: each row by its censoring code (`script_helpers.py`)."""
+        m = self.model
+        upper = [f'inputs["{naming.UPPER}"]'] if m.response.upper is not None else []
+        dtype = {"dtype": '"int64"'} if self.family.response.integer else {}
+        keywords = ", ".join(["y", *args])
+        exact = {"log_cdf": self.family.pymc.log_cdf, "log_ccdf": self.family.pymc.log_ccdf}
+        dtype |= {name: f"lambda {keywords}: {body}" for name, body in exact.items() if body is not None}
+        return call(
+            "censored",
+            f'"{self.names.response}"',
+            distribution,
+            call("dict", **args),
+            f'inputs["{naming.CENSORED}"]',
+            *upper,
+            observed='inputs["Y"]',
+            dims=f'"{OBS}"',
+            **dtype,
+        )
 
     def likelihood_from_statistics(self) -> None:
         m, b = self.model, naming.B

@@ -164,6 +164,11 @@ def _prepare_function(model: ir.Model) -> list[str]:
         inputs.append(("T", f"whole_numbers(data, {_string(response.trials)})"))
     if response.weights is not None:
         inputs.append((naming.WEIGHTS, f"numeric(data, {_string(response.weights)})"))
+    if response.censored is not None:
+        lines.append(f"    cens = censoring(data, {_string(response.censored)})")
+        inputs.append((naming.CENSORED, "cens"))
+    if response.upper is not None:
+        inputs.append((naming.UPPER, f"upper_bounds(data, {_string(response.upper)}, cens, Y)"))
 
     seen: set[str] = set()
     for term in [*model.terms, *(t for block in model.groups for t in block.terms)]:

@@ -44,13 +44,16 @@ def ordinal(data: pd.DataFrame, name: str) -> tuple[np.ndarray, list[str]]:
     (K: the largest)."""
     series = data[name]
     if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
-        y, categories = series.cat.codes.to_numpy().astype(np.int64) + 1, [_label(c) for c in series.cat.categories]
+        y = series.cat.codes.to_numpy().astype(np.int64) + 1
+        categories = [_label(c) for c in series.cat.categories]
     else:
         y = series.to_numpy(dtype=np.int64)
         if y.min() < 1:
-            raise ValueError(f"the ordinal response {name} must be whole numbers from 1, or an ordered Categorical")
+            message = f"the ordinal response {name} must be whole numbers from 1, or ordered"
+            raise ValueError(message)
         categories = [str(k) for k in range(1, y.max() + 1)]
-    return y, [f"{low}|{high}" for low, high in zip(categories[:-1], categories[1:], strict=True)]
+    pairs = zip(categories[:-1], categories[1:], strict=True)
+    return y, [f"{low}|{high}" for low, high in pairs]
 
 
 def center(values: np.ndarray) -> np.ndarray:
@@ -186,31 +189,39 @@ def bernoulli_logit(name: str, eta, **kwargs):
 
 
 def ordered_logistic(name: str, eta, cutpoints, **kwargs):
-    """An ordinal response 1..K with P(y <= k) = inv_logit(cutpoints[k] - eta), like Stan's `ordered_logistic`.
-
-    PyMC's `OrderedLogistic` takes the log of differences of probabilities, -inf far out; this log density
-    is computed on the log scale and stays finite.
+    """An ordinal response 1..K with P(y <= k) = inv_logit(cutpoints[k] - eta), like Stan's
+    `ordered_logistic`. PyMC's `OrderedLogistic` takes the log of differences of probabilities,
+    -inf far out; this log density is computed on the log scale and stays finite.
     """
-    return _ordinal(name, eta, cutpoints, lambda x: -pt.softplus(-x), lambda x: 1 / (1 + np.exp(-x)), **kwargs)
+
+    def log_cdf(x):
+        return -pt.softplus(-x)
+
+    def cdf(x):
+        return 1 / (1 + np.exp(-x))
+
+    return _ordinal(name, eta, cutpoints, log_cdf, cdf, **kwargs)
 
 
 def ordered_probit(name: str, eta, cutpoints, **kwargs):
-    """An ordinal response 1..K with P(y <= k) = Phi(cutpoints[k] - eta), like Stan's `ordered_probit` (PyMC's
-    `OrderedProbit` is off by up to 1e-7 per row)."""
+    """An ordinal response 1..K with P(y <= k) = Phi(cutpoints[k] - eta), like Stan's
+    `ordered_probit` (PyMC's `OrderedProbit` is off by up to 1e-7 per row)."""
     from scipy.special import ndtr
 
-    def log_normal_cdf(x):
-        """log Phi(x), each of two formulas where it is accurate, their inputs kept where they are finite."""
-        low, high = pt.minimum(x, -1.0), pt.maximum(x, -1.0)
-        left = pt.log(pt.erfcx(-low / np.sqrt(2.0)) / 2) - low**2 / 2
-        return pt.switch(x < -1.0, left, pt.log1p(-pt.erfc(high / np.sqrt(2.0)) / 2))
+    return _ordinal(name, eta, cutpoints, lambda x: log_normal_cdf(x), ndtr, **kwargs)
 
-    return _ordinal(name, eta, cutpoints, log_normal_cdf, ndtr, **kwargs)
+
+def log_normal_cdf(x):
+    """log Phi(x), exact to rounding: each of two formulas where it is accurate, their inputs kept
+    where they are finite. PyMC's normal cdfs take sqrt(2) in float32: off by up to 1e-7."""
+    low, high = pt.minimum(x, -1.0), pt.maximum(x, -1.0)
+    left = pt.log(pt.erfcx(-low / np.sqrt(2.0)) / 2) - low**2 / 2
+    return pt.switch(x < -1.0, left, pt.log1p(-pt.erfc(high / np.sqrt(2.0)) / 2))
 
 
 def _ordinal(name: str, eta, cutpoints, log_cdf, cdf, **kwargs):
-    """The category y lies between cutpoints y - 1 and y (the first and last have one of them); log P(y) is
-    log(F(upper) - F(lower)), from the tail of the symmetric F that keeps the difference accurate."""
+    """The category y lies between cutpoints y - 1 and y (the first and last have one of them);
+    log P(y) is log(F(upper) - F(lower)), from the tail of the symmetric F that keeps it accurate."""
 
     def logp(value, eta, cutpoints):
         last = cutpoints.shape[-1]  # the highest category, counted from 0
@@ -223,17 +234,88 @@ def _ordinal(name: str, eta, cutpoints, log_cdf, cdf, **kwargs):
         upper = cut(pt.minimum(k, last - 1)) - eta
         lower = cut(pt.maximum(k - 1, 0)) - eta
         first, final = pt.eq(k, 0), pt.eq(k, last)
-        lower = pt.switch(first | final, upper - 1, lower)  # unused there: kept apart from upper, so finite
+        lower = pt.switch(first | final, upper - 1, lower)  # unused there: apart from upper, finite
         tail = upper + lower > 0
         big = pt.switch(tail, log_cdf(-lower), log_cdf(upper))
         small = pt.switch(tail, log_cdf(-upper), log_cdf(lower))
-        return pt.switch(first, log_cdf(upper), pt.switch(final, log_cdf(-upper), big + pt.log1mexp(small - big)))
+        middle = big + pt.log1mexp(small - big)
+        return pt.switch(first, log_cdf(upper), pt.switch(final, log_cdf(-upper), middle))
 
     def random(eta, cutpoints, rng=None, size=None):
         below = cdf(np.asarray(cutpoints) - np.asarray(eta)[..., None])  # P(y <= k)
         shape = tuple(size) if size is not None else below.shape[:-1]
-        return 1 + (np.broadcast_to(below, (*shape, below.shape[-1])) < rng.uniform(size=shape)[..., None]).sum(-1)
+        below = np.broadcast_to(below, (*shape, below.shape[-1]))
+        return 1 + (below < rng.uniform(size=shape)[..., None]).sum(-1)
 
-    return pm.CustomDist(
-        name, eta, cutpoints, logp=logp, random=random, signature="(),(k)->()", dtype="int64", **kwargs
-    )
+    kwargs |= {"signature": "(),(k)->()", "dtype": "int64"}  # a category per row
+    return pm.CustomDist(name, eta, cutpoints, logp=logp, random=random, **kwargs)
+
+
+def censoring(data: pd.DataFrame, name: str) -> np.ndarray:
+    """brms's censoring codes: 0 or none, 1 or right (the value is above y), -1 or left (at most
+    y), 2 or interval."""
+    words = {"none": 0, "right": 1, "left": -1, "interval": 2}
+    text = data[name].astype(str).str.strip().str.lower()
+    numbers = pd.to_numeric(data[name], errors="coerce")
+    codes = np.where(text.isin(list(words)), text.map(words), numbers)
+    if not np.isin(codes, list(words.values())).all():
+        raise ValueError(f"the censoring codes {name} must be none, right, left or interval")
+    return codes.astype(np.int64)
+
+
+def upper_bounds(data: pd.DataFrame, name: str, cens: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The upper bounds of interval-censored rows; the other rows read y (unused)."""
+    bounds = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
+    return np.where(cens == 2, bounds, y).astype(y.dtype)
+
+
+def student_t_log_cdf(x, nu):
+    """log P(T <= x) for Student's t with nu degrees of freedom, from the tail x is in: P(T > |x|)
+    is I(nu / (nu + x^2); nu / 2, 1 / 2) / 2, exact far out, where PyMC's cdf rounds."""
+    tail = 0.5 * pt.betainc(nu / 2, 0.5, nu / (nu + x**2))
+    return pt.switch(x < 0, pt.log(tail), pt.log1p(-tail))
+
+
+def censored(name, dist, params: dict, cens, upper=None, log_cdf=None, log_ccdf=None, **kwargs):
+    """A response some of whose rows are censored (brms's `cens`). By its code, a row's log
+    likelihood is the distribution's log density (0), log P(Y > y) (1: right-censored),
+    log P(Y <= y) (-1: left-censored) or log P(y < Y <= upper) (2: interval-censored). Each kind
+    is computed on its own rows only. `log_cdf(y, **params)` and `log_ccdf` replace PyMC's
+    where given (exact forms)."""
+    cens = np.asarray(cens)
+    rows = {code: np.flatnonzero(cens == code) for code in (0, 1, -1, 2)}
+    n, names = len(cens), list(params)
+
+    def logp(value, *values):
+        out = pt.zeros(n)
+        for code, at in rows.items():
+            if not len(at):
+                continue
+            here = {k: pt.broadcast_to(v, (n,))[at] for k, v in zip(names, values, strict=True)}
+            part, y = dist.dist(**here), value[at]
+
+            def below(y, part=part, here=here):  # log P(Y <= y)
+                return log_cdf(y, **here) if log_cdf else pm.logcdf(part, y)
+
+            def above(y, part=part, here=here):  # log P(Y > y)
+                return log_ccdf(y, **here) if log_ccdf else pm.logccdf(part, y)
+
+            if code == 0:
+                term = pm.logp(part, y)
+            elif code == 1:
+                term = above(y)
+            elif code == -1:
+                term = below(y)
+            else:  # P(Y <= y2) - P(Y <= y), or above the median P(Y > y) - P(Y > y2)
+                y2 = pt.as_tensor(np.asarray(upper)[at])
+                upper_tail = below(y) > np.log(0.5)
+                # the unused difference gets a harmless -1: its gradient, masked, is finite
+                low_gap = pt.switch(upper_tail, -1.0, below(y) - below(y2))
+                high_gap = pt.switch(upper_tail, above(y2) - above(y), -1.0)
+                low = below(y2) + pt.log1mexp(low_gap)
+                high = above(y) + pt.log1mexp(high_gap)
+                term = pt.switch(upper_tail, high, low)
+            out = pt.set_subtensor(out[at], term)
+        return out
+
+    return pm.CustomDist(name, *params.values(), logp=logp, **kwargs)

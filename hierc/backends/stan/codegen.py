@@ -94,6 +94,35 @@ _STATISTICS = {
     Stat.LOG_POSITIVE_SD: ("sd_log_pos_Y", f"sd(log({_POSITIVE_Y}))", "sd of log(Y) where Y > 0"),
 }
 
+CENSORING_FUNCTIONS = """\
+  // the number of rows whose censoring code is `code`
+  int count_code(array[] int codes, int code) {
+    int n = 0;
+    for (i in 1:size(codes)) {
+      n += codes[i] == code;
+    }
+    return n;
+  }
+  // the rows whose censoring code is `code`, in order
+  array[] int rows_with_code(array[] int codes, int code) {
+    array[count_code(codes, code)] int rows;
+    int j = 1;
+    for (i in 1:size(codes)) {
+      if (codes[i] == code) {
+        rows[j] = i;
+        j += 1;
+      }
+    }
+    return rows;
+  }"""
+
+# The rows of each censoring code, and the term of the log density each kind of row adds (brms's `cens`).
+_CENSORED_ROWS = (
+    (0, "rows_observed", "{density}", "observed: the density"),
+    (1, "rows_right", "lccdf", "right-censored (the value is above Y): the log complementary cdf"),
+    (-1, "rows_left", "lcdf", "left-censored (the value is at most Y): the log cdf"),
+)
+
 ZERO_SUM_FUNCTIONS = {
     "vector": """\
   // N - 1 free values -> N values that sum to zero. The map is an isometry
@@ -267,7 +296,8 @@ class _Program:
 
     def functions_block(self) -> list[str]:
         zero_sum = [ZERO_SUM_FUNCTIONS[kind] for kind in ("vector", "matrix") if kind in self.functions]
-        return zero_sum + list(dict.fromkeys(self.family.stan.functions))
+        censoring = [CENSORING_FUNCTIONS] if self.model.response.censored is not None else []
+        return zero_sum + censoring + list(dict.fromkeys(self.family.stan.functions))
 
     def data(self) -> _Lines:
         m, out = self.model, _Lines()
@@ -315,6 +345,12 @@ class _Program:
             out.add("array[N] int<lower=1> T;", f"number of trials `{m.response.trials}`")
         if m.response.weights is not None:
             out.add(f"vector<lower=0>[N] {naming.WEIGHTS};", f"likelihood weights `{m.response.weights}`")
+        if m.response.censored is not None:
+            note = f"censoring `{m.response.censored}`: 0 none, 1 right, -1 left, 2 interval"
+            out.add(f"array[N] int<lower=-1, upper=2> {naming.CENSORED};", note)
+        if m.response.upper is not None:
+            kind = "array[N] int" if self.family.response.integer else "vector[N]"
+            out.add(f"{kind} {naming.UPPER};", f"upper bounds `{m.response.upper}` of the interval-censored rows")
 
     def statistics_data(self, out: _Lines) -> None:
         """The rows compressed per level, and the summaries of the rows that the program cannot compute without them."""
@@ -366,6 +402,12 @@ class _Program:
             return out
         if isinstance(m.response.trials, int):
             out.add(f"array[N] int T = rep_array({m.response.trials}, N);", "number of trials")
+        if m.response.censored is not None:
+            codes = [(code, rows) for code, rows, _, _ in _CENSORED_ROWS]
+            codes += [(2, "rows_interval")] if m.response.upper is not None else []
+            for code, rows in codes:
+                cens = naming.CENSORED
+                out.add(f"array[count_code({cens}, {code})] int {rows} = rows_with_code({cens}, {code});")
         for usual, value, _ in _STATISTICS.values():
             name = self.stat(usual)
             if name in self.needs:
@@ -621,7 +663,8 @@ class _Program:
         offset = intercept + groups
         n = f"N{self.qr}"
         weighted = m.response.weights is not None
-        glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled and not weighted else None
+        per_row = weighted or m.response.censored is not None  # GLM functions sum over all rows alike
+        glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled and not per_row else None
         if glm is not None:
             alpha = " + ".join(offset) if offset else "0"
             if len(offset) > 1 or (self.qr and offset):
@@ -640,7 +683,9 @@ class _Program:
         out.add(f"vector[{n}] mu = {mu};", "linear predictor")
         stan = self.family.stan
         template = stan.on_link.get(m.link, stan.likelihood)
-        if weighted:
+        if m.response.censored is not None:  # cdfs are of the distribution on its mean: no form on eta
+            self.observe_censored(stan.likelihood, out)
+        elif weighted:
             self.observe_weighted(template, out)
         else:
             self.observe(template.format(**self.fills("mu")), out)
@@ -657,6 +702,53 @@ class _Program:
         body.add(f"target += {naming.WEIGHTS}[n] * {name}_{density}(Y[n:n] | {arguments};")
         out.note("each row's log density times its likelihood weight")
         out.nest("for (n in 1:N)", body)
+
+    def observe_censored(self, template: str, out: _Lines) -> None:
+        """Each kind of row (`cens`) by its own term: observed rows by the density, censored ones by the cdf, each
+        kind vectorized over its rows; an interval's difference of cdfs, and likelihood weights, row by row."""
+        name = template.split("(", 1)[0]
+        density = "lpmf" if self.family.response.integer else "lpdf"
+
+        def term(function: str, y: str, rows: str) -> str:
+            return f"{name}_{function}({y}[{rows}] | {template.format(**self.fills_at(rows)).split('(', 1)[1]}"
+
+        def interval(weight: str, *first: str) -> _Lines:
+            """Row n's log P(Y < value <= Y_upper): the difference of the cdfs, or above the median the
+            difference of the complementary cdfs, whichever is accurate."""
+            body = _Lines()
+            for line in first:
+                body.add(line)
+            body.add(f"real below = {term('lcdf', 'Y', 'n')};")
+            body.add(f"if (below > -log2()) target += {weight}log_diff_exp({term('lccdf', 'Y', 'n')},")
+            body.add(f"    {term('lccdf', naming.UPPER, 'n')});")
+            body.add(f"else target += {weight}log_diff_exp({term('lcdf', naming.UPPER, 'n')}, below);")
+            return body
+
+        if self.model.response.weights is not None:
+            weight = f"{naming.WEIGHTS}[n] * "
+            body = _Lines()
+            for i, (code, _, function, _) in enumerate(_CENSORED_ROWS):
+                keyword = "if" if i == 0 else "else if"
+                value = term(function.format(density=density), "Y", "n")
+                body.add(f"{keyword} ({naming.CENSORED}[n] == {code}) target += {weight}{value};")
+            if self.model.response.upper is not None:
+                body.nest("else", interval(weight))
+            out.note("each row's log density (a censored row's cdf) times its likelihood weight")
+            out.nest("for (n in 1:N)", body)
+            return
+        for _, rows, function, note in _CENSORED_ROWS:
+            out.add(f"target += {term(function.format(density=density), 'Y', rows)};", note)
+        if self.model.response.upper is not None:
+            body = interval("", "int n = rows_interval[i];")
+            out.note("interval-censored (Y < value <= Y_upper), row by row: Stan's lcdf of a vector is one sum")
+            out.nest("for (i in 1:size(rows_interval))", body)
+
+    def fills_at(self, rows: str) -> dict[str, str]:
+        """The templates' pieces at some rows (`rows_right`, `n`): the linear predictor, se and trials there."""
+        fills = self.fills(f"mu[{rows}]") | {"trials": f"T[{rows}]"}
+        if self.model.response.se is not None:
+            fills["sigma"] = f"se[{rows}]"
+        return fills
 
     def observe(self, call: str, out: _Lines) -> None:
         """`Y ~ call`; on compressed rows, the log density of all N rows, normalizing constant included."""

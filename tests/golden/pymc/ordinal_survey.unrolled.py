@@ -114,13 +114,16 @@ def ordinal(data: pd.DataFrame, name: str) -> tuple[np.ndarray, list[str]]:
     (K: the largest)."""
     series = data[name]
     if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
-        y, categories = series.cat.codes.to_numpy().astype(np.int64) + 1, [_label(c) for c in series.cat.categories]
+        y = series.cat.codes.to_numpy().astype(np.int64) + 1
+        categories = [_label(c) for c in series.cat.categories]
     else:
         y = series.to_numpy(dtype=np.int64)
         if y.min() < 1:
-            raise ValueError(f"the ordinal response {name} must be whole numbers from 1, or an ordered Categorical")
+            message = f"the ordinal response {name} must be whole numbers from 1, or ordered"
+            raise ValueError(message)
         categories = [str(k) for k in range(1, y.max() + 1)]
-    return y, [f"{low}|{high}" for low, high in zip(categories[:-1], categories[1:], strict=True)]
+    pairs = zip(categories[:-1], categories[1:], strict=True)
+    return y, [f"{low}|{high}" for low, high in pairs]
 
 
 def column(name: str, values: np.ndarray) -> tuple[list[str], list[np.ndarray]]:
@@ -182,17 +185,23 @@ def _joinable(labels: tuple[np.ndarray, list[str]], name: str, names: tuple[str,
 
 
 def ordered_logistic(name: str, eta, cutpoints, **kwargs):
-    """An ordinal response 1..K with P(y <= k) = inv_logit(cutpoints[k] - eta), like Stan's `ordered_logistic`.
-
-    PyMC's `OrderedLogistic` takes the log of differences of probabilities, -inf far out; this log density
-    is computed on the log scale and stays finite.
+    """An ordinal response 1..K with P(y <= k) = inv_logit(cutpoints[k] - eta), like Stan's
+    `ordered_logistic`. PyMC's `OrderedLogistic` takes the log of differences of probabilities,
+    -inf far out; this log density is computed on the log scale and stays finite.
     """
-    return _ordinal(name, eta, cutpoints, lambda x: -pt.softplus(-x), lambda x: 1 / (1 + np.exp(-x)), **kwargs)
+
+    def log_cdf(x):
+        return -pt.softplus(-x)
+
+    def cdf(x):
+        return 1 / (1 + np.exp(-x))
+
+    return _ordinal(name, eta, cutpoints, log_cdf, cdf, **kwargs)
 
 
 def _ordinal(name: str, eta, cutpoints, log_cdf, cdf, **kwargs):
-    """The category y lies between cutpoints y - 1 and y (the first and last have one of them); log P(y) is
-    log(F(upper) - F(lower)), from the tail of the symmetric F that keeps the difference accurate."""
+    """The category y lies between cutpoints y - 1 and y (the first and last have one of them);
+    log P(y) is log(F(upper) - F(lower)), from the tail of the symmetric F that keeps it accurate."""
 
     def logp(value, eta, cutpoints):
         last = cutpoints.shape[-1]  # the highest category, counted from 0
@@ -205,20 +214,21 @@ def _ordinal(name: str, eta, cutpoints, log_cdf, cdf, **kwargs):
         upper = cut(pt.minimum(k, last - 1)) - eta
         lower = cut(pt.maximum(k - 1, 0)) - eta
         first, final = pt.eq(k, 0), pt.eq(k, last)
-        lower = pt.switch(first | final, upper - 1, lower)  # unused there: kept apart from upper, so finite
+        lower = pt.switch(first | final, upper - 1, lower)  # unused there: apart from upper, finite
         tail = upper + lower > 0
         big = pt.switch(tail, log_cdf(-lower), log_cdf(upper))
         small = pt.switch(tail, log_cdf(-upper), log_cdf(lower))
-        return pt.switch(first, log_cdf(upper), pt.switch(final, log_cdf(-upper), big + pt.log1mexp(small - big)))
+        middle = big + pt.log1mexp(small - big)
+        return pt.switch(first, log_cdf(upper), pt.switch(final, log_cdf(-upper), middle))
 
     def random(eta, cutpoints, rng=None, size=None):
         below = cdf(np.asarray(cutpoints) - np.asarray(eta)[..., None])  # P(y <= k)
         shape = tuple(size) if size is not None else below.shape[:-1]
-        return 1 + (np.broadcast_to(below, (*shape, below.shape[-1])) < rng.uniform(size=shape)[..., None]).sum(-1)
+        below = np.broadcast_to(below, (*shape, below.shape[-1]))
+        return 1 + (below < rng.uniform(size=shape)[..., None]).sum(-1)
 
-    return pm.CustomDist(
-        name, eta, cutpoints, logp=logp, random=random, signature="(),(k)->()", dtype="int64", **kwargs
-    )
+    kwargs |= {"signature": "(),(k)->()", "dtype": "int64"}  # a category per row
+    return pm.CustomDist(name, eta, cutpoints, logp=logp, random=random, **kwargs)
 
 
 def sample(model: pm.Model, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 1):

@@ -1,0 +1,267 @@
+"""Censored responses, `y | cens(c)` and `y | cens(c, y2)`, as brms's: a row's code says what is known of its
+value: exactly y (none, 0), above y (right, 1), at most y (left, -1), or in (y, y2] (interval, 2).
+
+PyMC's censored likelihood and hierc's per-row reference are checked against SciPy's distributions, written
+here for each family (their parameterizations as in test_pymc_codegen's densities); Stan's cdfs against SciPy
+in test_stan_fit's batch program; Stan against PyMC on an example spec in test_backends_agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from scipy import special, stats
+
+import hierc
+from conftest import ROOT
+from fake_data import fake_frame
+from hierc.backends.pymc.model import pymc_model
+from hierc.backends.stan.codegen import stan_program
+from hierc.data.design import bind
+from hierc.errors import DataError
+from hierc.families import FAMILIES
+from hierc.inference.per_row import log_likelihood
+from hierc.language.vocabulary import Family, Link
+from test_pymc_fit import FAST, assert_recovered
+from test_stan_codegen import _stanc
+
+CENSORABLE = [family for family, declaration in FAMILIES.items() if declaration.censorable]
+AUX = {"sigma": 1.3, "nu": 5.0, "phi": 3.0, "shape": 2.2}
+
+
+def scipy_distribution(family: Family, mean, aux: dict, trials=None):
+    """The family's distribution of y given its mean, in SciPy's terms (brms's parameterizations)."""
+    match family:
+        case Family.GAUSSIAN:
+            return stats.norm(mean, aux["sigma"])
+        case Family.STUDENT_T:
+            return stats.t(aux["nu"], mean, aux["sigma"])
+        case Family.BINOMIAL:
+            return stats.binom(trials, mean)
+        case Family.POISSON:
+            return stats.poisson(mean)
+        case Family.NEGBINOMIAL:
+            return stats.nbinom(aux["phi"], aux["phi"] / (aux["phi"] + mean))
+        case Family.LOGNORMAL:
+            return stats.lognorm(aux["sigma"], scale=np.exp(mean))
+        case Family.GAMMA:
+            return stats.gamma(aux["shape"], scale=mean / aux["shape"])
+        case Family.EXPONENTIAL:
+            return stats.expon(scale=mean)
+        case Family.WEIBULL:
+            return stats.weibull_min(aux["shape"], scale=mean / special.gamma(1 + 1 / aux["shape"]))
+        case Family.BETA:
+            return stats.beta(mean * aux["phi"], (1 - mean) * aux["phi"])
+    raise AssertionError(family)
+
+
+def censored_by_scipy(distribution, y, codes, upper) -> np.ndarray:
+    """Each row's log probability of what is known of its value."""
+    exact = distribution.logpmf(y) if hasattr(distribution, "logpmf") else distribution.logpdf(y)
+    with np.errstate(divide="ignore"):  # the difference of whichever tail's probabilities is the larger
+        upper_tail = distribution.cdf(y) > 0.5
+        interval = np.where(
+            upper_tail,
+            np.log(distribution.sf(y) - distribution.sf(upper)),
+            np.log(distribution.cdf(upper) - distribution.cdf(y)),
+        )
+    return np.select(
+        [codes == 0, codes == 1, codes == -1, codes == 2],
+        [exact, distribution.logsf(y), distribution.logcdf(y), interval],
+    )
+
+
+def _spec(family: Family) -> str:
+    trials = " + trials(n)" if FAMILIES[family].needs_trials else ""
+    return f"y | cens(c, up){trials} ~ 1 + x\nfamily {family.value}\n"
+
+
+@pytest.mark.parametrize("family", CENSORABLE, ids=lambda f: f.value)
+def test_pymc_and_the_per_row_reference_have_scipys_censored_log_density(family):
+    """At one point: PyMC's censored likelihood row by row, and hierc's per-row log-likelihood (the reference
+    used after sampling) for the same values, against SciPy; every kind of row occurs."""
+    model = hierc.loads(_spec(family))
+    frame = fake_frame(model, n=60, seed=4)
+    bound = bind(model, frame)
+    assert set(bound.censored) == {0, 1, -1, 2}
+    pm_model = pymc_model(bound)
+    intercept, slope = (0.4, 0.2) if model.link is not Link.IDENTITY else (1.1, 0.3)
+    point = pm_model.initial_point() | {"Intercept": np.array(intercept), "b": np.array([slope])}
+    aux = {name: AUX[name] for name in AUX if f"{name}_log__" in point}
+    point |= {f"{name}_log__": np.array(np.log(value)) for name, value in aux.items()}
+    rows = pm_model.compile_logp(vars=pm_model.observed_RVs, sum=False, mode="FAST_COMPILE")(point)[0]
+
+    x = bound.X.matrix[:, 0]
+    b_intercept = intercept - slope * x.mean()  # hierc's intercept is at the mean of x
+    eta = b_intercept + slope * x
+    mean = {Link.IDENTITY: eta, Link.LOG: np.exp(eta), Link.LOGIT: special.expit(eta)}[model.link]
+    expected = censored_by_scipy(
+        scipy_distribution(family, mean, aux, bound.trials), bound.y, bound.censored, bound.upper
+    )
+    np.testing.assert_allclose(rows, expected, rtol=1e-9)
+
+    draws = {"Intercept": [intercept], "b_Intercept": [b_intercept], "b": [[slope]], **{k: [v] for k, v in aux.items()}}
+    posterior = xr.Dataset(
+        {k: (["chain", "draw", *(["coef"] if k == "b" else [])], np.array([v])) for k, v in draws.items()}
+    )
+    np.testing.assert_allclose(log_likelihood(posterior, bound)[0, 0], expected, rtol=1e-9)
+
+
+def _beyond(distribution, log_p: float, integer: bool) -> float:
+    """The first value where log P(Y > value) falls below log_p (a grid search by SciPy's accurate logsf)."""
+    grid = np.arange(0.0, 20000.0) if integer else np.geomspace(1e-3, 1e300, 300_000)
+    return float(grid[np.argmax(distribution.logsf(grid) < log_p)])
+
+
+# the beta's tails end at 0 and 1, which a double reaches first
+FAR_TAILED = [family for family in CENSORABLE if family is not Family.BETA]
+
+
+@pytest.mark.parametrize("family", FAR_TAILED, ids=lambda f: f.value)
+def test_far_in_a_tail_the_censored_log_density_stays_exact(family):
+    """Right- and interval-censored rows where P(Y > y) is 1e-40 to 1e-150, and for the normal and Student's t
+    left-censored ones as far in the lower tail: PyMC's own log(1 - cdf) is -inf there (its cdf rounds to 1),
+    and its Student's t cdf too, and a difference of cdfs near 1 loses every digit; hierc's stays exact."""
+    model = hierc.loads(_spec(family))
+    n = 10
+    frame = fake_frame(model, n=n, seed=4)
+    point = pymc_model(bind(model, frame)).initial_point() | {"b": np.array([0.0])}
+    aux = {name: 2.0 for name in AUX if f"{name}_log__" in point}
+    point |= {f"{name}_log__": np.array(np.log(value)) for name, value in aux.items()}
+    intercept = float(point["Intercept"])
+    mean = {Link.IDENTITY: intercept, Link.LOG: np.exp(intercept), Link.LOGIT: special.expit(intercept)}[model.link]
+    trials = 500 if FAMILIES[family].needs_trials else None  # room for a far tail
+    one = scipy_distribution(family, mean, aux, trials)
+    integer = FAMILIES[family].response.integer
+    far = np.array([_beyond(one, np.log(p), integer) for p in np.geomspace(1e-40, 1e-150, n)])
+    codes = np.array(["right"] * (n - 3) + ["interval"] * 3, dtype=object)  # intervals (y, y + a bit]
+    if family in (Family.GAUSSIAN, Family.STUDENT_T):  # symmetric: the lower tail mirrors the upper
+        far[:4], codes[:4] = 2 * mean - far[:4], "left"
+    changed = frame.assign(y=far, c=codes, up=far + (1 if integer else 0.01 * far))
+    if trials is not None:
+        changed["n"] = trials
+    bound = bind(model, changed)
+    pm_model = pymc_model(bound)
+    rows = pm_model.compile_logp(vars=pm_model.observed_RVs, sum=False, mode="FAST_COMPILE")(point)[0]
+    expected = censored_by_scipy(scipy_distribution(family, mean, aux, trials), bound.y, bound.censored, bound.upper)
+    assert np.all(expected < -80) and np.all(np.isfinite(expected))
+    np.testing.assert_allclose(rows, expected, rtol=1e-9)
+
+
+def test_the_censored_check_sees_a_wrong_kind_of_row():
+    """The comparison has power: reading a right-censored row as left-censored changes its log density."""
+    model = hierc.loads(_spec(Family.WEIBULL))
+    frame = fake_frame(model, n=60, seed=4)
+    flipped = frame.assign(c=frame["c"].replace({"right": "left", "left": "right"}))
+    bound, other = bind(model, frame), bind(model, flipped)
+    pm_model, pm_other = pymc_model(bound), pymc_model(other)
+    point = pm_model.initial_point()
+    logp = pm_model.compile_logp(vars=pm_model.observed_RVs, mode="FAST_COMPILE")(point)
+    assert abs(logp - pm_other.compile_logp(vars=pm_other.observed_RVs, mode="FAST_COMPILE")(point)) > 1
+
+
+@pytest.mark.parametrize("family", CENSORABLE, ids=lambda f: f.value)
+def test_every_censored_program_passes_stanc(family, tmp_path):
+    """Each kind of row vectorized, intervals row by row; with weights, every row in one loop."""
+    for text in (_spec(family), _spec(family).replace("cens(c, up)", "cens(c) + weights(w)")):
+        model = hierc.loads(text)
+        for encoding in ("vectorized", "unrolled"):
+            _stanc(stan_program(model, encoding), tmp_path, f"{family.value}_{encoding}")
+
+
+@pytest.mark.equivalence  # two Stan builds; the default run compares specs/machine_failures.hm (right, left)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "y | cens(c, up) ~ 1 + x + (1 | g)\nfamily poisson\n",  # intervals, row by row
+        "y | cens(c, up) + weights(w) ~ 1 + x + (1 | g)\nfamily lognormal\n",  # weights: every row in a loop
+    ],
+    ids=["intervals", "weights"],
+)
+def test_stan_and_pymc_have_the_same_censored_log_density(text):
+    from test_backends_agree import build, gaps
+
+    model = hierc.loads(text)
+    bound = bind(model, fake_frame(model, n=80, seed=3))
+    assert set(bound.censored) == {0, 1, -1, 2}
+    posterior, pm_model = build(model, bound), pymc_model(bound)
+    for jacobian in (True, False):
+        values = gaps(posterior, pm_model, bound, jacobian)
+        assert np.ptp(values) < 1e-8 * max(1.0, np.abs(values).max()), (jacobian, values)
+
+
+def test_codes_are_brms_s_words_or_numbers():
+    model = hierc.loads("y | cens(c, up) ~ 1\n")
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "c": ["none", "Right", -1, "interval"], "up": [0, 0, 0, 5.5]})
+    bound = bind(model, frame)
+    assert list(bound.censored) == [0, 1, -1, 2]
+    assert list(bound.upper) == [1.0, 2.0, 3.0, 5.5]  # y where a row is not interval-censored
+
+
+@pytest.mark.parametrize(
+    ("spec", "frame", "message", "line"),
+    [
+        ("y | cens(c) ~ 1", {"y": [1.0, 2.0], "c": ["none", "censored"]}, "codes `c` must be none (0), right (1)", 3),
+        (
+            "y | cens(c) ~ 1",
+            {"y": [1.0, 2.0], "c": [0, 3]},
+            "must be none (0), right (1), left (-1) or interval (2)",
+            3,
+        ),
+        ("y | cens(c) ~ 1", {"y": [1.0, 2.0], "c": [0, 2]}, "interval-censored rows need their upper bounds", 3),
+        ("y | cens(c, u) ~ 1", {"y": [1.0, 2.0], "c": [0, 2], "u": [9, 1.5]}, "`u` of interval-censored rows", 3),
+        ("y | cens(c, u) ~ 1", {"y": [1.0, 2.0], "c": [0, 2], "u": [9, None]}, "column `u` has a missing value", 3),
+        (
+            "y | cens(c) + trials(n) ~ 1\nfamily binomial",
+            {"y": [1, 5], "c": [0, "right"], "n": [5, 5]},
+            "a right-censored `y` must be below its number of trials",
+            3,
+        ),
+        (
+            "y | cens(c, u) ~ 1\nfamily poisson",
+            {"y": [1, 2], "c": [0, 2], "u": [9, 4.5]},
+            "must be whole numbers above `y`",
+            3,
+        ),
+    ],
+)
+def test_bad_censoring_data_name_the_column_and_line(spec, frame, message, line):
+    with pytest.raises(DataError) as caught:
+        bind(hierc.loads(spec), pd.DataFrame(frame), "d.csv")
+    assert message in caught.value.message
+    assert caught.value.line == line
+
+
+def failure_times(seed: int = 2, plants: int = 12, per_plant: int = 40) -> pd.DataFrame:
+    """Weibull times (shape 1.8) with log mean 8 - 0.5 load plus a plant's effect (sd 0.3), censored at 2,000
+    hours: about a third of the pumps are still running then."""
+    rng = np.random.default_rng(seed)
+    plant = np.repeat(np.arange(plants), per_plant)
+    load = rng.uniform(0, 2, plant.size).round(2)
+    mean = np.exp(8.0 - 0.5 * load + rng.normal(0, 0.3, plants)[plant])
+    shape = 1.8
+    hours = mean / special.gamma(1 + 1 / shape) * rng.weibull(shape, plant.size)
+    running = hours > 2000
+    return pd.DataFrame(
+        {
+            "hours": np.where(running, 2000.0, hours.round(1)),
+            "censored": np.where(running, "right", "none"),
+            "load": load,
+            "plant": plant,
+        }
+    )
+
+
+def test_censored_weibull_recovery():
+    """The pumps still running at 2,000 hours count as lasting longer: the slope, the shape and the plants'
+    sd are recovered; a model that took 2,000 for their failure time would not be (checked below)."""
+    frame = failure_times()
+    assert 0.2 < (frame["censored"] == "right").mean() < 0.5
+    model = hierc.load(ROOT / "specs" / "machine_failures.hm")
+    idata = hierc.sample(model, frame, backend="pymc", options=FAST)
+    assert_recovered(idata, {"b": [-0.5], "shape": 1.8, "sd_plant": 0.3})
+    ignored = hierc.loads((ROOT / "specs" / "machine_failures.hm").read_text().replace(" | cens(censored)", ""))
+    naive = hierc.sample(ignored, frame, backend="pymc", options=FAST)
+    assert float(naive.posterior["b_Intercept"].mean()) < float(idata.posterior["b_Intercept"].mean()) - 0.2
