@@ -12,7 +12,8 @@ functions {
   }
   // the rows whose censoring code is `code`, in order
   array[] int rows_with_code(array[] int codes, int code) {
-    array[count_code(codes, code)] int rows;
+    int n = count_code(codes, code);
+    array[n] int rows = rep_array(0, n);
     int j = 1;
     for (i in 1:size(codes)) {
       if (codes[i] == code) {
