@@ -43,6 +43,7 @@ OFFSET = "offsets"  # the data of a model's offsets, summed per row (`offset` is
 WEIGHTS = "weights"  # the likelihood weights of `y | weights(w)`
 CENSORED = "cens"  # the censoring code of each row of `y | cens(c)`
 UPPER = "Y_upper"  # the upper bounds of interval-censored rows, `y | cens(c, y2)`
+LB, UB = "lb", "ub"  # the bounds of a truncated response, `y | trunc(lb = L, ub = U)`
 THRESHOLDS = "n_thresholds"  # an ordinal model's number of thresholds, K - 1 for K categories
 THRESHOLD_DIM = "threshold"  # the dim of an ordinal model's thresholds `Intercept` and `b_Intercept`
 COEF_DIM = "coef"  # the population-level design columns
@@ -53,8 +54,8 @@ OBS_DIM = "__obs__"  # the observations (Bambi's name too); `__` keeps it apart 
 FIXED = frozenset(
     {
         INTERCEPT, INTERCEPT_ORIGINAL, B, "sigma", "nu", "phi", "shape", "zi", "hu",
-        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha", OFFSET, WEIGHTS, THRESHOLDS, CENSORED, UPPER,
-        "ordinal", "Y_thresholds", "count_code", "rows_with_code", "below",
+        "N", "Y", "X", "Xc", "K", "T", "se", "mu", "alpha", OFFSET, WEIGHTS, THRESHOLDS, CENSORED, UPPER, LB, UB,
+        "ordinal", "Y_thresholds", "count_code", "rows_with_code", "below", "lb_below",
         "rows_observed", "rows_right", "rows_left", "rows_interval",
         "N_qr", "Y_qr", "X_qr", "intercept_qr", "SS_rest", "sum_log_se", "zero_sum_extend",
         "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
@@ -63,7 +64,7 @@ FIXED = frozenset(
         "require_columns", "numeric", "whole_numbers", "center", "scale", "zscore", "column", "level_labels",
         "contrasts", "interaction", "design", "group_index", "group_labels", "categories",
         "sufficient_statistics", "column_sds", "count_zeros", "rows_where_zero", "likelihood",
-        "ordered_logistic", "ordered_probit", "censored", "censoring", "upper_bounds",
+        "ordered_logistic", "ordered_probit", "censored", "censoring", "upper_bounds", "truncated", "bounds",
     }
 )  # fmt: skip
 # Names a posterior or a PyMC model holds whatever the model, and ArviZ's dims: a dim may not be

@@ -64,6 +64,19 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, gro
             y = 1 + (rng.logistic(eta, 1.0, n)[:, None] > np.array([-1.0, 0.0, 1.2])).sum(axis=1)
         case _:
             raise AssertionError(f"no fake response for the {model.family.value} family")
+    if response.truncated:  # values within their bounds: columns around each value, or clipped to numbers
+        integer = np.issubdtype(np.asarray(y).dtype, np.integer)
+        if integer and response.lb is not None:
+            y = np.maximum(y, 1 if isinstance(response.lb, str) else int(response.lb))
+        if isinstance(response.lb, float):
+            y = np.maximum(y, response.lb)
+        if isinstance(response.ub, float):
+            y = np.minimum(y, response.ub)
+        step = 2 if integer else 0.5 * np.abs(y) + 0.2
+        if isinstance(response.lb, str):
+            columns[response.lb] = np.maximum(y - step, 1) if integer else np.round(y - step, 3)
+        if isinstance(response.ub, str):
+            columns[response.ub] = y + step if integer else np.round(y + step, 3)
     columns[response.variable] = y
     if response.se is not None:
         columns[response.se] = rng.uniform(0.5, 2.0, n).round(3)

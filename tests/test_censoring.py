@@ -1,5 +1,6 @@
 """Censored responses, `y | cens(c)` and `y | cens(c, y2)`, as brms's: a row's code says what is known of its
-value: exactly y (none, 0), above y (right, 1), at most y (left, -1), or in (y, y2] (interval, 2).
+value: exactly y (none, 0), above y (right, 1), at most y (left, -1), or in (y, y2] (interval, 2). And
+truncated ones, `y | trunc(lb = L, ub = U)`: each row's density over the probability of its range.
 
 PyMC's censored likelihood and hierc's per-row reference are checked against SciPy's distributions, written
 here for each family (their parameterizations as in test_pymc_codegen's densities); Stan's cdfs against SciPy
@@ -265,3 +266,128 @@ def test_censored_weibull_recovery():
     ignored = hierc.loads((ROOT / "specs" / "machine_failures.hm").read_text().replace(" | cens(censored)", ""))
     naive = hierc.sample(ignored, frame, backend="pymc", options=FAST)
     assert float(naive.posterior["b_Intercept"].mean()) < float(idata.posterior["b_Intercept"].mean()) - 0.2
+
+
+# ---- truncation ------------------------------------------------------------------------------------------
+
+TRUNCATIONS = {"both": "trunc(lb = lo, ub = hi)", "lb": "trunc(lb = lo)", "ub": "trunc(ub = hi)"}
+
+
+def _truncated_spec(family: Family, bounds: str) -> str:
+    trials = " + trials(n)" if FAMILIES[family].needs_trials else ""
+    return f"y | {TRUNCATIONS[bounds]}{trials} ~ 1 + x\nfamily {family.value}\n"
+
+
+def truncated_by_scipy(distribution, y, lb, ub, integer: bool) -> np.ndarray:
+    """log p(y) - log P(lb <= Y <= ub), by SciPy's cdfs (a count's lb is the least value it takes)."""
+    exact = distribution.logpmf(y) if integer else distribution.logpdf(y)
+    low = -np.inf if lb is None else lb - integer
+    high = np.inf if ub is None else ub
+    return exact - np.log(distribution.cdf(high) - distribution.cdf(low))
+
+
+@pytest.mark.parametrize("bounds", TRUNCATIONS)
+@pytest.mark.parametrize("family", CENSORABLE, ids=lambda f: f.value)
+def test_pymc_and_the_per_row_reference_have_scipys_truncated_log_density(family, bounds):
+    model = hierc.loads(_truncated_spec(family, bounds))
+    bound = bind(model, fake_frame(model, n=50, seed=6))
+    pm_model = pymc_model(bound)
+    intercept, slope = (0.4, 0.2) if model.link is not Link.IDENTITY else (1.1, 0.3)
+    point = pm_model.initial_point() | {"Intercept": np.array(intercept), "b": np.array([slope])}
+    aux = {name: AUX[name] for name in AUX if f"{name}_log__" in point}
+    point |= {f"{name}_log__": np.array(np.log(value)) for name, value in aux.items()}
+    rows = pm_model.compile_logp(vars=pm_model.observed_RVs, sum=False, mode="FAST_COMPILE")(point)[0]
+    x = bound.X.matrix[:, 0]
+    b_intercept = intercept - slope * x.mean()
+    eta = b_intercept + slope * x
+    mean = {Link.IDENTITY: eta, Link.LOG: np.exp(eta), Link.LOGIT: special.expit(eta)}[model.link]
+    distribution = scipy_distribution(family, mean, aux, bound.trials)
+    integer = FAMILIES[family].response.integer
+    expected = truncated_by_scipy(distribution, bound.y, bound.lb, bound.ub, integer)
+    np.testing.assert_allclose(rows, expected, rtol=1e-9)
+    draws = {"Intercept": [intercept], "b_Intercept": [b_intercept], "b": [[slope]], **{k: [v] for k, v in aux.items()}}
+    posterior = xr.Dataset(
+        {k: (["chain", "draw", *(["coef"] if k == "b" else [])], np.array([v])) for k, v in draws.items()}
+    )
+    np.testing.assert_allclose(log_likelihood(posterior, bound)[0, 0], expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("family", [Family.POISSON, Family.GAUSSIAN], ids=lambda f: f.value)
+def test_truncated_replicates_stay_in_range_with_the_truncated_distribution(family):
+    """200,000 draws of one row: inside [lb, ub], with the mean of the truncated distribution (5 standard
+    errors), the truncated mean by SciPy's `expect`."""
+    from hierc.families import Rows
+    from hierc.inference.per_row import _draw
+
+    text = _truncated_spec(family, "both")
+    model = hierc.loads(text)
+    n = 200_000
+    frame = pd.DataFrame({"y": [3] * n, "lo": [2] * n, "hi": [6] * n, "x": np.linspace(0, 1, n)})
+    bound = bind(model, frame)
+    aux = {"sigma": np.full(n, 2.0)}
+    mean = np.full(n, 3.5)
+    y = _draw(bound)(np.random.default_rng(3), Rows(None, None, None), mean, aux)
+    assert y.min() >= 2 and y.max() <= 6
+    one = scipy_distribution(family, 3.5, {"sigma": 2.0})
+    truncated_mean = one.expect(lambda v: v, lb=2, ub=6, conditional=True)  # both ends included
+    assert abs(y.mean() - truncated_mean) < 5 * y.std() / np.sqrt(n), (y.mean(), truncated_mean)
+
+
+@pytest.mark.parametrize("family", CENSORABLE, ids=lambda f: f.value)
+def test_every_truncated_program_passes_stanc(family, tmp_path):
+    for bounds in TRUNCATIONS:
+        model = hierc.loads(_truncated_spec(family, bounds))
+        for encoding in ("vectorized", "unrolled"):
+            _stanc(stan_program(model, encoding), tmp_path, f"{family.value}_{bounds}_{encoding}")
+
+
+@pytest.mark.equivalence  # a Stan build each
+@pytest.mark.parametrize(
+    "text",
+    [
+        "y | trunc(lb = lo, ub = hi) ~ 1 + x + (1 | g)\nfamily poisson\n",  # both bounds: row by row
+        "y | trunc(lb = lo) ~ 1 + x + (1 | g)\nfamily lognormal\n",  # one bound: vectorized
+    ],
+    ids=["both", "lb"],
+)
+def test_stan_and_pymc_have_the_same_truncated_log_density(text):
+    from test_backends_agree import build, gaps
+
+    model = hierc.loads(text)
+    bound = bind(model, fake_frame(model, n=80, seed=3))
+    posterior, pm_model = build(model, bound), pymc_model(bound)
+    for jacobian in (True, False):
+        values = gaps(posterior, pm_model, bound, jacobian)
+        assert np.ptp(values) < 1e-8 * max(1.0, np.abs(values).max()), (jacobian, values)
+
+
+@pytest.mark.parametrize(
+    ("spec", "frame", "message"),
+    [
+        ("y | trunc(lb = lo) ~ 1", {"y": [1.0, 2.0], "lo": [0.0, 2.5]}, "`y` is below its truncation bound `lb`"),
+        ("y | trunc(ub = 1.5) ~ 1", {"y": [1.0, 2.0]}, "`y` is above its truncation bound `ub`"),
+        ("y | trunc(lb = lo, ub = hi) ~ 1", {"y": [1.0, 2.0], "lo": [0, 3], "hi": [2, 3]}, "`lb` must be below `ub`"),
+        ("y | trunc(lb = 0) ~ 1\nfamily poisson", {"y": [1, 2]}, "`lb` of counts must be 1 or more"),
+        ("y | trunc(lb = lo) ~ 1\nfamily poisson", {"y": [1, 2], "lo": [1, 1.5]}, "`lb` of counts must be whole"),
+    ],
+)
+def test_bad_truncation_data_are_errors(spec, frame, message):
+    with pytest.raises(DataError) as caught:
+        bind(hierc.loads(spec), pd.DataFrame(frame), "d.csv")
+    assert message in caught.value.message
+
+
+def test_the_prior_predictive_draws_values_uncensored_and_truncated_within_bounds():
+    """`hierc prior` simulates the value a censored row hides, and a truncated response within its bounds."""
+    censored = hierc.load(ROOT / "specs" / "machine_failures.hm")
+    draws = hierc.sample_prior(censored, failure_times(), draws=50, seed=2).prior_predictive["hours"].values
+    assert draws.shape == (1, 50, 480) and np.all(np.isfinite(draws)) and np.all(draws > 0)
+    assert not np.any(draws == 2000.0)  # values, not the censoring time a running pump reports
+    model = hierc.loads("y | trunc(lb = lo, ub = hi) ~ 1 + x\n")
+    frame = fake_frame(model, n=40, seed=1)
+    replicated = hierc.sample_prior(model, frame, draws=50, seed=2).prior_predictive["y"].values
+    assert np.all(replicated >= frame["lo"].to_numpy()) and np.all(replicated <= frame["hi"].to_numpy())
+    # counts are drawn by rejection, which does not converge where the prior leaves the bounds improbable
+    counts = hierc.loads("y | trunc(lb = lo, ub = hi) ~ 1 + x\nfamily poisson\nprior Intercept ~ normal(8, 1)\n")
+    with pytest.raises(hierc.BackendError, match="did not converge"):
+        hierc.sample_prior(counts, fake_frame(counts, n=40, seed=1), draws=50, seed=2)

@@ -119,6 +119,10 @@ def _censored(model: ir.Model) -> list[Use]:
     return [Use(response.censored_at, f"`cens({', '.join(filter(None, (response.censored, response.upper)))})`")]
 
 
+def _truncated(model: ir.Model) -> list[Use]:
+    return [Use(model.response.truncated_at, "`trunc(...)`")] if model.response.truncated else []
+
+
 def _ordinal(model: ir.Model) -> list[Use]:
     return [Use(model.family_at, f"`family {model.family.value}`")] if model.thresholds else []
 
@@ -237,6 +241,13 @@ FEATURES: tuple[Feature, ...] = (
         "Bambi's `censored()` is PyMC's `Censored`, which reads a right-censored count as P(Y >= y), not brms's "
         "P(Y > y), and has no intervals; hierc does not lower to it",
         _censored,
+    ),
+    Feature(
+        "truncated responses `y | trunc(lb = L, ub = U)`",
+        (Backend.STAN, Backend.PYMC),
+        "y | trunc(lb = 0) ~ 1 + x",
+        "hierc does not lower it to Bambi's `truncated()`",
+        _truncated,
     ),
     Feature(
         "every prior distribution, and the data-scaled default priors",

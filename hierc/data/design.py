@@ -111,6 +111,9 @@ class BoundData:
     # `y | cens(c, y2)`: each row's censoring code (CENSORING), and the upper bounds (Y itself where not interval)
     censored: np.ndarray | None = None
     upper: np.ndarray | None = None
+    # `y | trunc(lb, ub)`: each row's bounds (None: that side unbounded)
+    lb: np.ndarray | None = None
+    ub: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -393,6 +396,31 @@ class _Binder:
         upper = np.where(interval, bounds, y)  # a bound only where interval-censored: the others read y
         return codes, upper.astype(np.int64) if integer else upper
 
+    def truncation(self, y: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Each row's truncation bounds; the response must lie within them (new rows to predict for too)."""
+        response = self.model.response
+        integer = FAMILIES[self.model.family].response.integer
+        bounds = []
+        for side, value in (("lb", response.lb), ("ub", response.ub)):
+            if value is None:
+                bounds.append(None)
+                continue
+            values = self.numeric(value) if isinstance(value, str) else np.full(len(self.frame), value)
+            if integer:
+                self.require(values == np.round(values), f"the truncation bound `{side}` of counts must be whole")
+            if integer and side == "lb":  # counts are never below 0: a bound of 0 or less bounds nothing
+                self.require(values >= 1, "the truncation bound `lb` of counts must be 1 or more")
+            bounds.append(values.astype(np.int64) if integer else values)
+        lb, ub = bounds
+        if lb is not None and ub is not None:
+            self.require(lb < ub, "the truncation bound `lb` must be below `ub`", value=np.array(lb.tolist()))
+        name = f"the response `{response.variable}`"
+        if y is not None and lb is not None:
+            self.require(y >= lb, f"{name} is below its truncation bound `lb`", value=np.array(y.tolist()))
+        if y is not None and ub is not None:
+            self.require(y <= ub, f"{name} is above its truncation bound `ub`", value=np.array(y.tolist()))
+        return lb, ub
+
     def response(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         response = self.model.response
         se = trials = None
@@ -523,8 +551,23 @@ class _Binder:
             offset = np.sum([self.factor_columns(o)[0][1] for o in self.model.offsets], axis=0)
         coding = self.fitted or replace(self.coding, categories=self.categories)
         censored, upper = self.censoring(y, trials)
+        lb, ub = self.truncation(y)
         return BoundData(
-            self.model, y, se, trials, X, groups, widths, self.frame, coding, offset, self.weights(), censored, upper
+            self.model,
+            y,
+            se,
+            trials,
+            X,
+            groups,
+            widths,
+            self.frame,
+            coding,
+            offset,
+            self.weights(),
+            censored,
+            upper,
+            lb,
+            ub,
         )
 
     def check_columns(self, design: Design) -> None:

@@ -1,7 +1,7 @@
 """The arrays a generated model reads, named as the generated code names them.
 
 The Stan program's data block and the PyMC script's `make_model` take the
-same variables: N, Y, n_thresholds, se, T, weights, cens, Y_upper, X,
+same variables: N, Y, n_thresholds, se, T, weights, cens, Y_upper, lb, ub, X,
 offsets, K_<term> (widths of categorical terms), K, and per grouping factor
 N_<g>, J_<g> (the level of each observation), M_<g> and Z_<g>. Only the
 level index differs: Stan counts from 1, Python from 0.
@@ -44,6 +44,9 @@ def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> d
         data[naming.CENSORED] = bound.censored
     if bound.upper is not None and rows:
         data[naming.UPPER] = bound.upper
+    for name, bounds in ((naming.LB, bound.lb), (naming.UB, bound.ub)):
+        if bounds is not None and rows:
+            data[name] = bounds
     for block in model.groups:
         G, group = naming.names(model).group(block.factor.label), bound.groups[block.factor.label]
         data[G.N] = len(group.levels)

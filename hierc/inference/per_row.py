@@ -18,7 +18,7 @@ from scipy import special
 
 from hierc import naming
 from hierc.data.design import BoundData
-from hierc.errors import CompilerBug
+from hierc.errors import BackendError, CompilerBug
 from hierc.families import FAMILIES, Rows
 from hierc.inference.sampling import import_arviz
 from hierc.language.vocabulary import Link, NewLevels, PredictionKind
@@ -120,6 +120,14 @@ def _rows(bound: BoundData) -> Rows:
     return Rows(bound.y, bound.se, bound.trials, bound.censored, bound.upper)
 
 
+def _log_between(frozen, low, high) -> np.ndarray:
+    """log P(low < Y <= high) of a SciPy distribution, from the tail whose difference is accurate."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        below = frozen.logcdf(high) + np.log(-np.expm1(frozen.logcdf(low) - frozen.logcdf(high)))
+        above = frozen.logsf(low) + np.log(-np.expm1(frozen.logsf(high) - frozen.logsf(low)))
+        return np.where(frozen.cdf(low) > 0.5, above, below)
+
+
 def _censored(density, distribution):
     """A family's log density where rows may be censored (brms's `cens`): an observed row's density, else the
     log probability of what is known of the value, from the family's SciPy distribution (`Reference`)."""
@@ -127,16 +135,51 @@ def _censored(density, distribution):
     def log_density(rows, eta, mean, aux):
         frozen = distribution(rows, mean, aux)
         y, codes = rows.y, rows.censored
-        upper = rows.upper if rows.upper is not None else y  # without intervals, unused
-        with np.errstate(divide="ignore", invalid="ignore"):  # from the tail whose difference is accurate
-            below = frozen.logcdf(upper) + np.log(-np.expm1(frozen.logcdf(y) - frozen.logcdf(upper)))
-            above = frozen.logsf(y) + np.log(-np.expm1(frozen.logsf(upper) - frozen.logsf(y)))
-            interval = np.where(frozen.cdf(y) > 0.5, above, below)
+        interval = _log_between(frozen, y, rows.upper if rows.upper is not None else y)  # unused without intervals
         observed = density(rows, eta, mean, aux)
         known = np.select([codes == 1, codes == -1, codes == 2], [frozen.logsf(y), frozen.logcdf(y), interval], 0.0)
         return np.where(codes == 0, observed, known)
 
     return log_density
+
+
+def _range(bound: BoundData) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A truncated response's range (low, high]: low is lb for a continuous response, lb - 1 for counts."""
+    integer = FAMILIES[bound.model.family].response.integer
+    return (None if bound.lb is None else bound.lb - integer), bound.ub
+
+
+def _log_range(frozen, low, high) -> np.ndarray:
+    """log P(low < Y <= high), either side unbounded where None."""
+    if high is None:
+        return frozen.logsf(low)
+    if low is None:
+        return frozen.logcdf(high)
+    return _log_between(frozen, low, high)
+
+
+def _truncated(density, distribution, bound: BoundData):
+    """A truncated family's log density (brms's `trunc`): the density over the probability of the range."""
+    low, high = _range(bound)
+
+    def log_density(rows, eta, mean, aux):
+        return density(rows, eta, mean, aux) - _log_range(distribution(rows, mean, aux), low, high)
+
+    return log_density
+
+
+def _truncated_draw(distribution, bound: BoundData):
+    """Draws of a truncated response: the quantile function at a uniform draw between the range's cdfs."""
+    low, high = _range(bound)
+
+    def draw(rng, rows, mean, aux):
+        frozen = distribution(rows, mean, aux)
+        bottom = 0.0 if low is None else frozen.cdf(low)
+        top = 1.0 if high is None else frozen.cdf(high)
+        u = rng.uniform(size=np.broadcast(bottom, top, mean).shape)
+        return frozen.ppf(bottom + u * (top - bottom))
+
+    return draw
 
 
 def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
@@ -147,6 +190,8 @@ def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
     density = family.reference.on_link.get(model.link, family.reference.log_density)
     if bound.censored is not None:
         density = _censored(density, family.reference.distribution)
+    if model.response.truncated:
+        density = _truncated(density, family.reference.distribution, bound)
     weights = 1.0 if bound.weights is None else bound.weights
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
@@ -158,12 +203,11 @@ def log_likelihood(posterior: xr.Dataset, bound: BoundData) -> np.ndarray:
 
 def predictive_draws(posterior: xr.Dataset, bound: BoundData, seed: int) -> np.ndarray:
     """One replicate of the response per draw and row: chain x draw x N."""
-    model, rows, rng = bound.model, _rows(bound), np.random.default_rng(seed)
-    family = FAMILIES[model.family]
+    rows, rng, draw = _rows(bound), np.random.default_rng(seed), _draw(bound)
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
         aux = _auxiliary(draws, bound)
-        return family.reference.draw(rng, rows, _mean(bound, eta, aux), aux)
+        return draw(rng, rows, _mean(bound, eta, aux), aux)
 
     return _pointwise(posterior, bound, per_row)
 
@@ -176,13 +220,24 @@ def predictions(
     model, rows, rng = bound.model, _rows(bound), np.random.default_rng(seed)
     family = FAMILIES[model.family]
     expected = family.reference.expected or (lambda rows, mean, aux: mean)
-    outcome = expected if kind is PredictionKind.MEAN else functools.partial(family.reference.draw, rng)
+    if kind is PredictionKind.MEAN and model.response.truncated:
+        raise BackendError(
+            "the expected value of a truncated response is not computed; `--kind response` draws the response"
+        )
+    outcome = expected if kind is PredictionKind.MEAN else functools.partial(_draw(bound), rng)
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
         aux = _auxiliary(draws, bound)
         return outcome(rows, _mean(bound, eta, aux), aux)
 
     return _pointwise(posterior, bound, per_row, new_levels, rng)
+
+
+def _draw(bound: BoundData):
+    """The family's draws of the response; within its range where it is truncated (censoring hides values,
+    and draws are of the values)."""
+    reference = FAMILIES[bound.model.family].reference
+    return _truncated_draw(reference.distribution, bound) if bound.model.response.truncated else reference.draw
 
 
 def _group(posterior: xr.Dataset, bound: BoundData, values: np.ndarray) -> xr.Dataset:

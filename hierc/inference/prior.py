@@ -20,6 +20,7 @@ from hierc import naming
 from hierc.backends import backend as find_backend
 from hierc.backends import outputs
 from hierc.data.design import BoundData
+from hierc.errors import BackendError
 from hierc.inference.per_row import observed_data
 from hierc.inference.sampling import import_arviz, repeated_correlations
 from hierc.language.vocabulary import Backend, Encoding
@@ -39,6 +40,12 @@ def sample_prior(bound: BoundData, draws: int, seed: int):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             drawn = pm.sample_prior_predictive(draws=draws, model=model, random_seed=seed)
+    except pm.exceptions.TruncationError as error:  # counts within bounds are drawn by rejection
+        raise BackendError(
+            "the prior predictive of the truncated response did not converge: PyMC draws counts within "
+            "their bounds by rejection, and under these priors the bounds hold almost no probability; "
+            "give priors that put the response's mean nearer its bounds"
+        ) from error
     finally:
         logger.setLevel(level)
     kept = outputs.output_variables(bound.model)

@@ -73,9 +73,17 @@ class Response:
     # `y | cens(c)` or `cens(c, y2)`: a column of censoring codes, and one of the interval-censored rows' upper bounds
     censored: str | None = None
     upper: str | None = None
+    # `y | trunc(lb = 0, ub = 100)`: the bounds of a truncated response, numbers or columns (None: unbounded)
+    lb: float | str | None = None
+    ub: float | str | None = None
     se_at: Span | None = field(default=None, compare=False)
     weights_at: Span | None = field(default=None, compare=False)
     censored_at: Span | None = field(default=None, compare=False)
+    truncated_at: Span | None = field(default=None, compare=False)
+
+    @property
+    def truncated(self) -> bool:
+        return self.lb is not None or self.ub is not None
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,7 @@ class Model:
         """The columns of the data the model reads, each once, in the order the spec first uses them."""
         response = self.response
         options = (response.se, response.trials, response.weights, response.censored, response.upper)
+        options += (response.lb, response.ub)
         columns = [response.variable] + [v for v in options if isinstance(v, str)]
         all_terms = list(self.terms) + [t for block in self.groups for t in block.terms]
         columns += [v for term in all_terms for v in term.variables]

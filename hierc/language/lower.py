@@ -187,6 +187,20 @@ def _check_response_options(node: ast.Response, family: Family, diags: Diagnosti
         diags.error(
             spans["trials"], f"`trials(...)` is for the {counted} family, not `{family.value}`", "add `family binomial`"
         )
+    if "trunc" in spans and not info.censorable:
+        truncatable = [f.value for f, i in FAMILIES.items() if i.censorable]
+        diags.error(
+            spans["trunc"],
+            f"truncation `trunc(...)` is not available for the `{family.value}` family",
+            f"it works with the {one_of(truncatable)} families",
+        )
+    for other in ("cens", "weights"):
+        if "trunc" in spans and other in spans:
+            diags.error(
+                spans["trunc"],
+                f"truncation together with `{other}(...)` is not supported yet",
+                f"fit the truncated model without `{other}(...)`",
+            )
     if "cens" in spans and not info.censorable:
         censorable = [f.value for f, i in FAMILIES.items() if i.censorable]
         diags.error(

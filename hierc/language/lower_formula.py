@@ -151,6 +151,7 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
             options[kind] = value
     spans = {call.func.text: call.span for call in node.additions}
     censored, upper = options.get("cens", (None, None))
+    lb, ub = options.get("trunc", (None, None))
     return ir.Response(
         node.name.text,
         options.get("se"),
@@ -158,9 +159,12 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
         options.get("weights"),
         censored,
         upper,
+        lb,
+        ub,
         se_at=spans.get("se"),
         weights_at=spans.get("weights"),
         censored_at=spans.get("cens"),
+        truncated_at=spans.get("trunc"),
     )
 
 
@@ -173,6 +177,7 @@ RESPONSE_OPTIONS = {
         "cens(c)",
         "`cens(c)` or `cens(c, y2)`: c a column of censoring codes, y2 the upper bounds of interval-censored rows",
     ),
+    "trunc": ("trunc(lb = L, ub = U)", "`trunc(lb = 0)`, `trunc(ub = 100)` or both, each a number or a column"),
 }
 
 
@@ -184,6 +189,8 @@ def _response_option_value(call: ast.Call, diags: Diagnostics) -> str | int | tu
     usage = RESPONSE_OPTIONS[kind][1]
     if kind == "cens":
         return _censoring_columns(call, usage, diags)
+    if kind == "trunc":
+        return _truncation_bounds(call, usage, diags)
     if len(call.args) != 1 or call.args[0].name is not None:
         diags.error(call.span, f"`{kind}` takes one argument", f"write {usage}")
         return None
@@ -216,6 +223,34 @@ def _censoring_columns(call: ast.Call, usage: str, diags: Diagnostics) -> tuple[
         diags.error(call.args[1].span, f"`{names[0]}` is both the censoring codes and the upper bounds")
         return None
     return names[0], names[1] if len(names) == 2 else None
+
+
+def _truncation_bounds(call: ast.Call, usage: str, diags: Diagnostics) -> tuple | None:
+    """`trunc(lb = L, ub = U)`: (lb, ub), each a number, a column name or None."""
+    bounds: dict[str, float | str] = {}
+    for arg in call.args:
+        if arg.name is None or arg.name.text not in ("lb", "ub"):
+            where = arg.name.span if arg.name is not None else arg.span
+            diags.error(where, "`trunc` takes the bounds by name, `lb` and `ub`", f"write {usage}")
+            return None
+        if arg.name.text in bounds:
+            diags.error(arg.span, f"`{arg.name.text}` is given twice")
+            return None
+        if isinstance(arg.value, ast.Number):
+            bounds[arg.name.text] = float(arg.value.value)
+        elif isinstance(arg.value, ast.Name) and check_name(arg.value, diags):
+            bounds[arg.name.text] = arg.value.text
+        else:
+            diags.error(arg.value.span, "a truncation bound is a number or a column", f"write {usage}")
+            return None
+    if not bounds:
+        diags.error(call.span, "`trunc` needs a bound", f"write {usage}")
+        return None
+    lb, ub = bounds.get("lb"), bounds.get("ub")
+    if isinstance(lb, float) and isinstance(ub, float) and not lb < ub:
+        diags.error(call.span, f"the truncation bounds are empty: lb = {lb:g} is not below ub = {ub:g}")
+        return None
+    return lb, ub
 
 
 # ---- terms -------------------------------------------------------------------

@@ -88,6 +88,9 @@ def response_text(response: ir.Response) -> str:
         options.append(f"weights({response.weights})")
     if response.censored is not None:
         options.append(f"cens({', '.join(filter(None, (response.censored, response.upper)))})")
+    if response.truncated:
+        bounds = [(k, v) for k, v in (("lb", response.lb), ("ub", response.ub)) if v is not None]
+        options.append(f"trunc({', '.join(f'{k} = {number(v) if isinstance(v, float) else v}' for k, v in bounds)})")
     return response.variable + (" | " + " + ".join(options) if options else "")
 
 

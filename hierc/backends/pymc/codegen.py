@@ -516,11 +516,11 @@ class _Function:
         fills |= {"eta": "eta", "mean": _INVERSE_LINK[m.link].format("eta"), "trials": trials}
         fills |= {"thresholds": naming.INTERCEPT} if m.thresholds else {}
         template = self.family.pymc.on_link.get(m.link, self.family.pymc.likelihood)
-        if m.response.censored is not None:  # cdfs are of the distribution on its mean: no form on eta
+        if m.response.censored is not None or m.response.truncated:  # cdfs: of the distribution on its mean
             template = self.family.pymc.likelihood
         func, args = template.function, {keyword: value.format(**fills) for keyword, value in template.arguments}
         observed = call(func, f'"{self.names.response}"', **args, observed='inputs["Y"]', dims=f'"{OBS}"')
-        if m.response.censored is not None:
+        if m.response.censored is not None or m.response.truncated:
             observed = self.censored(func, args)
         if m.response.weights is None:
             self.add(None, observed)
@@ -531,23 +531,29 @@ class _Function:
         self.add(None, call("pm.Potential", f'"{naming.WEIGHTS}"', weighted), comment)
 
     def censored(self, distribution: str, args: dict[str, str]) -> Call:
-        """The script's `censored` likelihood: each row by its censoring code (`script_helpers.py`)."""
-        m = self.model
-        upper = [f'inputs["{naming.UPPER}"]'] if m.response.upper is not None else []
-        dtype = {"dtype": '"int64"'} if self.family.response.integer else {}
+        """The script's `censored` or `truncated` likelihood (`script_helpers.py`): each row by its censoring
+        code, or over the probability of its range."""
+        response, integer = self.model.response, self.family.response.integer
+        if response.censored is not None:
+            helper, data = "censored", [f'inputs["{naming.CENSORED}"]']
+            data += [f'inputs["{naming.UPPER}"]'] if response.upper is not None else []
+        else:
+            helper, data = "truncated", []
+            data += [f'lb=inputs["{naming.LB}"]'] if response.lb is not None else []
+            data += [f'ub=inputs["{naming.UB}"]'] if response.ub is not None else []
+        options = {"dtype": '"int64"'} if integer else {}
         keywords = ", ".join(["y", *args])
         exact = {"log_cdf": self.family.pymc.log_cdf, "log_ccdf": self.family.pymc.log_ccdf}
-        dtype |= {name: f"lambda {keywords}: {body}" for name, body in exact.items() if body is not None}
+        options |= {name: f"lambda {keywords}: {body}" for name, body in exact.items() if body is not None}
         return call(
-            "censored",
+            helper,
             f'"{self.names.response}"',
             distribution,
             call("dict", **args),
-            f'inputs["{naming.CENSORED}"]',
-            *upper,
+            *data,
             observed='inputs["Y"]',
             dims=f'"{OBS}"',
-            **dtype,
+            **options,
         )
 
     def likelihood_from_statistics(self) -> None:

@@ -169,6 +169,10 @@ def _prepare_function(model: ir.Model) -> list[str]:
         inputs.append((naming.CENSORED, "cens"))
     if response.upper is not None:
         inputs.append((naming.UPPER, f"upper_bounds(data, {_string(response.upper)}, cens, Y)"))
+    for name, value in ((naming.LB, response.lb), (naming.UB, response.ub)):
+        if value is not None:  # a column, or a number for every row
+            read = f"numeric(data, {_string(value)})" if isinstance(value, str) else f"np.full(len(Y), {value!r})"
+            inputs.append((name, f"{read}.astype(Y.dtype)"))
 
     seen: set[str] = set()
     for term in [*model.terms, *(t for block in model.groups for t in block.terms)]:

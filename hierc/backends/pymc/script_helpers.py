@@ -306,16 +306,57 @@ def censored(name, dist, params: dict, cens, upper=None, log_cdf=None, log_ccdf=
                 term = above(y)
             elif code == -1:
                 term = below(y)
-            else:  # P(Y <= y2) - P(Y <= y), or above the median P(Y > y) - P(Y > y2)
-                y2 = pt.as_tensor(np.asarray(upper)[at])
-                upper_tail = below(y) > np.log(0.5)
-                # the unused difference gets a harmless -1: its gradient, masked, is finite
-                low_gap = pt.switch(upper_tail, -1.0, below(y) - below(y2))
-                high_gap = pt.switch(upper_tail, above(y2) - above(y), -1.0)
-                low = below(y2) + pt.log1mexp(low_gap)
-                high = above(y) + pt.log1mexp(high_gap)
-                term = pt.switch(upper_tail, high, low)
+            else:
+                term = _log_between(below, above, y, pt.as_tensor(np.asarray(upper)[at]))
             out = pt.set_subtensor(out[at], term)
         return out
 
-    return pm.CustomDist(name, *params.values(), logp=logp, **kwargs)
+    def values(*values_and_size):  # draws of the value itself, uncensored
+        *values, size = values_and_size
+        return dist.dist(**dict(zip(names, values, strict=True)), size=size)
+
+    return pm.CustomDist(name, *params.values(), dist=values, logp=logp, **kwargs)
+
+
+def _log_between(below, above, low, high):
+    """log P(low < Y <= high) from log P(Y <= y) and log P(Y > y): P(Y <= high) - P(Y <= low), or
+    above the median P(Y > low) - P(Y > high), whichever difference is accurate."""
+    upper_tail = below(low) > np.log(0.5)
+    # the unused difference gets a harmless -1: its gradient, masked, is finite
+    low_gap = pt.switch(upper_tail, -1.0, below(low) - below(high))
+    high_gap = pt.switch(upper_tail, above(high) - above(low), -1.0)
+    lower_tail = below(high) + pt.log1mexp(low_gap)
+    return pt.switch(upper_tail, above(low) + pt.log1mexp(high_gap), lower_tail)
+
+
+def truncated(name, dist, params: dict, lb=None, ub=None, log_cdf=None, log_ccdf=None, **kwargs):
+    """A truncated response (brms's `trunc`): each row's log density less log P(lb <= Y <= ub),
+    either bound None where unbounded (for counts P(Y > lb - 1)). `log_cdf` and `log_ccdf` replace
+    PyMC's where given (exact forms)."""
+    names = list(params)
+    low = None if lb is None else lb - 1 if kwargs.get("dtype") == "int64" else lb
+
+    def logp(value, *values):
+        here = dict(zip(names, values, strict=True))
+        part = dist.dist(**here)
+
+        def below(y):  # log P(Y <= y)
+            return log_cdf(y, **here) if log_cdf else pm.logcdf(part, y)
+
+        def above(y):  # log P(Y > y)
+            return log_ccdf(y, **here) if log_ccdf else pm.logccdf(part, y)
+
+        if ub is None:
+            inside = above(pt.as_tensor(low))
+        elif lb is None:
+            inside = below(pt.as_tensor(ub))
+        else:
+            inside = _log_between(below, above, pt.as_tensor(low), pt.as_tensor(ub))
+        return pm.logp(part, value) - inside
+
+    def values(*values_and_size):  # draws within the bounds
+        *values, size = values_and_size
+        part = dist.dist(**dict(zip(names, values, strict=True)))
+        return pm.Truncated.dist(part, lower=lb, upper=ub, size=size)
+
+    return pm.CustomDist(name, *params.values(), dist=values, logp=logp, **kwargs)

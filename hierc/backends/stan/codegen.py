@@ -349,9 +349,12 @@ class _Program:
         if m.response.censored is not None:
             note = f"censoring `{m.response.censored}`: 0 none, 1 right, -1 left, 2 interval"
             out.add(f"array[N] int<lower=-1, upper=2> {naming.CENSORED};", note)
+        kind = "array[N] int" if self.family.response.integer else "vector[N]"
         if m.response.upper is not None:
-            kind = "array[N] int" if self.family.response.integer else "vector[N]"
             out.add(f"{kind} {naming.UPPER};", f"upper bounds `{m.response.upper}` of the interval-censored rows")
+        for bound, value in ((naming.LB, m.response.lb), (naming.UB, m.response.ub)):
+            if value is not None:
+                out.add(f"{kind} {bound};", f"truncation bound `{bound} = {_bound_text(value)}` of each row")
 
     def statistics_data(self, out: _Lines) -> None:
         """The rows compressed per level, and the summaries of the rows that the program cannot compute without them."""
@@ -403,6 +406,9 @@ class _Program:
             return out
         if isinstance(m.response.trials, int):
             out.add(f"array[N] int T = rep_array({m.response.trials}, N);", "number of trials")
+        if m.response.lb is not None and self.family.response.integer:
+            out.add("array[N] int lb_below;", "lb - 1: a count is at least lb when it is above lb - 1")
+            out.add("for (n in 1:N) lb_below[n] = lb[n] - 1;")
         if m.response.censored is not None:
             codes = [(code, rows) for code, rows, _, _ in _CENSORED_ROWS]
             codes += [(2, "rows_interval")] if m.response.upper is not None else []
@@ -664,7 +670,7 @@ class _Program:
         offset = intercept + groups
         n = f"N{self.qr}"
         weighted = m.response.weights is not None
-        per_row = weighted or m.response.censored is not None  # GLM functions sum over all rows alike
+        per_row = weighted or m.response.censored is not None or m.response.truncated  # GLMs: all rows alike
         glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled and not per_row else None
         if glm is not None:
             alpha = " + ".join(offset) if offset else "0"
@@ -686,6 +692,8 @@ class _Program:
         template = stan.on_link.get(m.link, stan.likelihood)
         if m.response.censored is not None:  # cdfs are of the distribution on its mean: no form on eta
             self.observe_censored(stan.likelihood, out)
+        elif m.response.truncated:
+            self.observe_truncated(stan.likelihood, out)
         elif weighted:
             self.observe_weighted(template, out)
         else:
@@ -704,45 +712,62 @@ class _Program:
         out.note("each row's log density times its likelihood weight")
         out.nest("for (n in 1:N)", body)
 
+    def cdf_term(self, template: str, function: str, y: str, rows: str) -> str:
+        """`name_function(y[rows] | arguments at rows)`: a term of the distribution on its mean at some rows."""
+        name, arguments = template.format(**self.fills_at(rows)).split("(", 1)
+        return f"{name}_{function}({y}[{rows}] | {arguments}"
+
+    def between(self, template: str, low: str, high: str, sign: str, *first: str) -> _Lines:
+        """`target += sign log P(low[n] < Y <= high[n])` for row n: the difference of the cdfs, or above the
+        median that of the complementary cdfs, whichever is accurate."""
+        body = _Lines()
+        for line in first:
+            body.add(line)
+        body.add(f"real below = {self.cdf_term(template, 'lcdf', low, 'n')};")
+        above = f"log_diff_exp({self.cdf_term(template, 'lccdf', low, 'n')},"
+        body.add(f"if (below > -log2()) target += {sign}{above}")
+        body.add(f"    {self.cdf_term(template, 'lccdf', high, 'n')});")
+        body.add(f"else target += {sign}log_diff_exp({self.cdf_term(template, 'lcdf', high, 'n')}, below);")
+        return body
+
     def observe_censored(self, template: str, out: _Lines) -> None:
         """Each kind of row (`cens`) by its own term: observed rows by the density, censored ones by the cdf, each
         kind vectorized over its rows; an interval's difference of cdfs, and likelihood weights, row by row."""
-        name = template.split("(", 1)[0]
         density = "lpmf" if self.family.response.integer else "lpdf"
-
-        def term(function: str, y: str, rows: str) -> str:
-            return f"{name}_{function}({y}[{rows}] | {template.format(**self.fills_at(rows)).split('(', 1)[1]}"
-
-        def interval(weight: str, *first: str) -> _Lines:
-            """Row n's log P(Y < value <= Y_upper): the difference of the cdfs, or above the median the
-            difference of the complementary cdfs, whichever is accurate."""
-            body = _Lines()
-            for line in first:
-                body.add(line)
-            body.add(f"real below = {term('lcdf', 'Y', 'n')};")
-            body.add(f"if (below > -log2()) target += {weight}log_diff_exp({term('lccdf', 'Y', 'n')},")
-            body.add(f"    {term('lccdf', naming.UPPER, 'n')});")
-            body.add(f"else target += {weight}log_diff_exp({term('lcdf', naming.UPPER, 'n')}, below);")
-            return body
-
         if self.model.response.weights is not None:
             weight = f"{naming.WEIGHTS}[n] * "
             body = _Lines()
             for i, (code, _, function, _) in enumerate(_CENSORED_ROWS):
                 keyword = "if" if i == 0 else "else if"
-                value = term(function.format(density=density), "Y", "n")
+                value = self.cdf_term(template, function.format(density=density), "Y", "n")
                 body.add(f"{keyword} ({naming.CENSORED}[n] == {code}) target += {weight}{value};")
             if self.model.response.upper is not None:
-                body.nest("else", interval(weight))
+                body.nest("else", self.between(template, "Y", naming.UPPER, weight))
             out.note("each row's log density (a censored row's cdf) times its likelihood weight")
             out.nest("for (n in 1:N)", body)
             return
         for _, rows, function, note in _CENSORED_ROWS:
-            out.add(f"target += {term(function.format(density=density), 'Y', rows)};", note)
+            out.add(f"target += {self.cdf_term(template, function.format(density=density), 'Y', rows)};", note)
         if self.model.response.upper is not None:
-            body = interval("", "int n = rows_interval[i];")
+            body = self.between(template, "Y", naming.UPPER, "", "int n = rows_interval[i];")
             out.note("interval-censored (Y < value <= Y_upper), row by row: Stan's lcdf of a vector is one sum")
             out.nest("for (i in 1:size(rows_interval))", body)
+
+    def observe_truncated(self, template: str, out: _Lines) -> None:
+        """The density of every row, less the log probability of its range (`trunc`): vectorized for one bound,
+        row by row for two."""
+        response, integer = self.model.response, self.family.response.integer
+        name, arguments = template.format(**self.fills("mu")).split("(", 1)
+        density = "lpmf" if integer else "lpdf"
+        out.add(f"target += {name}_{density}(Y | {arguments};")
+        low = "lb_below" if integer else naming.LB  # counts: P(Y >= lb) = P(Y > lb - 1)
+        if response.lb is not None and response.ub is None:
+            out.add(f"target += -{name}_lccdf({low} | {arguments};", "truncation: over P(Y >= lb)")
+        elif response.ub is not None and response.lb is None:
+            out.add(f"target += -{name}_lcdf({naming.UB} | {arguments};", "truncation: over P(Y <= ub)")
+        else:
+            out.note("truncation: over P(lb <= Y <= ub), row by row")
+            out.nest("for (n in 1:N)", self.between(template, low, naming.UB, "-"))
 
     def fills_at(self, rows: str) -> dict[str, str]:
         """The templates' pieces at some rows (`rows_right`, `n`): the linear predictor, se and trials there."""
@@ -810,6 +835,10 @@ class _Program:
                     f"correlations of `{block.source.factor.label}`",
                 )
         return out
+
+
+def _bound_text(value: float | str) -> str:
+    return number(value) if isinstance(value, float) else value
 
 
 def _stack(parts: list[tuple[str, Size]], how: str) -> str:
