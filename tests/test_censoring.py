@@ -391,3 +391,18 @@ def test_the_prior_predictive_draws_values_uncensored_and_truncated_within_bound
     counts = hierc.loads("y | trunc(lb = lo, ub = hi) ~ 1 + x\nfamily poisson\nprior Intercept ~ normal(8, 1)\n")
     with pytest.raises(hierc.BackendError, match="did not converge"):
         hierc.sample_prior(counts, fake_frame(counts, n=40, seed=1), draws=50, seed=2)
+
+
+@pytest.mark.equivalence  # a Stan build each
+@pytest.mark.parametrize(
+    "text",
+    ["y | cens(c, up) ~ 1 + x\nfamily poisson\n", "y | trunc(lb = lo) ~ 1 + x\nfamily poisson\n"],
+    ids=["censored", "truncated"],
+)
+def test_stan_samples_censored_and_truncated_counts(text):
+    """Stan 2.35's vectorized poisson_lcdf and poisson_lccdf crash the sampler (the log density alone, which
+    the comparisons above evaluate, does not show it): the programs write these cdfs themselves."""
+    model = hierc.loads(text)
+    options = hierc.SampleOptions(chains=1, draws=50, tune=50, seed=3)
+    idata = hierc.sample(model, fake_frame(model, n=60, seed=2), backend="stan", options=options)
+    assert idata.posterior["b"].shape == (1, 50, 1) and np.isfinite(idata.posterior["b"].values).all()

@@ -341,6 +341,10 @@ def _family_program(cases: list[tuple]) -> str:
         integer = FAMILIES[family].response.integer
         function = form if cdf else "lpmf" if integer else "lpdf"
         density = f"{name}_{function}({'y_int' if integer else 'y_real'} | {arguments}"
+        own = {"lcdf": FAMILIES[family].stan.log_cdf, "lccdf": FAMILIES[family].stan.log_ccdf}.get(form)
+        if own is not None:  # the family's own cdf, as the program writes it for the rows of one kind
+            y = "to_vector(y_int)" if integer else "y_real"
+            density = f"sum({own.format(**fills, mean='mean_local', y=y)})"
         lines.append(f"  if (which == {k}) target += {density};")
     return "\n".join([*lines, "}", ""])
 

@@ -67,6 +67,10 @@ class Stan:
     glm: dict[Link, str] = field(default_factory=dict)  # GLM functions, which add `{X} * b` themselves
     # definitions of the functions the templates call where Stan has none (the program keeps each once)
     functions: tuple[str, ...] = ()
+    # a censored or truncated row's log P(Y <= {y}) and log P(Y > {y}) where Stan's own cdfs cannot be used,
+    # elementwise in {y} and the templates' pieces
+    log_cdf: str | None = None
+    log_ccdf: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ POISSON = FamilyDeclaration(
         "poisson({mean})",
         on_link={Link.LOG: "poisson_log({eta})"},
         glm={Link.LOG: "poisson_log_glm({X}, {alpha}, b)"},
+        # Stan 2.35's poisson_lcdf and poisson_lccdf of vectors crash when sampling: the same, by the
+        # regularized incomplete gamma functions, P(Y <= y) = Q(y + 1, mean)
+        log_cdf="log(gamma_q({y} + 1, {mean}))",
+        log_ccdf="log(gamma_p({y} + 1, {mean}))",
     ),
     pymc=PyMC(
         Template("pm.Poisson", (("mu", "{mean}"),)),

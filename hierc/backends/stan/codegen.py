@@ -712,10 +712,18 @@ class _Program:
         out.note("each row's log density times its likelihood weight")
         out.nest("for (n in 1:N)", body)
 
-    def cdf_term(self, template: str, function: str, y: str, rows: str) -> str:
-        """`name_function(y[rows] | arguments at rows)`: a term of the distribution on its mean at some rows."""
-        name, arguments = template.format(**self.fills_at(rows)).split("(", 1)
-        return f"{name}_{function}({y}[{rows}] | {arguments}"
+    def cdf_term(self, template: str, function: str, y: str, rows: str | None = None) -> str:
+        """`name_function(y[rows] | arguments at rows)`: a term of the distribution on its mean at some rows (`n`:
+        one row; None: all); a cdf the family writes itself, summed over the rows."""
+        fills = self.fills_at(rows) if rows else self.fills("mu")
+        at = f"{y}[{rows}]" if rows else y
+        own = {"lcdf": self.family.stan.log_cdf, "lccdf": self.family.stan.log_ccdf}.get(function)
+        if own is not None:
+            one = rows == "n"
+            value = own.format(**fills, y=at if one else f"to_vector({at})")
+            return value if one else f"sum({value})"
+        name, arguments = template.format(**fills).split("(", 1)
+        return f"{name}_{function}({at} | {arguments}"
 
     def between(self, template: str, low: str, high: str, sign: str, *first: str) -> _Lines:
         """`target += sign log P(low[n] < Y <= high[n])` for row n: the difference of the cdfs, or above the
@@ -757,14 +765,13 @@ class _Program:
         """The density of every row, less the log probability of its range (`trunc`): vectorized for one bound,
         row by row for two."""
         response, integer = self.model.response, self.family.response.integer
-        name, arguments = template.format(**self.fills("mu")).split("(", 1)
         density = "lpmf" if integer else "lpdf"
-        out.add(f"target += {name}_{density}(Y | {arguments};")
+        out.add(f"target += {self.cdf_term(template, density, 'Y')};")
         low = "lb_below" if integer else naming.LB  # counts: P(Y >= lb) = P(Y > lb - 1)
         if response.lb is not None and response.ub is None:
-            out.add(f"target += -{name}_lccdf({low} | {arguments};", "truncation: over P(Y >= lb)")
+            out.add(f"target += -{self.cdf_term(template, 'lccdf', low)};", "truncation: over P(Y >= lb)")
         elif response.ub is not None and response.lb is None:
-            out.add(f"target += -{name}_lcdf({naming.UB} | {arguments};", "truncation: over P(Y <= ub)")
+            out.add(f"target += -{self.cdf_term(template, 'lcdf', naming.UB)};", "truncation: over P(Y <= ub)")
         else:
             out.note("truncation: over P(lb <= Y <= ub), row by row")
             out.nest("for (n in 1:N)", self.between(template, low, naming.UB, "-"))
