@@ -61,7 +61,7 @@ FIXED = frozenset(
         "np", "pd", "pm", "pt", "sys", "az", "bmb", "json", "make_model", "build_model", "prepare", "fit",
         "inputs", "coords", "data", "frame", "model", "priors", "family", "idata", "names", "X_names",
         "eta", "shared", "theta", "cross", "quadratic", "squares", "ones", "W", "SS_yy", "SS_Wy", "SS_WW",
-        "require_columns", "numeric", "whole_numbers", "center", "scale", "zscore", "column", "level_labels",
+        "require_columns", "numeric", "whole_numbers", "center", "scale", "zscore", "column", "level_labels", "poly",
         "contrasts", "interaction", "design", "group_index", "group_labels", "categories",
         "sufficient_statistics", "column_sds", "count_zeros", "rows_where_zero", "likelihood",
         "ordered_logistic", "ordered_probit", "censored", "censoring", "upper_bounds", "truncated", "bounds",
@@ -78,10 +78,14 @@ FIXED_VARIABLES = frozenset(
 STATISTICS = ("mean_Y", "sd_Y", "mean_log_Y", "sd_log_Y", "mean_log_pos_Y", "sd_log_pos_Y", "means_X", "sd_X")
 
 
+_OPERATOR_WORDS = {"+": "plus", "-": "minus", "*": "times", "/": "div", "^": "pow"}
+
+
 def ident(label: str) -> str:
     """An identifier for a term or grouping-factor label: `log(distance):season` → `log_distance__season`."""
     parts = []
     for part in label.split(":"):
+        part = re.sub(r"[-+*/^]", lambda op: f"_{_OPERATOR_WORDS[op.group()]}_", part)  # `I(x^2)` → `I_x_pow_2`
         part = re.sub(r"[^A-Za-z0-9_]+", "_", part).strip("_")
         while "__" in part:
             part = part.replace("__", "_")

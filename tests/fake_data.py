@@ -17,8 +17,10 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, gro
     categorical = {
         f.variable: f.reference for t in _all_terms(model) for f in t.factors if isinstance(f, ir.Categorical)
     }
-    numeric = {f.variable for t in _all_terms(model) for f in t.factors if isinstance(f, ir.Numeric)}
-    numeric |= {offset.variable for offset in model.offsets}
+    numeric = {
+        v for t in _all_terms(model) for f in t.factors if not isinstance(f, ir.Categorical) for v in f.variables
+    }
+    numeric |= {v for offset in model.offsets for v in offset.variables}
     columns: dict[str, object] = {}
     for name in sorted(numeric):
         columns[name] = rng.uniform(0.5, 3.0, n).round(3)

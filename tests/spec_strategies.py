@@ -3,7 +3,7 @@
 Specs are valid by construction, not by filtering: each variable has one form per spec (numeric,
 transformed or categorical), terms are kept only while their expansion repeats no term, every
 grouping factor appears once, and priors and parameterizations address only what the model has.
-Transforms keep `tests/fake_data.py`'s values (positive, in [0.5, 3]) in their domain.
+Transforms and arithmetic keep `tests/fake_data.py`'s values (positive, in [0.5, 3]) in their domain.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ CATEGORICAL = ("c", "d")
 GROUPING = ("g", "h", "k")
 INNER = ("log", "log1p", "sqrt", "exp")  # positive stays positive
 OUTER = ("center", "scale")
+ARITHMETIC = ("I({v}^2)", "I(-{v} * 2 + 1)", "I(({form} + 1) / 2^{v})", "poly({form}, 2)", "I(scale({v}^-1))")
 
 REAL_PRIORS = ("normal(0, 2.5)", "normal(mu = 1, sigma = 3)", "student_t(3, 0, 2)", "cauchy(0, 1)", "normal(-0.5, .5)")
 POSITIVE_PRIORS = (
@@ -74,6 +75,8 @@ def _forms(draw) -> dict[str, str]:
         outer = draw(st.sampled_from(("", "", *OUTER)))
         form = f"{inner}({v})" if inner else v
         forms[v] = f"{outer}({form})" if outer else form
+        if draw(st.integers(0, 3)) == 0:  # arithmetic or polynomials, written as hierc writes them back
+            forms[v] = draw(st.sampled_from(ARITHMETIC)).format(v=v, form=form)
     for v in CATEGORICAL:
         forms[v] = draw(st.sampled_from((f"C({v})", f'C({v}, ref = "b")', f"C({v}, ref = c)", f"C({v}, ref='a')")))
     return forms

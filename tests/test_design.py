@@ -120,6 +120,10 @@ def test_response_statistics_for_default_priors():
             "the level 'p:q' of `a` holds `:`, which joins the levels of `a:b`",
             3,
         ),
+        ("y ~ I(x / z)", {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, 3.0], "z": [1.0, 0.0, 2.0]}, "`I(x / z)` is not a", 3),
+        ("y ~ I((-x)^0.5)", {"y": [1.0, 2.0], "x": [-1.0, 2.0]}, "`I((-x)^0.5)` is not a finite number", 3),
+        ("y ~ I(log(x - 1))", {"y": [1.0, 2.0], "x": [3.0, 1.0]}, "`log(x - 1)` needs positive values", 3),
+        ("y ~ poly(x, 3)", {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, 2.0]}, "more distinct values of `x`", None),
         # sd(x) and sd(y) overflow: the default priors would be degenerate
         ("y ~ x", {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, -1e300]}, "`x` has values too large", None),
         ("y ~ x", {"y": [1.0, 2.0, 1e300], "x": [1.0, 2.0, 3.0]}, "`y` has values too large", None),
@@ -188,3 +192,55 @@ def test_an_ordinal_response_is_coded_1_to_k_in_its_order():
     assert bound.thresholds == ("never|sometimes", "sometimes|often", "often|always")
     again = DataCoding.from_json(bound.coding.to_json())
     assert again.categories == tuple(levels)
+
+
+def test_arithmetic_follows_rs_precedence():
+    """`I(...)` against the same arithmetic written in NumPy: `^` before unary minus, and to the right."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"y": rng.normal(size=7), "x": rng.uniform(1, 2, 7), "z": rng.uniform(1, 2, 7)})
+    frame["k"] = np.arange(7)
+    x, z, k = frame["x"].to_numpy(), frame["z"].to_numpy(), frame["k"].to_numpy()
+    expected = {
+        "I(x^2)": x**2,
+        "I(-x^2)": -(x**2),
+        "I((-2)^k)": (-2.0) ** k,
+        "I(2^x^2)": 2 ** (x**2),
+        "I(x - z - 1)": (x - z) - 1,
+        "I(x / z / 2)": (x / z) / 2,
+        "I(x * z + 1)": x * z + 1,
+        "I(x^-1)": 1 / x,
+        "I(log(x) * sqrt(z + 1))": np.log(x) * np.sqrt(z + 1),
+        "I(scale(x^2))": (x**2 - (x**2).mean()) / (x**2).std(ddof=1),
+    }
+    bound = bind(model(f"y ~ {' + '.join(expected)}"), frame)
+    assert bound.X.names == tuple(expected)
+    np.testing.assert_allclose(bound.X.matrix, np.column_stack(list(expected.values())), rtol=1e-14)
+    grouped = bind(model("y ~ I(x - (z - 1))"), frame)
+    np.testing.assert_allclose(grouped.X.matrix[:, 0], x - (z - 1), rtol=1e-14)
+
+
+def test_orthogonal_polynomials_are_rs_and_new_data_reuse_the_fitted_recurrence():
+    """`poly(x, 3)` equals formulae's `poly` (R's); rows bound as new data get the fitted rows' values, not
+    polynomials orthogonal over the new rows; the recurrence survives the posterior's JSON."""
+    import warnings
+
+    from formulae import design_matrices
+
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"y": rng.normal(size=40), "x": rng.uniform(0, 10, 40), "g": rng.choice(["a", "b"], 40)})
+    m = model("y ~ poly(x, 3) + poly(log(x), 2):C(g)")
+    bound = bind(m, frame)
+    assert bound.X.names[:3] == ("poly(x, 3)[1]", "poly(x, 3)[2]", "poly(x, 3)[3]")
+    assert bound.X.names[3:] == ("poly(log(x), 2)[1]:g[b]", "poly(log(x), 2)[2]:g[b]")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = np.asarray(design_matrices("y ~ poly(x, 3)", frame).common)[:, 1:]
+    np.testing.assert_allclose(bound.X.matrix[:, :3], reference, atol=1e-13)
+    P = bound.X.matrix[:, :3]
+    np.testing.assert_allclose(P.T @ P, np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(P.sum(axis=0), 0, atol=1e-12)
+    coding = DataCoding.from_json(bound.coding.to_json())
+    assert coding == bound.coding and set(coding.polynomials) == {"poly(x, 3)", "poly(log(x), 2)"}
+    rows = [3, 17, 29]
+    new = bind(m, frame.iloc[rows].drop(columns="y").reset_index(drop=True), fitted=coding)
+    np.testing.assert_allclose(new.X.matrix, bound.X.matrix[rows], atol=1e-12)

@@ -135,3 +135,33 @@ def test_the_parse_table_is_cached_only_where_no_one_else_can_write(tmp_path, mo
     os.chmod(shared / "hierc", 0o777)
     monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
     assert _private_cache_file(_grammar_text()) is None
+
+
+def test_arithmetic_inside_a_call_has_rs_precedence():
+    """`^` binds tightest and to the right, then unary minus, then `* /`, then `+ -` (both to the left)."""
+
+    def argument(text: str) -> ast.Value:
+        return formula(f"y ~ I({text})").terms[0].term.args[0].value
+
+    x, two = ast.Name("x"), ast.Number(2.0, "2")
+    assert argument("-x^2") == ast.Negation(ast.BinaryOp("^", x, two))
+    assert argument("2^x^2") == ast.BinaryOp("^", two, ast.BinaryOp("^", x, two))
+    assert argument("x - 2 - x") == ast.BinaryOp("-", ast.BinaryOp("-", x, two), x)
+    assert argument("x + 2 * x") == ast.BinaryOp("+", x, ast.BinaryOp("*", two, x))
+    assert argument("(x + 2) / x") == ast.BinaryOp("/", ast.BinaryOp("+", x, two), x)
+    assert argument("x^-2") == ast.BinaryOp("^", x, ast.Number(-2.0, "-2"))
+    assert argument("(-2)^x") == ast.BinaryOp("^", ast.Number(-2.0, "-2"), x)
+    assert len(parse("y ~ I(x ^\n 2) + I(x\n * 2)").statements) == 1  # `^` continues a line, as `*` does
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("y ~ x^2", "arithmetic in a formula goes inside `I(...)`, e.g. `I(x^2)`"),
+        ("y ~ I(x**2)", "a power is written with `^`, e.g. `I(x^2)`"),
+    ],
+)
+def test_a_power_gets_a_hint(text, hint):
+    with pytest.raises(SpecError) as caught:
+        parse(text)
+    assert caught.value.diagnostics[0].hint == hint

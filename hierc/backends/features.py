@@ -66,7 +66,7 @@ def _mixed_parameterizations(model: ir.Model) -> list[Use]:
     ]
 
 
-def _zerosum_categorical(model: ir.Model) -> list[Use]:
+def _zerosum_several_columns(model: ir.Model) -> list[Use]:
     return [
         Use(
             block.param_at or block.written_at,
@@ -76,7 +76,7 @@ def _zerosum_categorical(model: ir.Model) -> list[Use]:
         for block in model.groups
         if block.parameterization is Parameterization.ZEROSUM
         for term in block.terms
-        if any(isinstance(f, ir.Categorical) for f in term.factors)
+        if term.columns != 1
     ]
 
 
@@ -89,8 +89,22 @@ def _named_like_a_parameter(model: ir.Model) -> list[Use]:
     return [
         Use(term.written_at, f"`{term.label}`", "rename the column")
         for term in model.terms
-        if formula.term_text(term) in taken
+        if formula.term_name(term) in taken
     ]
+
+
+def _terms_where(model: ir.Model, test) -> list[Use]:
+    """The terms, population or group level, with a factor that passes `test`."""
+    terms = [*model.terms, *(t for block in model.groups for t in block.terms)]
+    return [Use(term.written_at, f"`{term.label}`") for term in terms if any(test(f) for f in term.factors)]
+
+
+def _polynomial(model: ir.Model) -> list[Use]:
+    return _terms_where(model, lambda factor: isinstance(factor, ir.Polynomial))
+
+
+def _division(model: ir.Model) -> list[Use]:
+    return _terms_where(model, lambda factor: "/" in factor.label)
 
 
 def _renamed_auxiliaries() -> str:
@@ -161,6 +175,26 @@ FEATURES: tuple[Feature, ...] = (
         ALL,
         "y ~ 1 + log(x) * z + scale(w) + center(v) + sqrt(u) + exp(t) + log1p(s)",
         "the formula as written; `scale(x)` is `zscore(x)`, since formulae's `scale` divides by the sd with n",
+    ),
+    Feature(
+        "arithmetic `I(x^2)`, `I(x * z)`, `I(log(x) - 1)`",
+        ALL,
+        "y ~ 1 + I(x^2) + I((log(x) - 1) * z * 0.01)",
+        "`I(x ** 2)`, every operand that is not a name or a number in parentheses",
+    ),
+    Feature(
+        "a division in `I(...)`: `I(x / 100)`",
+        (Backend.STAN, Backend.PYMC),
+        "y ~ 1 + I(x / 100)",
+        "Bambi names a PyMC variable by the term, and PyMC's names cannot contain `/`: write `I(x * 0.01)`",
+        _division,
+    ),
+    Feature(
+        "orthogonal polynomials `poly(x, 3)`",
+        (Backend.STAN, Backend.PYMC),
+        "y ~ 1 + poly(x, 3)",
+        "Bambi names the term's dim `poly(x, 3)_dim`, and nutpie cannot store a dim whose name has a comma",
+        _polynomial,
     ),
     Feature(
         "categorical predictors `C(x)`, `C(x, ref = ...)`, treatment-coded",
@@ -275,11 +309,11 @@ FEATURES: tuple[Feature, ...] = (
         _mixed_parameterizations,
     ),
     Feature(
-        "zerosum for a categorical group-level term `(0 + C(a) || g)`",
+        "zerosum for a group-level term of several columns `(0 + C(a) || g)`, `(1 + poly(x, 2) || g)`",
         (Backend.STAN, Backend.PYMC),
         "y ~ 1 + (1 + C(a) || g)\nparam(g) = zerosum",
         "Bambi's `ZeroSumNormal` would sum over the term's columns instead of the levels",
-        _zerosum_categorical,
+        _zerosum_several_columns,
     ),
 )
 

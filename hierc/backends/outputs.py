@@ -21,7 +21,7 @@ def block_is_scalar(block: ir.GroupBlock) -> bool:
     """One design column: the sd is a scalar and the effects a vector over levels."""
     if block.intercept:
         return not block.terms
-    return len(block.terms) == 1 and all(isinstance(f, ir.Numeric) for f in block.terms[0].factors)
+    return len(block.terms) == 1 and block.terms[0].columns == 1
 
 
 def dims(model: ir.Model) -> dict[str, list[str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from hierc.families import FAMILIES, ResponseKind
 from hierc.language import ir
 from hierc.language.vocabulary import Stat, Transform
 
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "^": operator.pow}
 _FIRST_DATA_LINE = 2  # CSV line of row 0: line 1 is the header
 _SHOWN_LINES = 5
 
@@ -79,10 +81,12 @@ class DataCoding:
     moments: dict[str, tuple[float, float]]  # `scale(log(x))` -> (mean, sd) of `log(x)` in the fitted data
     groups: dict[str, tuple[str, ...]]  # grouping factor label -> levels
     categories: tuple[str, ...] = ()  # an ordinal response's categories, in their order (y = 1..K)
+    # `poly(x, 3)` -> the recurrence of its orthogonal polynomials over the fitted data: (alpha, norm2), as R's
+    polynomials: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         fields = {"categorical": self.categorical, "moments": self.moments, "groups": self.groups}
-        return json.dumps(fields | {"categories": self.categories}, sort_keys=True)
+        return json.dumps(fields | {"categories": self.categories, "polynomials": self.polynomials}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> DataCoding:
@@ -92,6 +96,7 @@ class DataCoding:
             {k: (float(mean), float(sd)) for k, (mean, sd) in data["moments"].items()},
             {k: tuple(levels) for k, levels in data["groups"].items()},
             tuple(data.get("categories", ())),
+            {k: (tuple(alpha), tuple(norm2)) for k, (alpha, norm2) in data.get("polynomials", {}).items()},
         )
 
 
@@ -183,6 +188,28 @@ def data_error(message: str, where: str, rows: np.ndarray | None = None, hint: s
     return DataError(message, where, line=lines[0], hint=hint)
 
 
+def orthogonal_recurrence(x: np.ndarray, degree: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The Stieltjes recurrence of the polynomials orthogonal over the points x: P_0 = 1, P_1 = x - alpha_0,
+    P_k+1 = (x - alpha_k) P_k - (norm2_k / norm2_k-1) P_k-1, with norm2_k = sum(P_k^2); R's poly keeps the same
+    (alpha, c(1, norm2)) for predict."""
+    previous, current = np.zeros_like(x), np.ones_like(x)
+    alpha: list[float] = []
+    norm2 = [1.0, float(len(x))]
+    for k in range(degree):
+        alpha.append(float(np.sum(x * current**2) / norm2[-1]))
+        previous, current = current, (x - alpha[k]) * current - (norm2[-1] / norm2[-2] if k else 0.0) * previous
+        norm2.append(float(np.sum(current**2)))
+    return tuple(alpha), tuple(norm2)
+
+
+def orthogonal_polynomials(x: np.ndarray, alpha: tuple[float, ...], norm2: tuple[float, ...]) -> np.ndarray:
+    """The columns P_1 .. P_degree at x, each divided by its norm over the fitted data (R's predict.poly)."""
+    columns = [np.ones_like(x), x - alpha[0]]
+    for k in range(1, len(alpha)):
+        columns.append((x - alpha[k]) * columns[k] - norm2[k + 1] / norm2[k] * columns[k - 1])
+    return np.column_stack([columns[k] / np.sqrt(norm2[k + 1]) for k in range(1, len(alpha) + 1)])
+
+
 def bind(model: ir.Model, frame: pd.DataFrame, where: str = "<data>", fitted: DataCoding | None = None) -> BoundData:
     """Bind a table of data to a model. `where` names the data in messages (the CSV path).
 
@@ -267,12 +294,57 @@ class _Binder:
                 for level in levels
                 if level != reference
             ]
+        if isinstance(factor, ir.Polynomial):
+            values = self.factor_columns(factor.base)[0][1]
+            columns = self.polynomial(factor, values)
+            return [(f"{factor.label}[{k}]", column) for k, column in enumerate(columns.T, start=1)]
+        if isinstance(factor, ir.Expression):
+            values = np.broadcast_to(self.arithmetic(factor.expression), (len(self.frame),)).astype(float)
+            bad = np.flatnonzero(~np.isfinite(values))
+            if len(bad):
+                raise self.fail(f"`{factor.label}` is not a finite number in some rows", bad)
+            return [(factor.label, values)]
         values = self.numeric(factor.variable)
         label = factor.variable
         for transform in factor.transforms:
             label = f"{transform.value}({label})"
             values = self.transform(transform, values, label)
         return [(label, values)]
+
+    def arithmetic(self, node: ir.Arithmetic) -> np.ndarray | float:
+        """The values of `I(...)`'s expression, row by row (inf and nan are caught by the caller). Numbers stay
+        scalars, so that `x^2` is numpy's `x ** 2.0`, as the generated script computes it."""
+        with np.errstate(all="ignore"):
+            match node:
+                case ir.Column(name=name):
+                    return self.numeric(name)
+                case ir.Constant(value=value):
+                    return np.float64(value)  # a float (numpy's `x ** 2.0` is x * x), with numpy's inf and nan
+                case ir.Negated(operand=operand):
+                    return -self.arithmetic(operand)
+                case ir.Applied(transform=transform, operand=operand):
+                    values = np.broadcast_to(self.arithmetic(operand), (len(self.frame),)).astype(float)
+                    return self.transform(transform, values, ir.render(node))
+                case ir.Binary(op=op, left=left, right=right):
+                    return _ARITHMETIC[op](self.arithmetic(left), self.arithmetic(right))
+        raise TypeError(f"not arithmetic: {node!r}")
+
+    def polynomial(self, factor: ir.Polynomial, x: np.ndarray) -> np.ndarray:
+        """R's `poly(x, degree)`: N x degree orthonormal columns over the fitted data, by the three-term
+        recurrence whose coefficients (alpha, norm2) are kept to compute the same polynomials of new data."""
+        if self.fitted is not None:
+            alpha, norm2 = self.fitted.polynomials[factor.label]
+        else:
+            distinct = len(np.unique(x))
+            if factor.degree >= distinct:
+                raise self.fail(
+                    f"`{factor.label}` needs more distinct values of `{factor.base.label}` than its degree, "
+                    f"but it has {distinct}",
+                    hint=f"lower the degree below {distinct}",
+                )
+            alpha, norm2 = orthogonal_recurrence(x, factor.degree)
+            self.coding.polynomials[factor.label] = (alpha, norm2)
+        return orthogonal_polynomials(x, alpha, norm2)
 
     def reference(self, factor: ir.Categorical, levels: list[str]) -> str:
         if len(levels) < 2:

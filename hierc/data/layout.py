@@ -79,9 +79,7 @@ def _bracket(text: str) -> str:
 
 
 def term_width(term: ir.Term) -> Size:
-    if any(isinstance(f, ir.Categorical) for f in term.factors):
-        return Size(0, (width_name(term),))
-    return Size(1)
+    return Size(0, (width_name(term),)) if term.columns is None else Size(term.columns)
 
 
 def width_name(term: ir.Term) -> str:

@@ -47,7 +47,23 @@ class Arg(Node):
     value: Value
 
 
-Value = Number | String | Name | Call
+@dataclass(frozen=True)
+class BinaryOp(Node):
+    """Arithmetic in a call's argument, `x^2` in `I(x^2)`: `op` is one of `+ - * / ^`."""
+
+    op: str
+    left: Value
+    right: Value
+
+
+@dataclass(frozen=True)
+class Negation(Node):
+    """`-x` in a call's argument (a negative number is a Number)."""
+
+    operand: Value
+
+
+Value = Number | String | Name | Call | BinaryOp | Negation
 
 # ---- formula -----------------------------------------------------------------
 

@@ -8,10 +8,14 @@ this; none of them sees user syntax.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 
+from hierc.language import arithmetic
 from hierc.language.source import Source, Span
 from hierc.language.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
 
@@ -32,6 +36,132 @@ class Numeric:
             text = f"{transform.value}({text})"
         return text
 
+    columns = 1  # design columns
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return (self.variable,)
+
+
+# ---- arithmetic of `I(...)` ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+
+
+@dataclass(frozen=True)
+class Constant:
+    value: float
+    text: str  # as written
+
+
+@dataclass(frozen=True)
+class Negated:
+    operand: Arithmetic
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # `+ - * / ^`
+    left: Arithmetic
+    right: Arithmetic
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A transform (`log`, `scale`, ...) of a sub-expression."""
+
+    transform: Transform
+    operand: Arithmetic
+
+
+Arithmetic = Column | Constant | Negated | Binary | Applied
+
+
+def render(
+    node: Arithmetic,
+    column: Callable[[str], str] = str,
+    function: Callable[[Transform], str] = lambda t: t.value,
+    constant: Callable[[Constant], str] = lambda c: c.text,
+    power: str = "^",
+    parens: str = arithmetic.NEEDED,
+) -> str:
+    """An expression as text: `column`, `function` and `constant` spell the columns, transforms and numbers,
+    `power` the `^`; `parens` as `arithmetic.render`'s."""
+
+    def split(node: Arithmetic) -> tuple:
+        match node:
+            case Column(name=name):
+                return "atom", column(name)
+            case Constant():
+                return "atom", constant(node)
+            case Negated(operand=operand):
+                return "negated", operand
+            case Binary(op=op, left=left, right=right):
+                return "binary", op, left, right
+            case Applied(transform=transform, operand=operand):
+                return "atom", f"{function(transform)}({render(operand, column, function, constant, power, parens)})"
+        raise TypeError(f"not arithmetic: {node!r}")
+
+    return arithmetic.render(node, split, power, parens)
+
+
+def python_number(constant: Constant) -> str:
+    """A number as Python (and formulae) reads it: no exponent, which formulae cannot parse."""
+    text = format(Decimal(repr(constant.value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def columns_of(node: Arithmetic) -> tuple[str, ...]:
+    match node:
+        case Column(name=name):
+            return (name,)
+        case Negated(operand=operand) | Applied(operand=operand):
+            return columns_of(operand)
+        case Binary(left=left, right=right):
+            return tuple(dict.fromkeys(columns_of(left) + columns_of(right)))
+    return ()
+
+
+@dataclass(frozen=True)
+class Expression:
+    """`I(...)`: arithmetic on numeric columns, one design column."""
+
+    expression: Arithmetic
+
+    columns = 1
+
+    @property
+    def label(self) -> str:
+        return f"I({render(self.expression)})"
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return columns_of(self.expression)
+
+
+@dataclass(frozen=True)
+class Polynomial:
+    """`poly(x, degree)`: orthogonal polynomials of a numeric predictor, as R's `poly`: `degree` columns
+    `poly(x, 3)[1]`, ... orthonormal over the fitted data (their recurrence is kept for new data)."""
+
+    base: Numeric | Expression
+    degree: int
+
+    @property
+    def label(self) -> str:
+        return f"poly({self.base.label}, {self.degree})"
+
+    @property
+    def columns(self) -> int:
+        return self.degree
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.base.variables
+
 
 @dataclass(frozen=True)
 class Categorical:
@@ -40,12 +170,19 @@ class Categorical:
     variable: str
     reference: str | None = None
 
+    columns = None  # one per level but the reference: known once data are bound
+
     @property
     def label(self) -> str:
         return self.variable
 
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return (self.variable,)
 
-Factor = Numeric | Categorical
+
+Factor = Numeric | Expression | Polynomial | Categorical
+NumericFactor = Numeric | Expression  # a factor of one numeric column: an offset, or what `poly` expands
 
 
 @dataclass(frozen=True)
@@ -61,7 +198,13 @@ class Term:
 
     @property
     def variables(self) -> tuple[str, ...]:
-        return tuple(f.variable for f in self.factors)
+        return tuple(dict.fromkeys(v for f in self.factors for v in f.variables))
+
+    @property
+    def columns(self) -> int | None:
+        """The number of design columns, the product of its factors'; None where the data tell (contrasts)."""
+        widths = [f.columns for f in self.factors]
+        return None if None in widths else math.prod(widths)
 
 
 @dataclass(frozen=True)
@@ -175,7 +318,7 @@ class Model:
     groups: tuple[GroupBlock, ...]
     priors: tuple[Prior, ...]  # one per parameter, in a fixed order
     # `offset(log(exposure))`: columns added to the linear predictor with coefficient 1, as brms's `offset()`
-    offsets: tuple[Numeric, ...] = ()
+    offsets: tuple[NumericFactor, ...] = ()
     # an ordinal family's ordered thresholds, `Intercept`, in place of the intercept (which is then False)
     thresholds: bool = False
     family_at: Span | None = field(default=None, compare=False)  # the `family` statement
@@ -200,7 +343,7 @@ class Model:
         columns = [response.variable] + [v for v in options if isinstance(v, str)]
         all_terms = list(self.terms) + [t for block in self.groups for t in block.terms]
         columns += [v for term in all_terms for v in term.variables]
-        columns += [offset.variable for offset in self.offsets]
+        columns += [v for offset in self.offsets for v in offset.variables]
         columns += [v for block in self.groups for v in block.factor.variables]
         return list(dict.fromkeys(columns))
 

@@ -6,6 +6,7 @@ implicit intercept, and `(1 | a/b)` becomes blocks for `a` and `a:b`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -39,7 +40,7 @@ class LoweredFormula:
     intercept: bool
     terms: tuple[ir.Term, ...]
     blocks: tuple[PendingBlock, ...]
-    offsets: tuple[ir.Numeric, ...] = ()
+    offsets: tuple[ir.NumericFactor, ...] = ()
 
 
 def check_name(name: ast.Name, diags: Diagnostics) -> bool:
@@ -310,11 +311,14 @@ def _lower_terms(
                     continue
                 same_name = named.get(naming.ident(term.label))
                 if same_name is not None and same_name.label != term.label:  # equal labels: checked later
+                    arithmetic = any(isinstance(f, ir.Expression) for t in (term, same_name) for f in t.factors)
                     diags.error(
                         node.span,
                         f"the terms `{same_name.label}` and `{term.label}` would have the same name "
                         f"`{naming.ident(term.label)}` in generated code",
-                        "rename the column",
+                        "names drop parentheses: write one of them out, e.g. `I(x^2 + 2 * x)` for `I(x * (x + 2))`"
+                        if arithmetic
+                        else "rename the column",
                     )
                     continue
                 seen[key] = term
@@ -330,9 +334,11 @@ def _is_offset(node) -> bool:
     return isinstance(node, ast.Call) and node.func.text == OFFSET
 
 
-def _offsets(signed_terms: tuple[ast.SignedTerm, ...], diags: Diagnostics) -> list[tuple[ir.Numeric, Span | None]]:
+def _offsets(
+    signed_terms: tuple[ast.SignedTerm, ...], diags: Diagnostics
+) -> list[tuple[ir.NumericFactor, Span | None]]:
     """The population-level `offset(x)` terms: a numeric column, transformed or not, with coefficient 1."""
-    offsets: list[tuple[ir.Numeric, Span | None]] = []
+    offsets: list[tuple[ir.NumericFactor, Span | None]] = []
     for signed in signed_terms:
         call = signed.term
         if signed.negated or not _is_offset(call):
@@ -343,6 +349,8 @@ def _offsets(signed_terms: tuple[ast.SignedTerm, ...], diags: Diagnostics) -> li
         factor = _factor(call.args[0].value, diags)
         if isinstance(factor, ir.Categorical):
             diags.error(call.span, f"an offset must be numeric; `{factor.variable}` is categorical here")
+        elif isinstance(factor, ir.Polynomial):
+            diags.error(call.span, "an offset is one column, not a polynomial")
         elif factor is not None and factor in [offset for offset, _ in offsets]:
             diags.error(call.span, f"duplicate offset `{factor.label}`")
         elif factor is not None:
@@ -428,32 +436,36 @@ def _factor(atom, diags: Diagnostics) -> ir.Factor | None:
     if isinstance(atom, ast.GroupTerm):
         diags.error(atom.span, "a group term cannot be part of an interaction")
         return None
+    if isinstance(atom, (ast.BinaryOp, ast.Negation)):
+        text = unparse_term(atom)
+        diags.error(atom.span, "arithmetic in a formula goes inside `I(...)`", f"write `I({text})`")
+        return None
     if isinstance(atom, ast.Call):
         func = atom.func.text
         if func == CATEGORICAL:
             return _categorical(atom, diags)
+        if func == ARITHMETIC:
+            return _expression(atom, diags)
+        if func == POLYNOMIAL:
+            return _polynomial(atom, diags)
         if func == OFFSET:
             diags.error(atom.span, "an offset is a term of its own", "add it to the formula: `+ offset(...)`")
             return None
         if func in _TRANSFORMS:
             return _transformed(atom, _TRANSFORMS[func], diags)
+        functions = [*_TRANSFORMS, CATEGORICAL, ARITHMETIC, POLYNOMIAL, OFFSET]
         if func in _CATEGORICAL_ALIASES:
             hint = f"write `C({_first_arg_text(atom)})` for a categorical predictor"
-        elif func == "I":
-            hint = "compute the expression as a column of your data"
         elif func in _NOT_YET:
             hint = f"{_NOT_YET[func]} are not in the language yet: compute the columns in the data"
         else:
-            hint = did_you_mean(func, [*_TRANSFORMS, CATEGORICAL]) or (
-                f"the functions are {all_of([*_TRANSFORMS, CATEGORICAL])}"
-            )
+            hint = did_you_mean(func, functions) or f"the functions are {all_of(functions)}"
         diags.error(atom.func.span, f"unknown function `{func}` in formula", hint)
         return None
     raise TypeError(f"unexpected formula node {atom!r}")
 
 
 _NOT_YET = {
-    "poly": "orthogonal polynomials",
     "bs": "splines",
     "ns": "splines",
     "s": "splines",
@@ -472,6 +484,11 @@ def _transformed(call: ast.Call, transform: Transform, diags: Diagnostics) -> ir
         diags.error(call.span, f"`{transform.value}` takes one argument, a numeric predictor")
         return None
     inner = call.args[0].value
+    if isinstance(inner, (ast.BinaryOp, ast.Negation)) or _is_call(inner, ARITHMETIC):
+        argument = inner.args[0].value if _is_call(inner, ARITHMETIC) and len(inner.args) == 1 else inner
+        text = f"{transform.value}({unparse_term(argument)})"
+        diags.error(call.span, f"`{transform.value}` of arithmetic goes inside `I(...)`", f"write `I({text})`")
+        return None
     if not isinstance(inner, (ast.Name, ast.Call)):
         diags.error(inner.span, f"`{transform.value}` applies to a predictor, not to a constant")
         return None
@@ -483,7 +500,98 @@ def _transformed(call: ast.Call, transform: Transform, diags: Diagnostics) -> ir
             call.span, f"`{transform.value}` cannot be applied to the categorical predictor `{factor.variable}`"
         )
         return None
+    if isinstance(factor, ir.Polynomial):
+        diags.error(call.span, f"`{transform.value}` cannot be applied to the polynomial `{factor.label}`")
+        return None
     return ir.Numeric(factor.variable, factor.transforms + (transform,))
+
+
+def _is_call(node, func: str) -> bool:
+    return isinstance(node, ast.Call) and node.func.text == func
+
+
+ARITHMETIC = "I"
+POLYNOMIAL = "poly"
+_ARITHMETIC_USAGE = "e.g. `I(x^2)`, `I(x * z)`, `I(log(x) / 100)`"
+
+
+def _expression(call: ast.Call, diags: Diagnostics) -> ir.Expression | None:
+    """`I(...)`: arithmetic with `+ - * / ^` on numeric columns, numbers and the transforms."""
+    if len(call.args) != 1 or call.args[0].name is not None:
+        diags.error(call.span, "`I` takes one argument, an arithmetic expression", _ARITHMETIC_USAGE)
+        return None
+    expression = _arithmetic(call.args[0].value, diags)
+    if expression is None:
+        return None
+    if not ir.columns_of(expression):
+        diags.error(call.span, f"`{unparse_term(call)}` is a constant, not a predictor", "use a column in it")
+        return None
+    return ir.Expression(expression)
+
+
+def _arithmetic(node: ast.Value, diags: Diagnostics) -> ir.Arithmetic | None:
+    match node:
+        case ast.Name():
+            return ir.Column(node.text) if check_name(node, diags) else None
+        case ast.Number(value=value, text=text):
+            if not math.isfinite(value):
+                diags.error(node.span, f"the number `{text}` is too large")
+                return None
+            return ir.Constant(value, text)
+        case ast.Negation(operand=operand):
+            inner = _arithmetic(operand, diags)
+            return None if inner is None else ir.Negated(inner)
+        case ast.BinaryOp(op=op, left=left, right=right):
+            sides = _arithmetic(left, diags), _arithmetic(right, diags)  # both, to report errors in either
+            return None if None in sides else ir.Binary(op, *sides)
+        case ast.Call(func=func) if func.text in _TRANSFORMS:
+            if len(node.args) != 1 or node.args[0].name is not None:
+                diags.error(node.span, f"`{func.text}` takes one argument")
+                return None
+            inner = _arithmetic(node.args[0].value, diags)
+            return None if inner is None else ir.Applied(_TRANSFORMS[func.text], inner)
+        case ast.Call(func=func):
+            if func.text == CATEGORICAL:
+                message, hint = "a categorical predictor cannot be part of arithmetic", None
+            elif func.text == ARITHMETIC:
+                message, hint = "`I(...)` inside `I(...)`", "write the arithmetic without the inner `I`"
+            else:
+                message = f"unknown function `{func.text}` in `I(...)`"
+                hint = did_you_mean(func.text, _TRANSFORMS) or f"the functions are {all_of(_TRANSFORMS)}"
+            diags.error(func.span, message, hint)
+            return None
+    diags.error(node.span, "`I(...)` holds arithmetic on columns and numbers", _ARITHMETIC_USAGE)
+    return None
+
+
+def _polynomial(call: ast.Call, diags: Diagnostics) -> ir.Polynomial | None:
+    """`poly(x, degree)`: R's orthogonal polynomials of a numeric predictor."""
+    usage = "write `poly(x, degree)`, e.g. `poly(x, 3)`"
+    raw = next((arg for arg in call.args if arg.name is not None and arg.name.text == "raw"), None)
+    if raw is not None:
+        diags.error(raw.span, "hierc's `poly` is orthogonal only", "for raw powers write `x + I(x^2) + I(x^3)`")
+        return None
+    named_ok = [
+        arg.name is None or (position == 1 and arg.name.text == "degree") for position, arg in enumerate(call.args)
+    ]
+    if len(call.args) != 2 or not all(named_ok):
+        diags.error(call.span, "`poly` takes a numeric predictor and a degree", usage)
+        return None
+    base = _factor(call.args[0].value, diags)
+    degree = call.args[1].value
+    if not isinstance(degree, ast.Number) or degree.value != int(degree.value) or degree.value < 1:
+        diags.error(degree.span, "the degree of a polynomial is a whole number, 1 or more", usage)
+        return None
+    if base is None:
+        return None
+    if not isinstance(base, (ir.Numeric, ir.Expression)):
+        diags.error(
+            call.args[0].span,
+            f"`poly` applies to a numeric predictor, not to `{unparse_term(call.args[0].value)}`",
+            usage,
+        )
+        return None
+    return ir.Polynomial(base, int(degree.value))
 
 
 def _categorical(call: ast.Call, diags: Diagnostics) -> ir.Categorical | None:
@@ -528,20 +636,22 @@ def _categorical(call: ast.Call, diags: Diagnostics) -> ir.Categorical | None:
 
 def _check_variable_kinds(term_spans: list[tuple[ir.Term, Span | None]], diags: Diagnostics) -> None:
     """A variable is either numeric or categorical, with one reference level, throughout the formula."""
-    first: dict[str, ir.Factor] = {}
+    first: dict[str, ir.Categorical | None] = {}  # variable -> how it is used first (None: as a number)
     for term, span in term_spans:
         for factor in term.factors:
-            seen = first.setdefault(factor.variable, factor)
-            if isinstance(seen, ir.Categorical) != isinstance(factor, ir.Categorical):
-                diags.error(
-                    span,
-                    f"`{factor.variable}` is used both as a numeric and as a categorical predictor",
-                    f"use `C({factor.variable})` everywhere, or nowhere",
-                )
-                first[factor.variable] = factor
-            elif isinstance(seen, ir.Categorical) and seen.reference != factor.reference:
-                diags.error(span, f"`C({factor.variable})` is given different reference levels")
-                first[factor.variable] = factor
+            for variable in factor.variables:
+                use = factor if isinstance(factor, ir.Categorical) else None
+                seen = first.setdefault(variable, use)
+                if (seen is None) != (use is None):
+                    diags.error(
+                        span,
+                        f"`{variable}` is used both as a numeric and as a categorical predictor",
+                        f"use `C({variable})` everywhere, or nowhere",
+                    )
+                    first[variable] = use
+                elif use is not None and seen.reference != use.reference:
+                    diags.error(span, f"`C({variable})` is given different reference levels")
+                    first[variable] = use
 
 
 def _check_response_unused(

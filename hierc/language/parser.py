@@ -22,9 +22,11 @@ from hierc.language.source import Source, Span
 # A newline does not end a statement after these tokens, nor before a line
 # that starts with one of these characters: `y ~ x1 + x2` may be split after
 # `+`, or before it.
-_CONTINUES_AFTER = {"TILDE", "BAR", "DOUBLE_BAR", "PLUS", "MINUS", "STAR", "COLON", "SLASH", "EQUALS", "_COMMA"}
+_CONTINUES_AFTER = {
+    *("TILDE", "BAR", "DOUBLE_BAR", "PLUS", "MINUS", "STAR", "COLON", "SLASH", "CARET", "EQUALS", "_COMMA")
+}
 # Possessive: blanks and comments are skipped without backtracking, so a banner of `#` costs linear time.
-_CONTINUATION_LINE = re.compile(r"(?:\s|#[^\n]*+)*+[~|+\-*:/=,)\]]")
+_CONTINUATION_LINE = re.compile(r"(?:\s|#[^\n]*+)*+[~|+\-*:/^=,)\]]")
 _OPENERS = {"_LPAR", "_LSQB"}
 _CLOSERS = {"_RPAR", "_RSQB"}
 MAX_NESTING = 40  # brackets open at once; deeper specs are errors, so no stage recurses without bound
@@ -258,8 +260,16 @@ class _ToAst(Transformer):
         return ast.Arg(name, value, span=_meta_span(meta))
 
     def negative(self, meta, children):
-        number = children[-1]
-        return ast.Number(-number.value, "-" + number.text, span=_meta_span(meta))
+        operand = children[-1]
+        if isinstance(operand, ast.Number) and not operand.text.startswith("-"):
+            return ast.Number(-operand.value, "-" + operand.text, span=_meta_span(meta))
+        return ast.Negation(operand, span=_meta_span(meta))
+
+    def _binary(self, meta, children):
+        left, op, right = children
+        return ast.BinaryOp(str(op), left, right, span=_meta_span(meta))
+
+    arith_sum = arith_product = arith_power = _binary
 
 
 # ---- syntax errors -----------------------------------------------------------
@@ -276,6 +286,7 @@ _TOKEN_NAMES = {
     "STAR": "`*`",
     "COLON": "`:`",
     "SLASH": "`/`",
+    "CARET": "`^`",
     "EQUALS": "`=`",
     "_LPAR": "`(`",
     "_RPAR": "`)`",
@@ -336,8 +347,6 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
             hint = "group terms use parentheses: `(1 | g)`"
         elif char in "\"'":
             hint = "a string is missing its closing quote"
-        elif char == "^":
-            hint = "formulas have no arithmetic (brms's `I(x^2)`): compute the power as a column of the data"
         return Diagnostic(f"unexpected character `{char}`", span, hint)
 
     assert isinstance(error, UnexpectedToken)
@@ -388,7 +397,11 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
 
     message = f"unexpected {_describe(token)}; expected {_expected(expected)}"
     hint = None
-    if "PLUS" in expected and token.type in ("NAME", "NUMBER", "_LPAR"):
+    if token.type == "CARET":
+        hint = "arithmetic in a formula goes inside `I(...)`, e.g. `I(x^2)`"
+    elif token.type == "STAR" and previous is not None and previous.type == "STAR":
+        hint = "a power is written with `^`, e.g. `I(x^2)`"
+    elif "PLUS" in expected and token.type in ("NAME", "NUMBER", "_LPAR"):
         hint = "terms are joined with `+`; is a `+` missing?"
     elif token.type in ("BAR", "DOUBLE_BAR") and expected & {"PLUS", "_NL"}:
         hint = "a group term goes in parentheses, e.g. `(1 | g)`"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hierc.language import ast
+from hierc.language.arithmetic import render
 
 
 def unparse(spec: ast.Spec) -> str:
@@ -35,7 +36,7 @@ def unparse_term(node: ast.Term) -> str:
             return "*".join(unparse_term(op) for op in operands)
         case ast.Interaction(factors=factors):
             return ":".join(unparse_term(f) for f in factors)
-        case ast.Name() | ast.Number() | ast.Call():
+        case ast.Name() | ast.Number() | ast.Call() | ast.BinaryOp() | ast.Negation():
             return _value(node)
     raise TypeError(f"cannot unparse {node!r}")
 
@@ -74,10 +75,23 @@ def _args(args: tuple[ast.Arg, ...]) -> str:
 
 
 def _value(node: ast.Value) -> str:
+    return render(node, _split)
+
+
+def _split(node: ast.Value) -> tuple:
+    match node:
+        case ast.BinaryOp(op=op, left=left, right=right):
+            return "binary", op, left, right
+        case ast.Negation(operand=operand):
+            return "negated", operand
+        case ast.Number(text=text):
+            return "atom", text
+    return "atom", _atom(node)
+
+
+def _atom(node: ast.Value) -> str:
     match node:
         case ast.Name(text=text):
-            return text
-        case ast.Number(text=text):
             return text
         case ast.String():
             return _string(node)

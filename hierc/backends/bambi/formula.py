@@ -20,12 +20,16 @@ over as written. The differences, and why:
 - A known standard error `y | se(s)` is the distributional formula
   `sigma ~ 0 + offset(log(s))`: sigma is then s itself, with no parameter.
 - `y | trials(n)` is formulae's `p(y, n)`.
+- `I(x^2)` is `I(x ** 2)`, with parentheses around every operand that is not a name or a number:
+  formulae reads `-2 ** x` as `(-2) ** x`. formulae names the term without any parentheses (two terms
+  so named alike already have one name in hierc, and are an error).
 - Bambi's zero-inflated and hurdle families take psi, the probability of the count part: 1 - zi (or 1 - hu),
   whose beta prior has the shapes of zi's swapped.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from hierc import naming
@@ -33,7 +37,7 @@ from hierc.backends.pymc.pyformat import Call, Kw, Seq
 from hierc.errors import CompilerBug
 from hierc.families import FAMILIES
 from hierc.families import declaration as families
-from hierc.language import ir
+from hierc.language import arithmetic, ir
 from hierc.language.vocabulary import Dist, ParamClass, Transform
 
 
@@ -100,9 +104,16 @@ EXTRA_FUNCTIONS = {"log1p": "np.log1p", "sqrt": "np.sqrt", "zscore": "zscore"}
 INTERCEPT = "Intercept"  # Bambi's name for the intercept, on centred predictors as in hierc
 
 
-def factor_text(factor: ir.Factor) -> str:
+def factor_text(factor: ir.Factor, parens: str = arithmetic.ALL) -> str:
+    """The factor in the formula; with `parens=NONE`, as formulae names it."""
     if isinstance(factor, ir.Categorical):
         return f"C({factor.variable})"
+    if isinstance(factor, ir.Polynomial):
+        return f"poly({factor_text(factor.base, parens)}, {factor.degree})"
+    if isinstance(factor, ir.Expression):
+        function = TRANSFORM.get
+        power = " ** "
+        return f"I({ir.render(factor.expression, str, function, ir.python_number, power, parens)})"
     text = factor.variable
     for transform in factor.transforms:
         text = f"{TRANSFORM[transform]}({text})"
@@ -110,8 +121,14 @@ def factor_text(factor: ir.Factor) -> str:
 
 
 def term_text(term: ir.Term) -> str:
-    """The term as formulae writes it, which is also Bambi's name for its coefficients."""
+    """The term as the formula writes it."""
     return ":".join(factor_text(f) for f in term.factors)
+
+
+def term_name(term: ir.Term) -> str:
+    """Bambi's name for the term's coefficients: formulae's text of it, which drops the parentheses in
+    `I(...)`."""
+    return ":".join(factor_text(f, arithmetic.NONE) for f in term.factors)
 
 
 def group_column(model: ir.Model, block: ir.GroupBlock) -> str:
@@ -124,7 +141,7 @@ def group_terms(model: ir.Model, block: ir.GroupBlock) -> list[tuple[str, str]]:
     """(hierc coefficient label, Bambi term name) for each term of a group block, in the block's order."""
     g = group_column(model, block)
     pairs = [(ir.INTERCEPT, f"1|{g}")] if block.intercept else []
-    return pairs + [(term.label, f"{term_text(term)}|{g}") for term in block.terms]
+    return pairs + [(term.label, f"{term_name(term)}|{g}") for term in block.terms]
 
 
 def _all_terms(model: ir.Model) -> list[ir.Term]:
@@ -133,8 +150,8 @@ def _all_terms(model: ir.Model) -> list[ir.Term]:
 
 def functions_used(model: ir.Model) -> list[str]:
     """The names of `EXTRA_FUNCTIONS` the formula calls."""
-    numeric = [f for term in _all_terms(model) for f in term.factors if isinstance(f, ir.Numeric)]
-    used = {TRANSFORM[t] for factor in [*numeric, *model.offsets] for t in factor.transforms}
+    texts = [term_text(term) for term in _all_terms(model)] + [factor_text(offset) for offset in model.offsets]
+    used = {name for text in texts for name in re.findall(r"(\w+)\(", text)}
     return [name for name in EXTRA_FUNCTIONS if name in used]
 
 

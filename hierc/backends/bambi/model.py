@@ -41,7 +41,7 @@ def _check_columns(bmb_model, bound: BoundData, model: ir.Model) -> None:
     component = bmb_model.components[bmb_model.family.likelihood.parent]
     widths = {name: _width(term.data) for name, term in component.common_terms.items()}
     widths.update({name: _width(term.predictor) for name, term in component.group_specific_terms.items()})
-    expected = {formula.term_text(t): bound.term_widths[t.label] for t in model.terms}
+    expected = {formula.term_name(t): bound.term_widths[t.label] for t in model.terms}
     for block in model.groups:
         expected.update({name: bound.term_widths.get(label, 1) for label, name in formula.group_terms(model, block)})
     if widths != expected:
@@ -64,7 +64,7 @@ def hierc_posterior(posterior: xr.Dataset, bound: BoundData, model: ir.Model | N
     if model.intercept:
         values[naming.INTERCEPT] = posterior[formula.INTERCEPT].values.reshape(chains, draws)
     if model.terms:
-        b = np.concatenate([columns(formula.term_text(t)) for t in model.terms], axis=2)
+        b = np.concatenate([columns(formula.term_name(t)) for t in model.terms], axis=2)
         values[naming.B] = b
         if model.intercept:
             values[naming.INTERCEPT_ORIGINAL] = values[naming.INTERCEPT] - b @ bound.X.matrix.mean(axis=0)

@@ -146,7 +146,7 @@ class _Priors:
         if model.intercept:
             entries.append((formula.INTERCEPT, self.prior(model.prior(ParamClass.INTERCEPT))))
         for term in model.terms:
-            name = formula.term_text(term)
+            name = formula.term_name(term)
             entries.append((name, self.prior(model.prior(ParamClass.B, coefficient=term.label), name)))
         for block in model.groups:
             label = block.factor.label

@@ -125,11 +125,21 @@ def _factor(factor: ir.Factor) -> str:
     if isinstance(factor, ir.Categorical):
         reference = f", {_string(factor.reference)}" if factor.reference is not None else ""
         return f"contrasts(data, {_string(factor.variable)}{reference})"
+    if isinstance(factor, ir.Polynomial):
+        return f"poly({_string(factor.label)}, {_values(factor.base)}, {factor.degree})"
     return f"column({_string(factor.label)}, {_values(factor)})"
 
 
-def _values(factor: ir.Numeric) -> str:
-    """A numeric column, transformed."""
+def _values(factor: ir.NumericFactor) -> str:
+    """A numeric column, transformed, or the values of `I(...)`."""
+    if isinstance(factor, ir.Expression):
+        return ir.render(
+            factor.expression,
+            column=lambda name: f"numeric(data, {_string(name)})",
+            function=_TRANSFORM.get,
+            constant=ir.python_number,
+            power=" ** ",
+        )
     values = f"numeric(data, {_string(factor.variable)})"
     for transform in factor.transforms:
         values = f"{_TRANSFORM[transform]}({values})"

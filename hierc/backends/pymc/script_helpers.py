@@ -69,6 +69,19 @@ def column(name: str, values: np.ndarray) -> tuple[list[str], list[np.ndarray]]:
     return [name], [values]
 
 
+def poly(name: str, x: np.ndarray, degree: int) -> tuple[list[str], list[np.ndarray]]:
+    """R's poly(x, degree): columns `name[1]`.. of polynomials orthonormal over these data."""
+    previous, current, norm2 = np.zeros_like(x), np.ones_like(x), [1.0, float(len(x))]
+    columns = []
+    for k in range(degree):
+        alpha = np.sum(x * current**2) / norm2[-1]
+        ratio = norm2[-1] / norm2[-2] if k else 0.0
+        previous, current = current, (x - alpha) * current - ratio * previous
+        norm2.append(float(np.sum(current**2)))
+        columns.append(current / np.sqrt(norm2[-1]))
+    return [f"{name}[{k}]" for k in range(1, degree + 1)], columns
+
+
 def level_labels(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Each row's level as a label, and the levels' labels in sorted order (numbers numerically)."""
     unique = pd.unique(series)

@@ -309,7 +309,7 @@ class _Program:
         declared: set[str] = set()
         for term in list(m.terms) + [t for block in m.groups for t in block.terms]:
             name = width_name(term)
-            if any(isinstance(f, ir.Categorical) for f in term.factors) and name not in declared:
+            if term.columns is None and name not in declared:
                 declared.add(name)
                 out.add(f"int<lower=1> {name};", f"design columns of `{term.label}` (its contrasts)")
         if self.K.symbols:
