@@ -213,7 +213,8 @@ class Names:
         # the observed variable of a PyMC model and of the per-row groups of a posterior (`log_likelihood`,
         # `posterior_predictive`, `observed_data`): the response's own name unless a generated name has it;
         # allocated last, so that no other name depends on it
-        self.response = variable(model.response.variable)
+        response = model.response
+        self.response = variable(ident(response.label) if response.transforms else response.variable)
 
     @staticmethod
     def _fresh(name: str, *taken: set[str]) -> str:

@@ -79,6 +79,8 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, gro
             columns[response.lb] = np.maximum(y - step, 1) if integer else np.round(y - step, 3)
         if isinstance(response.ub, str):
             columns[response.ub] = y + step if integer else np.round(y + step, 3)
+    if response.transforms:  # `log(y) ~`: a positive column, in every transform's domain
+        y = (np.abs(y) + 0.5).round(3)
     columns[response.variable] = y
     if response.se is not None:
         columns[response.se] = rng.uniform(0.5, 2.0, n).round(3)

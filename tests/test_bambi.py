@@ -113,7 +113,7 @@ def bambi_point(bound, hierc_model: pm.Model, bmb_pm: pm.Model, point: dict) -> 
     if model.intercept:
         out[formula.INTERCEPT] = values[naming.INTERCEPT]
     for term in model.terms:
-        out[formula.term_text(term)] = values[naming.B][bound.X.spans[term.label]]
+        out[formula.term_name(term)] = values[naming.B][bound.X.spans[term.label]]
     for block in model.groups:
         label = block.factor.label
         sd = np.atleast_1d(values[naming.sd(model, label)])

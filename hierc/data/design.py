@@ -502,7 +502,7 @@ class _Binder:
         elif kind is ResponseKind.ORDINAL:
             y = self.ordinal(response.variable)
         else:
-            y = self.numeric(response.variable)
+            y = self.factor_columns(response.values)[0][1]  # the column, transformed as `log(y) ~` says
         if response.se is not None:
             se = self.numeric(response.se)
             self.require(se > 0, f"known standard errors `{response.se}` must be positive")
@@ -518,7 +518,7 @@ class _Binder:
                 trials = trials_values.astype(np.int64)
         if y is None:
             return y, se, trials
-        name, family = f"response `{response.variable}`", self.model.family.value
+        name, family = f"response `{response.label}`", self.model.family.value
         if kind.integer and kind is not ResponseKind.ORDINAL:
             self.require((y >= 0) & (y == np.round(y)), f"the {name} of a {family} model must be {ResponseKind.COUNT}")
             self.require(y <= MAX_INT, f"the {name} must be at most {MAX_INT}, Stan's largest integer")

@@ -120,7 +120,7 @@ def prediction_table(result, model: ir.Model) -> str:
     )
     kind = PredictionKind(dataset.attrs["hierc_kind"])
     what = "expected response" if kind is PredictionKind.MEAN else "draws of the response"
-    lines = [f"{model.response.variable}: {what}, {len(draws)} draws", table.to_string(float_format="{:.4g}".format)]
+    lines = [f"{model.response.label}: {what}, {len(draws)} draws", table.to_string(float_format="{:.4g}".format)]
     for label, levels in json.loads(dataset.attrs["hierc_unseen"]).items():
         how = dataset.attrs["hierc_new_levels"]
         shown = ", ".join(map(repr, levels[:10])) + (f" and {len(levels) - 10} more" if len(levels) > 10 else "")

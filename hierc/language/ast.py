@@ -118,7 +118,7 @@ Term = Atom | Interaction | Product | GroupTerm
 
 @dataclass(frozen=True)
 class Response(Node):
-    name: Name
+    name: Name | Call  # a Call for a transformed response, `log(y)`
     additions: tuple[Call, ...] = ()
 
 

@@ -223,10 +223,21 @@ class Response:
     weights_at: Span | None = field(default=None, compare=False)
     censored_at: Span | None = field(default=None, compare=False)
     truncated_at: Span | None = field(default=None, compare=False)
+    # `log(y) ~ ...`: the model is for the transformed column, applied innermost first
+    transforms: tuple[Transform, ...] = ()
 
     @property
     def truncated(self) -> bool:
         return self.lb is not None or self.ub is not None
+
+    @property
+    def values(self) -> Numeric:
+        """The response as a numeric column, transformed."""
+        return Numeric(self.variable, self.transforms)
+
+    @property
+    def label(self) -> str:
+        return self.values.label
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from hierc.language.lower_formula import (
 )
 from hierc.language.priors import check_distributions, resolve_priors
 from hierc.language.source import Span
+from hierc.language.unparse import unparse_term
 from hierc.language.vocabulary import (
     DEFAULT_PARAMETERIZATION,
     RESERVED_PARAMETERIZATIONS,
@@ -212,9 +213,23 @@ def _check_response_options(node: ast.Response, family: Family, diags: Diagnosti
     if info.needs_trials and "trials" not in spans and not misspelled_trials:
         diags.error(
             node.span,
-            f"the `{family.value}` family needs the number of trials: `{node.name.text} | trials(n)`",
+            f"the `{family.value}` family needs the number of trials: `{unparse_term(node.name)} | trials(n)`",
             "for 0/1 outcomes, use `family bernoulli`",
         )
+    if isinstance(node.name, ast.Call):  # a transformed response
+        if info.response.integer:
+            diags.error(
+                node.name.span,
+                f"the response of a `{family.value}` model is {info.response}, which a transform would not keep",
+                "model the column itself",
+            )
+        for option in ("cens", "trunc"):
+            if option in spans:
+                diags.error(
+                    spans[option],
+                    f"`{option}(...)` of a transformed response is not supported",
+                    "transform the response and its bounds in the data",
+                )
 
 
 def _parameterize(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from hierc import naming
-from hierc.errors import Diagnostics, all_of, did_you_mean
+from hierc.errors import Diagnostics, all_of, did_you_mean, one_of
 from hierc.language import ast, ir
 from hierc.language.identifiers import identifier_problem
 from hierc.language.source import Span
@@ -88,7 +88,7 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
     if not intercept and not terms and not group_terms and not offsets:
         hint = f"write `{response.variable} ~ 1` for an intercept-only model"
         diags.error(formula.span, "the model has no terms", hint)
-    _check_response_unused(formula.response, term_spans, group_terms, diags)
+    _check_response_unused(formula.response, response.variable, term_spans, group_terms, diags)
     return LoweredFormula(
         response, intercept, tuple(term for term, _ in terms), tuple(blocks), tuple(offset for offset, _ in offsets)
     )
@@ -131,8 +131,41 @@ def lower_coefficient(node: ast.Atom | ast.Interaction, diags: Diagnostics) -> i
 # ---- response ----------------------------------------------------------------
 
 
+# The transforms a response may have: those that need no statistics of the data.
+RESPONSE_TRANSFORMS = (Transform.LOG, Transform.LOG1P, Transform.EXP, Transform.SQRT)
+
+
+def _response_column(node: ast.Name | ast.Call, diags: Diagnostics) -> tuple[ast.Name, tuple[Transform, ...]]:
+    """`log(sqrt(y))` → (y, (SQRT, LOG)): the column, and its transforms innermost first."""
+    transforms: list[Transform] = []
+    while isinstance(node, ast.Call):
+        func = node.func.text
+        allowed = [t.value for t in RESPONSE_TRANSFORMS]
+        if func not in allowed:
+            hint = (
+                "transform the response in the data"
+                if func in _TRANSFORMS or func == ARITHMETIC
+                else did_you_mean(func, allowed) or f"they are {all_of(allowed)}"
+            )
+            diags.error(node.func.span, f"a response may be transformed by {one_of(allowed)}, not `{func}`", hint)
+            break
+        if (
+            len(node.args) != 1
+            or node.args[0].name is not None
+            or not isinstance(node.args[0].value, (ast.Name, ast.Call))
+        ):
+            diags.error(node.span, f"`{func}` of the response takes one argument, the response's column")
+            break
+        transforms.insert(0, _TRANSFORMS[func])
+        node = node.args[0].value
+    if isinstance(node, ast.Call):  # reported above
+        return ast.Name("y", span=node.span), ()
+    return node, tuple(transforms)
+
+
 def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
-    check_name(node.name, diags)
+    column, transforms = _response_column(node.name, diags)
+    check_name(column, diags)
     options: dict[str, str | int] = {}
     for call in node.additions:
         kind = call.func.text
@@ -154,7 +187,7 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
     censored, upper = options.get("cens", (None, None))
     lb, ub = options.get("trunc", (None, None))
     return ir.Response(
-        node.name.text,
+        column.text,
         options.get("se"),
         options.get("trials"),
         options.get("weights"),
@@ -166,6 +199,7 @@ def _lower_response(node: ast.Response, diags: Diagnostics) -> ir.Response:
         weights_at=spans.get("weights"),
         censored_at=spans.get("cens"),
         truncated_at=spans.get("trunc"),
+        transforms=transforms,
     )
 
 
@@ -656,11 +690,11 @@ def _check_variable_kinds(term_spans: list[tuple[ir.Term, Span | None]], diags: 
 
 def _check_response_unused(
     response: ast.Response,
+    name: str,
     term_spans: list[tuple[ir.Term, Span | None]],
     group_terms: list[ast.GroupTerm],
     diags: Diagnostics,
 ) -> None:
-    name = response.name.text
     for term, span in term_spans:
         if name in term.variables:
             diags.error(span, f"the response `{name}` is also used as a predictor")

@@ -405,7 +405,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
         hint = "terms are joined with `+`; is a `+` missing?"
     elif token.type in ("BAR", "DOUBLE_BAR") and expected & {"PLUS", "_NL"}:
         hint = "a group term goes in parentheses, e.g. `(1 | g)`"
-    elif expected == {"TILDE", "BAR"} or expected == {"TILDE"}:
+    elif "TILDE" in expected and expected <= {"TILDE", "BAR", "_LPAR"}:  # `(`: the response may be `log(y)`
         message = f"expected `~` after the response, found {_describe(token)}"
         hint = "a formula reads `response ~ terms`, e.g. `y ~ 1 + x`"
     elif {"MODEL", "PRIOR"} <= expected and token.type not in _STATEMENT_STARTS:

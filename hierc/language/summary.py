@@ -35,12 +35,12 @@ def prior_value(value: ir.PriorValue, model: ir.Model, coefficient: str | None) 
     if not isinstance(value, ir.DataScaled):
         return number(value)
     names = {
-        Stat.RESPONSE_MEAN: f"mean({model.response.variable})",
-        Stat.RESPONSE_SD: f"sd({model.response.variable})",
-        Stat.LOG_RESPONSE_MEAN: f"mean(log({model.response.variable}))",
-        Stat.LOG_RESPONSE_SD: f"sd(log({model.response.variable}))",
-        Stat.LOG_POSITIVE_MEAN: f"mean(log({model.response.variable}[{model.response.variable} > 0]))",
-        Stat.LOG_POSITIVE_SD: f"sd(log({model.response.variable}[{model.response.variable} > 0]))",
+        Stat.RESPONSE_MEAN: f"mean({model.response.label})",
+        Stat.RESPONSE_SD: f"sd({model.response.label})",
+        Stat.LOG_RESPONSE_MEAN: f"mean(log({model.response.label}))",
+        Stat.LOG_RESPONSE_SD: f"sd(log({model.response.label}))",
+        Stat.LOG_POSITIVE_MEAN: f"mean(log({model.response.label}[{model.response.label} > 0]))",
+        Stat.LOG_POSITIVE_SD: f"sd(log({model.response.label}[{model.response.label} > 0]))",
         Stat.PREDICTOR_SD: f"sd({coefficient})",
     }
     return scaled_text(value, names)
@@ -91,7 +91,7 @@ def response_text(response: ir.Response) -> str:
     if response.truncated:
         bounds = [(k, v) for k, v in (("lb", response.lb), ("ub", response.ub)) if v is not None]
         options.append(f"trunc({', '.join(f'{k} = {number(v) if isinstance(v, float) else v}' for k, v in bounds)})")
-    return response.variable + (" | " + " + ".join(options) if options else "")
+    return response.label + (" | " + " + ".join(options) if options else "")
 
 
 def formula_text(model: ir.Model) -> str:

@@ -53,8 +53,8 @@ def _sum(terms: tuple[ast.SignedTerm, ...]) -> str:
 
 def _response(node: ast.Response) -> str:
     if not node.additions:
-        return node.name.text
-    return f"{node.name.text} | " + " + ".join(_value(a) for a in node.additions)
+        return _value(node.name)
+    return f"{_value(node.name)} | " + " + ".join(_value(a) for a in node.additions)
 
 
 def _target(node: ast.PriorTarget) -> str:

@@ -176,7 +176,7 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
         if fixed is not None:
             add(Node(fixed, Kind.FIXED, Row.DATA, OBSERVATIONS))
             likelihood.append(fixed)
-    add(Node(response.variable, Kind.OBSERVED, Row.DATA, OBSERVATIONS, note=model.family.value), *likelihood)
+    add(Node(response.label, Kind.OBSERVED, Row.DATA, OBSERVATIONS, note=model.family.value), *likelihood)
     return graph
 
 

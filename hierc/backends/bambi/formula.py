@@ -151,6 +151,7 @@ def _all_terms(model: ir.Model) -> list[ir.Term]:
 def functions_used(model: ir.Model) -> list[str]:
     """The names of `EXTRA_FUNCTIONS` the formula calls."""
     texts = [term_text(term) for term in _all_terms(model)] + [factor_text(offset) for offset in model.offsets]
+    texts.append(response_text(model))
     used = {name for text in texts for name in re.findall(r"(\w+)\(", text)}
     return [name for name in EXTRA_FUNCTIONS if name in used]
 
@@ -164,7 +165,7 @@ def response_text(model: ir.Model) -> str:
     response = model.response
     if FAMILIES[model.family].needs_trials:
         return f"p({response.variable}, {response.trials})"
-    return response.variable
+    return factor_text(response.values)
 
 
 def formula_text(model: ir.Model) -> str:

@@ -196,6 +196,8 @@ def _build_model(model: ir.Model) -> tuple[list[str], set[str]]:
     if priors.needs:
         lines.append("    # statistics of the data that default priors are scaled by")
     y = f"frame[{_string(response)}].to_numpy(dtype=float)"
+    for transform in model.response.transforms:  # `log(y) ~`: the statistics are the transformed column's
+        y = f"np.{transform.value}({y})"
     for name, expr in _STATISTICS.values():
         if name in priors.needs:
             lines.append(f"    {name} = {expr.format(y=y)}")

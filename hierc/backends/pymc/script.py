@@ -166,6 +166,8 @@ def _prepare_function(model: ir.Model) -> list[str]:
         lines.append(f"    Y, Y_thresholds = ordinal(data, {_string(response.variable)})")
         inputs.append((naming.THRESHOLDS, "len(Y_thresholds)"))
         coords.append((naming.THRESHOLD_DIM, "Y_thresholds"))
+    elif response.transforms:
+        lines.append(f"    Y = {_values(response.values)}")
     else:
         lines.append(f"    Y = {reader}(data, {_string(response.variable)})")
     if response.se is not None:

@@ -339,7 +339,7 @@ class _Program:
         m = self.model
         if m.thresholds:
             out.add(f"int<lower=1> {naming.THRESHOLDS};", "number of thresholds: the categories of Y less one")
-        out.add(f"{_RESPONSE_TYPE[self.family.response]} Y;", f"response `{m.response.variable}`")
+        out.add(f"{_RESPONSE_TYPE[self.family.response]} Y;", f"response `{m.response.label}`")
         if m.response.se is not None:
             out.add("vector<lower=0>[N] se;", f"known standard errors `{m.response.se}`")
         if isinstance(m.response.trials, str):
@@ -368,7 +368,7 @@ class _Program:
         out.note("(Y - mu)^2 as the level's rows for every value of the coefficients, less a constant (the")
         out.note("level's part of SS_rest)")
         out.add("int<lower=1> N_qr;", "number of compressed rows")
-        out.add("vector[N_qr] Y_qr;", f"response `{m.response.variable}`{divided}, compressed")
+        out.add("vector[N_qr] Y_qr;", f"response `{m.response.label}`{divided}, compressed")
         if "1" in predictors(m):
             out.add("vector[N_qr] intercept_qr;", "the intercept's column of 1s, compressed")
         if self.has_X:
