@@ -67,3 +67,17 @@ def test_sample_prior_from_the_command_line(tmp_path):
     assert saved.prior_predictive["y"].shape == (1, 300, 40)
     refused = run_hierc("sample", str(ROOT / "specs" / "radon.hm"), "--prior", "--plots", str(tmp_path / "p"))
     assert refused.returncode == 2 and "--prior does not fit" in refused.stderr
+
+
+def test_a_prior_on_b_intercept_is_on_the_intercept_at_predictors_zero():
+    """`prior b_Intercept ~ normal(1, 2)`: b_Intercept's draws have that prior's moments, and Intercept's are
+    shifted by means_X' b (x has mean 3 here, so the two differ)."""
+    frame = _frame().assign(x=lambda d: d.x + 3.0)
+    text = SPEC.replace("prior Intercept ~", "prior b_Intercept ~")
+    idata = hierc.sample_prior(hierc.loads(text), frame, draws=DRAWS, seed=3)
+    prior = idata.prior
+    assert float(prior["b_Intercept"].mean()) == pytest.approx(1, abs=0.2)
+    assert float(prior["b_Intercept"].std()) == pytest.approx(2, rel=0.05)
+    # Var Intercept = Var b_Intercept + mean(x)^2 Var b, b and b_Intercept independent
+    expected = np.sqrt(4 + frame.x.mean() ** 2 * 0.25)
+    assert float(prior["Intercept"].std()) == pytest.approx(expected, rel=0.05)

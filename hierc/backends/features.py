@@ -137,6 +137,12 @@ def _truncated(model: ir.Model) -> list[Use]:
     return [Use(model.response.truncated_at, "`trunc(...)`")] if model.response.truncated else []
 
 
+def _uncentered_intercept_prior(model: ir.Model) -> list[Use]:
+    if not model.terms:  # without predictors the intercepts at 0 and at the means are one
+        return []
+    return [Use(prior.declared_at, "`prior b_Intercept ~ ...`") for prior in model.priors if prior.uncentered]
+
+
 def _ordinal(model: ir.Model) -> list[Use]:
     return [Use(model.family_at, f"`family {model.family.value}`")] if model.thresholds else []
 
@@ -234,6 +240,13 @@ FEATURES: tuple[Feature, ...] = (
         "y ~ 1 + sigma",
         "Bambi's priors name the terms and the family's parameters in one dictionary",
         _named_like_a_parameter,
+    ),
+    Feature(
+        "a prior on the intercept at predictors = 0, `prior b_Intercept ~ ...` (brms's `0 + Intercept`)",
+        (Backend.STAN, Backend.PYMC),
+        "y ~ 1 + x\nprior b_Intercept ~ normal(0, 5)",
+        "Bambi's intercept prior is on the intercept at the predictors' means",
+        _uncentered_intercept_prior,
     ),
     Feature(
         "the ordinal family `cumulative`",

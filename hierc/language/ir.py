@@ -312,9 +312,17 @@ class Prior:
     # for explicit priors: the declaration it came from (`b` covers every `b[...]`)
     declared_as: str | None = None
     declared_at: Span | None = field(default=None, compare=False)
+    # `prior b_Intercept ~ ...`: the intercept's prior is on its value at predictors = 0 (brms's
+    # `0 + Intercept`), not at their means; the parameter stays the centred intercept
+    uncentered: bool = False
 
     def arg(self, name: str) -> PriorValue:
         return dict(self.args)[name]
+
+    @property
+    def on(self) -> str:
+        """What the prior is on, as a spec writes it: `b[x]`, `b_Intercept`."""
+        return "b_Intercept" if self.uncentered else self.target.label
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from hierc.language.vocabulary import (
 )
 
 _CLASSES = {c.value: c for c in ParamClass}
+UNCENTERED_INTERCEPT = "b_Intercept"  # the intercept at predictors = 0, for a prior placed there
 _DISTS = {d.value: d for d in Dist}
 _DIST_ALIASES = {
     "gaussian": Dist.NORMAL,
@@ -77,6 +78,7 @@ class _Explicit:
     args: tuple[tuple[str, float], ...]
     label: str
     span: Span | None
+    uncentered: bool = False  # `prior b_Intercept ~`
 
     def covers(self, target: ir.Target) -> bool:
         p = self.pattern
@@ -117,15 +119,18 @@ def resolve_priors(decls: list[ast.PriorDecl], model: ir.Model, diags: Diagnosti
             )
             continue
         declared_on[pattern] = decl.span
-        explicit.append(_Explicit(pattern, dist, args, pattern.label, decl.span))
+        uncentered = decl.target.name.text == UNCENTERED_INTERCEPT
+        label = UNCENTERED_INTERCEPT if uncentered else pattern.label
+        explicit.append(_Explicit(pattern, dist, args, label, decl.span, uncentered))
 
     priors = []
     for target in parameter_targets(model):
         covering = [e for e in explicit if e.covers(target)]
         if covering:
             chosen = max(covering, key=lambda e: e.specificity)
+            source = ir.PriorSource.EXPLICIT
             priors.append(
-                ir.Prior(target, chosen.distribution, chosen.args, ir.PriorSource.EXPLICIT, chosen.label, chosen.span)
+                ir.Prior(target, chosen.distribution, chosen.args, source, chosen.label, chosen.span, chosen.uncentered)
             )
         else:
             dist, args = default_prior(target, model)
@@ -175,12 +180,13 @@ def _scaled(factor: float, numerator: Stat | None, denominator: Stat | None = No
 
 def _target(node: ast.PriorTarget, model: ir.Model, diags: Diagnostics) -> ir.Target | None:
     name = node.name.text
-    cls = _CLASSES.get(name)
+    cls = ParamClass.INTERCEPT if name == UNCENTERED_INTERCEPT else _CLASSES.get(name)
     if cls is None:
+        names = [*_CLASSES, UNCENTERED_INTERCEPT]
         diags.error(
             node.name.span,
             f"unknown parameter class `{name}`",
-            did_you_mean(name, _CLASSES) or f"priors are placed on {one_of(_CLASSES)}",
+            did_you_mean(name, names) or f"priors are placed on {one_of(names)}",
         )
         return None
 

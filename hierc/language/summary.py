@@ -141,7 +141,7 @@ def summarize(model: ir.Model, source_name: str | None = None) -> str:
         ]
 
     lines += ["", "priors"]
-    width = max(len(p.target.label) for p in model.priors)
+    width = max(len(p.on) for p in model.priors)
     texts = [prior_text(p, model) for p in model.priors]
     text_width = max(len(t) for t in texts)
     for prior, text in zip(model.priors, texts, strict=True):
@@ -150,5 +150,5 @@ def summarize(model: ir.Model, source_name: str | None = None) -> str:
             origin = f"explicit: prior {prior.declared_as}{where}"
         else:
             origin = "default"
-        lines.append(f"  {prior.target.label:<{width}}  ~ {text:<{text_width}}  {origin}")
+        lines.append(f"  {prior.on:<{width}}  ~ {text:<{text_width}}  {origin}")
     return "\n".join(lines) + "\n"

@@ -83,7 +83,8 @@ def _prior_note(model: ir.Model, priors: list[ir.Prior]) -> str:
     """`~ normal`, or the whole prior when there is one; nothing when the entries differ in family."""
     distributions = {p.distribution for p in priors}
     if len(priors) == 1:
-        return "~ " + prior_text(priors[0], model)
+        at_zero = " at predictors = 0" if priors[0].uncentered and model.terms else ""  # `prior b_Intercept ~`
+        return "~ " + prior_text(priors[0], model) + at_zero
     if len(distributions) == 1:
         return f"~ {next(iter(distributions)).value}"
     return ""

@@ -141,11 +141,28 @@ class _Function:
         self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
         return text
 
-    def distribution(self, prior: ir.Prior, column_sd: str | None = None, **extra) -> tuple[str, list[Kw]]:
+    def distribution(
+        self, prior: ir.Prior, column_sd: str | None = None, shift: str = "", **extra
+    ) -> tuple[str, list[Kw]]:
+        """The PyMC distribution of a prior; `shift` (` + ...`) moves its location."""
         name, params = PYMC_DISTRIBUTIONS[prior.distribution]
         args = dict(prior.args)
-        kwargs = [Kw(keyword, self.value(args[source], column_sd)) for keyword, source in params]
+        kwargs = [
+            Kw(keyword, self.value(args[source], column_sd) + shift * (source == "mu")) for keyword, source in params
+        ]
         return f"pm.{name}", kwargs + [Kw(k, v) for k, v in extra.items() if v is not None]
+
+    def intercept_shift(self) -> str:
+        """As the Stan backend's: for a prior on b_Intercept, the intercept at predictors = 0, the prior of
+        Intercept given b is b_Intercept's moved by means_X' b (thresholds: by -means_X' b)."""
+        m = self.model
+        if not (self.centred and m.prior(ParamClass.INTERCEPT).uncentered):
+            return ""
+        b = naming.B
+        if self.unrolled:
+            b = _stack([(self.names.term(t.label).b, self.b_columns[t.label].size.is_one) for t in m.terms], "vector")
+        shift = f"pt.dot(means_X, {b})"
+        return f" - {shift}" if m.thresholds else f" + {shift}"
 
     def thresholds(self) -> None:
         """An ordinal model's thresholds: one prior on each, ordered (the transform is Stan's `ordered`), started
@@ -153,6 +170,7 @@ class _Function:
         count = f'inputs["{naming.THRESHOLDS}"]'
         func, kwargs = self.distribution(
             self.model.prior(ParamClass.INTERCEPT),
+            shift=self.intercept_shift(),
             dims=f'"{naming.THRESHOLD_DIM}"',
             transform="pm.distributions.transforms.ordered",
             initval=f"np.linspace(-1, 1, {count})",
@@ -160,8 +178,10 @@ class _Function:
         note = "thresholds between the categories" + (", at the means of the predictors" if self.centred else "")
         self.add(naming.INTERCEPT, Call(func, (f'"{naming.INTERCEPT}"', *kwargs)), note)
 
-    def scalar_rv(self, name: str, prior: ir.Prior, comment: str | None = None, column_sd: str | None = None) -> None:
-        func, kwargs = self.distribution(prior, column_sd)
+    def scalar_rv(
+        self, name: str, prior: ir.Prior, comment: str | None = None, column_sd: str | None = None, shift: str = ""
+    ) -> None:
+        func, kwargs = self.distribution(prior, column_sd, shift)
         self.add(name, Call(func, (f'"{name}"', *kwargs)), comment)
 
     def vector_rv(self, name: str, pieces: list[_Piece], whole: Size, dims) -> None:
@@ -299,11 +319,25 @@ class _Function:
         if not (m.intercept or m.thresholds or self.has_X):
             return
         self.note("population-level effects")
+        shift = self.intercept_shift()  # the intercept's prior reads b: b comes first
+        if not shift:
+            self.intercept()
+        self.coefficients()
+        if shift:
+            self.intercept(shift)
+
+    def intercept(self, shift: str = "") -> None:
+        m = self.model
         if m.intercept:
             note = "intercept at the means of the predictors" if self.centred else None
-            self.scalar_rv(naming.INTERCEPT, m.prior(ParamClass.INTERCEPT), note)
+            if shift:
+                note += "; its prior is on b_Intercept, the intercept at predictors = 0"
+            self.scalar_rv(naming.INTERCEPT, m.prior(ParamClass.INTERCEPT), note, shift=shift)
         if m.thresholds:
             self.thresholds()
+
+    def coefficients(self) -> None:
+        m = self.model
         if not self.has_X:
             return
         if self.unrolled:

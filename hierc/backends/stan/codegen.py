@@ -259,11 +259,27 @@ class _Program:
         self.needs.update(names[s].split("[")[0] for s in (value.numerator, value.denominator) if s is not None)
         return text
 
-    def sampling(self, target: str, prior: ir.Prior, column_sd: str | None = None, vector: bool = False) -> str:
+    def sampling(
+        self, target: str, prior: ir.Prior, column_sd: str | None = None, vector: bool = False, shift: str = ""
+    ) -> str:
+        """`target ~ prior`; `shift` (` + ...`) moves the prior's location."""
         name, params = _STAN_DIST[prior.distribution]
         args = dict(prior.args)
-        rendered = [p if p == "0" else self.value(args[p], column_sd, vector) for p in params]
+        rendered = [p if p == "0" else self.value(args[p], column_sd, vector) + (shift * (p == "mu")) for p in params]
         return f"{target} ~ {name}({', '.join(rendered)});"
+
+    def intercept_shift(self) -> str:
+        """For a prior on b_Intercept, the intercept at predictors = 0: Intercept = b_Intercept + means_X' b
+        (thresholds: b_Intercept - means_X' b), so the prior of Intercept given b is b_Intercept's moved by
+        that much. The map from (b_Intercept, b) to (Intercept, b) is a shift: its Jacobian is 1."""
+        m = self.model
+        if not (self.centred and m.prior(ParamClass.INTERCEPT).uncentered):
+            return ""
+        b = naming.B
+        if self.unrolled:  # the coefficients' vector is assembled only in generated quantities
+            b = _stack([(self.names.term(t.label).b, self.b_columns[t.label].size) for t in m.terms], "row")
+        shift = f"dot_product({self.stat('means_X')}, {b})"
+        return f" - {shift}" if m.thresholds else f" + {shift}"
 
     # ---- program -----------------------------------------------------------------
 
@@ -531,7 +547,7 @@ class _Program:
     def priors(self, out: _Lines) -> None:
         m = self.model
         if m.intercept or m.thresholds:
-            out.add(self.sampling("Intercept", m.prior(ParamClass.INTERCEPT)))
+            out.add(self.sampling("Intercept", m.prior(ParamClass.INTERCEPT), shift=self.intercept_shift()))
         if self.unrolled:
             for term in m.terms:
                 out.add(self.b_prior(self.names.term(term.label).b, self.b_columns[term.label], term.label))

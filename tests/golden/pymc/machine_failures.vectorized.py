@@ -34,9 +34,9 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         J_plant = pm.Data("J_plant", inputs["J_plant"], dims="__obs__")
 
         # population-level effects
-        # intercept at the means of the predictors
-        Intercept = pm.Normal("Intercept", mu=0, sigma=2.5)
         b = pm.Normal("b", mu=0, sigma=1, dims="coef")
+        # intercept at the means of the predictors; its prior is on b_Intercept, the intercept at predictors = 0
+        Intercept = pm.Normal("Intercept", mu=7.5 + pt.dot(means_X, b), sigma=1)
 
         # group-level effects of `plant`: Intercept
         # standard deviation of the effects

@@ -57,7 +57,7 @@ transformed parameters {
 }
 model {
   // priors
-  Intercept ~ normal(0, 2.5);
+  Intercept ~ normal(7.5 + dot_product(means_X, [b_load]'), 1);
   b_load ~ normal(0, 1);
   sd_plant ~ normal(0, 0.5);
   shape ~ gamma(2, 1);
