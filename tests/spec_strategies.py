@@ -23,7 +23,14 @@ INNER = ("log", "log1p", "sqrt", "exp")  # positive stays positive
 OUTER = ("center", "scale")
 ARITHMETIC = ("I({v}^2)", "I(-{v} * 2 + 1)", "I(({form} + 1) / 2^{v})", "poly({form}, 2)", "I(scale({v}^-1))")
 
-REAL_PRIORS = ("normal(0, 2.5)", "normal(mu = 1, sigma = 3)", "student_t(3, 0, 2)", "cauchy(0, 1)", "normal(-0.5, .5)")
+REAL_PRIORS = (
+    "normal(0, 2.5)",
+    "normal(mu = 1, sigma = 3)",
+    "student_t(3, 0, 2)",
+    "cauchy(0, 1)",
+    "normal(-0.5, .5)",
+    "flat",
+)
 POSITIVE_PRIORS = (
     "halfnormal(2)",
     "halfcauchy(1)",
@@ -33,6 +40,7 @@ POSITIVE_PRIORS = (
     "gamma(mu = 2, sigma = 1)",
     "inv_gamma(2, 1)",
     "lognormal(0, 1)",
+    "flat()",
 )
 CORRELATION_PRIORS = ("lkj(2)", "lkj(eta = 1)", "lkj(4.5)")
 UNIT_PRIORS = ("beta(1, 1)", "beta(2, 5)", "beta(alpha = 0.5, beta = 0.5)")

@@ -23,7 +23,7 @@ from hierc.data.design import BoundData
 from hierc.errors import BackendError
 from hierc.inference.per_row import observed_data
 from hierc.inference.sampling import import_arviz, repeated_correlations
-from hierc.language.vocabulary import Backend, Encoding
+from hierc.language.vocabulary import DISTRIBUTIONS, Backend, Encoding
 
 
 def sample_prior(bound: BoundData, draws: int, seed: int):
@@ -31,6 +31,12 @@ def sample_prior(bound: BoundData, draws: int, seed: int):
     row) and `observed_data` groups."""
     from hierc.backends.pymc.engines import import_pymc
 
+    improper = [p for p in bound.model.priors if not DISTRIBUTIONS[p.distribution].proper]
+    if improper:
+        raise BackendError(
+            f"the prior of `{improper[0].on}` is `{improper[0].distribution.value}`, which is improper: it has no "
+            "draws; give it a proper prior to simulate from the prior"
+        )
     pm = import_pymc()
     model = find_backend(Backend.PYMC).build(bound.model, bound, Encoding.VECTORIZED, suffstats=False)
     logger = logging.getLogger("pymc")

@@ -245,6 +245,8 @@ class _ToAst(Transformer):
 
     def prior_decl(self, meta, children):
         target, call = _nodes(children)
+        if isinstance(call, ast.Name):  # `prior b ~ flat` is `flat()`
+            call = ast.Call(call, span=call.span)
         return ast.PriorDecl(target, call, span=_meta_span(meta))
 
     def param_decl(self, meta, children):

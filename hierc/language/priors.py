@@ -399,7 +399,7 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
 def _fits(dist: Dist, args, target: ir.Target, decl: ast.PriorDecl, diags: Diagnostics) -> bool:
     """Whether the distribution's support is the parameter's."""
     need, have = PARAM_SUPPORT[target.cls], DISTRIBUTIONS[dist].support
-    if need is have:
+    if need is have or need in DISTRIBUTIONS[dist].also:
         return True
     span, name, label = decl.distribution.func.span, dist.value, target.label
     if need is Support.CORRELATION:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from hierc.errors import CompilerBug
 from hierc.language import ir
-from hierc.language.vocabulary import Stat
+from hierc.language.vocabulary import DISTRIBUTIONS, Stat
 
 
 def number(value: float) -> str:
@@ -47,6 +47,8 @@ def prior_value(value: ir.PriorValue, model: ir.Model, coefficient: str | None) 
 
 
 def prior_text(prior: ir.Prior, model: ir.Model) -> str:
+    if not prior.args:  # `flat`
+        return prior.distribution.value
     args = ", ".join(prior_value(v, model, prior.target.coefficient) for _, v in prior.args)
     return f"{prior.distribution.value}({args})"
 
@@ -150,5 +152,7 @@ def summarize(model: ir.Model, source_name: str | None = None) -> str:
             origin = f"explicit: prior {prior.declared_as}{where}"
         else:
             origin = "default"
+        if not DISTRIBUTIONS[prior.distribution].proper:
+            origin += "; improper (the data must identify it)"
         lines.append(f"  {prior.on:<{width}}  ~ {text:<{text_width}}  {origin}")
     return "\n".join(lines) + "\n"

@@ -165,6 +165,7 @@ class Dist(StrEnum):
     LOGNORMAL = "lognormal"
     BETA = "beta"
     LKJ = "lkj"
+    FLAT = "flat"  # improper: uniform over the parameter's support
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,8 @@ class DistInfo:
     params: tuple[DistParam, ...]  # canonical arguments, in positional order
     support: Support
     alternatives: tuple[Reparameterization, ...] = ()
+    also: tuple[Support, ...] = ()  # other supports it may be put on (flat: any real or positive parameter)
+    proper: bool = True
 
 
 _LOCATION = DistParam("mu", positive=False, default=0.0)
@@ -214,6 +217,7 @@ DISTRIBUTIONS: dict[Dist, DistInfo] = {
     Dist.LOGNORMAL: DistInfo((_LOCATION, DistParam("sigma")), Support.POSITIVE),
     Dist.BETA: DistInfo((DistParam("alpha"), DistParam("beta")), Support.UNIT),
     Dist.LKJ: DistInfo((DistParam("eta"),), Support.CORRELATION),
+    Dist.FLAT: DistInfo((), Support.REAL, also=(Support.POSITIVE,), proper=False),
 }
 
 # For a real-valued distribution put on a positive parameter: the one to use instead.

@@ -22,7 +22,7 @@ import json
 
 from hierc.backends import features
 from hierc.backends.bambi import formula
-from hierc.backends.pymc.codegen import PYMC_DISTRIBUTIONS
+from hierc.backends.pymc.codegen import PYMC_DISTRIBUTIONS, pymc_name
 from hierc.backends.pymc.pyformat import INDENT, LINE_LENGTH, Call, Kw, Seq, call, statement
 from hierc.backends.pymc.script import helpers_for
 from hierc.language import ir
@@ -135,7 +135,7 @@ class _Priors:
 
     def prior(self, prior: ir.Prior, term: str | None = None) -> Call:
         """`bmb.Prior(...)`; `term` is the Bambi term whose column sds scale a default prior."""
-        name, params = PYMC_DISTRIBUTIONS[prior.distribution]
+        name, params = pymc_name(prior), PYMC_DISTRIBUTIONS[prior.distribution][1]
         args = dict(prior.args)
         kwargs = [Kw(keyword, self.value(args[source], term)) for keyword, source in params]
         return Call("bmb.Prior", (_string(name), *kwargs))

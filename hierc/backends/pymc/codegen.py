@@ -35,7 +35,7 @@ from hierc.families import FAMILIES
 from hierc.language import ir
 from hierc.language.priors import auxiliary_parameters
 from hierc.language.summary import number, scaled_text
-from hierc.language.vocabulary import Dist, Encoding, Link, ParamClass, Parameterization, Stat
+from hierc.language.vocabulary import PARAM_SUPPORT, Dist, Encoding, Link, ParamClass, Parameterization, Stat, Support
 
 # PyMC's name for each prior, and its arguments: (PyMC keyword, the IR's argument).
 PYMC_DISTRIBUTIONS: dict[Dist, tuple[str, tuple[tuple[str, str], ...]]] = {
@@ -50,6 +50,7 @@ PYMC_DISTRIBUTIONS: dict[Dist, tuple[str, tuple[tuple[str, str], ...]]] = {
     Dist.INV_GAMMA: ("InverseGamma", (("alpha", "alpha"), ("beta", "beta"))),
     Dist.LOGNORMAL: ("LogNormal", (("mu", "mu"), ("sigma", "sigma"))),
     Dist.BETA: ("Beta", (("alpha", "alpha"), ("beta", "beta"))),
+    Dist.FLAT: ("Flat", ()),  # `HalfFlat` on a positive parameter: see `pymc_name`
 }
 
 _INVERSE_LINK = {
@@ -69,6 +70,13 @@ STATISTICS = {
     Stat.LOG_POSITIVE_MEAN: ("mean_log_pos_Y", 'np.log(inputs["Y"][inputs["Y"] > 0]).mean()'),
     Stat.LOG_POSITIVE_SD: ("sd_log_pos_Y", 'np.log(inputs["Y"][inputs["Y"] > 0]).std(ddof=1)'),
 }
+
+
+def pymc_name(prior: ir.Prior) -> str:
+    """PyMC's (and Bambi's) name of a prior's distribution."""
+    if prior.distribution is Dist.FLAT and PARAM_SUPPORT[prior.target.cls] is Support.POSITIVE:
+        return "HalfFlat"
+    return PYMC_DISTRIBUTIONS[prior.distribution][0]
 
 
 class _Piece(NamedTuple):
@@ -145,7 +153,7 @@ class _Function:
         self, prior: ir.Prior, column_sd: str | None = None, shift: str = "", **extra
     ) -> tuple[str, list[Kw]]:
         """The PyMC distribution of a prior; `shift` (` + ...`) moves its location."""
-        name, params = PYMC_DISTRIBUTIONS[prior.distribution]
+        name, params = pymc_name(prior), PYMC_DISTRIBUTIONS[prior.distribution][1]
         args = dict(prior.args)
         kwargs = [
             Kw(keyword, self.value(args[source], column_sd) + shift * (source == "mu")) for keyword, source in params

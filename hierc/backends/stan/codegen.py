@@ -263,6 +263,8 @@ class _Program:
         self, target: str, prior: ir.Prior, column_sd: str | None = None, vector: bool = False, shift: str = ""
     ) -> str:
         """`target ~ prior`; `shift` (` + ...`) moves the prior's location."""
+        if prior.distribution is Dist.FLAT:  # uniform over the declared support: nothing to add
+            return f"// {target} ~ flat: improper, uniform over its support"
         name, params = _STAN_DIST[prior.distribution]
         args = dict(prior.args)
         rendered = [p if p == "0" else self.value(args[p], column_sd, vector) + (shift * (p == "mu")) for p in params]
