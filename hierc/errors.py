@@ -110,8 +110,29 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in candidates}
     if word.lower() in lowered:
         return f"did you mean `{lowered[word.lower()]}`?"
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    # a few typing slips, not a shared prefix: `uniform` is not `normal`, `zero_one_inflated_beta` not
+    # `zero_inflated_negbinomial`
+    allowed = max(1, len(word) // 4)
+    distances = {c: _edits(word.lower(), c.lower()) for c in candidates}
+    close = [c for c in candidates if distances[c] <= allowed]
+    if not close:
+        return None
+    best = min(close, key=lambda c: (distances[c], -difflib.SequenceMatcher(None, word, c).ratio()))
+    return f"did you mean `{best}`?"
+
+
+def _edits(a: str, b: str) -> int:
+    """The least number of insertions, deletions, substitutions and swaps of neighbours turning a into b."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
 
 
 def one_of(candidates: Iterable[str], conjunction: str = "or") -> str:

@@ -212,3 +212,23 @@ def test_all_errors_are_reported_at_once():
         loads("y ~ x + x\nfamily gausian\nprior sigma ~ normal(0, 1)\nprior b ~ halfcauchy(1)")
     messages = [d.message for d in caught.value.diagnostics]
     assert messages == ["duplicate term `x`: it is already in the formula", "unknown family `gausian`"]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("y ~ x\nfamily lognormall\n", "did you mean `lognormal`?"),
+        ("y ~ x\nfamily studnet_t\n", "did you mean `student_t`?"),
+        ("y ~ x\nfamily zero_one_inflated_beta\n", None),  # not `zero_inflated_negbinomial`
+        ("y ~ x\nprior b ~ nromal(0, 1)\n", "did you mean `normal`?"),
+        ("y ~ x\nprior b ~ uniform(0, 1)\n", "hierc has no bounded priors yet"),  # not `normal`
+    ],
+)
+def test_a_suggestion_is_a_typing_slip_away_or_none(text, hint):
+    with pytest.raises(SpecError) as caught:
+        loads(text)
+    given = caught.value.diagnostics[0].hint
+    if hint is None:
+        assert "did you mean" not in given
+    else:
+        assert given.startswith(hint)

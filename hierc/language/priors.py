@@ -307,6 +307,11 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
     if dist is None:
         alias = _DIST_ALIASES.get(name.lower())
         hint = f"did you mean `{alias.value}`?" if alias else did_you_mean(name, _DISTS)
+        if name.lower() == "uniform":
+            hint = (
+                "hierc has no bounded priors yet: on a probability `beta(1, 1)` is uniform; elsewhere use a "
+                "proper prior of the right support, or `flat`"
+            )
         diags.error(call.func.span, f"unknown distribution `{name}`", hint or f"the distributions are {all_of(_DISTS)}")
         return None
     info = DISTRIBUTIONS[dist]
