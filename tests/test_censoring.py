@@ -312,6 +312,28 @@ def test_pymc_and_the_per_row_reference_have_scipys_truncated_log_density(family
     np.testing.assert_allclose(log_likelihood(posterior, bound)[0, 0], expected, rtol=1e-9)
 
 
+@pytest.mark.parametrize("bounds", TRUNCATIONS)
+@pytest.mark.parametrize("family", [Family.POISSON, Family.GAUSSIAN, Family.GAMMA], ids=lambda f: f.value)
+def test_likelihood_weights_multiply_each_rows_truncated_log_density(family, bounds):
+    """With `weights(w)`, the model's log density grows by sum((w - 1) * row), each row's truncated log
+    density by SciPy's cdfs, over the same model without weights at the same point."""
+    text = _truncated_spec(family, bounds)
+    weighted = hierc.loads(text.replace(") ~", ") + weights(w) ~", 1))
+    frame = fake_frame(weighted, n=40, seed=2)
+    plain_model, weighted_model = pymc_model(bind(hierc.loads(text), frame)), pymc_model(bind(weighted, frame))
+    point = plain_model.initial_point() | {"Intercept": np.array(0.4), "b": np.array([0.2])}
+    aux = {name: AUX[name] for name in AUX if f"{name}_log__" in point}
+    point |= {f"{name}_log__": np.array(np.log(value)) for name, value in aux.items()}
+    bound = bind(weighted, frame)
+    x = bound.X.matrix[:, 0]
+    eta = 0.4 + 0.2 * (x - x.mean())
+    mean = {Link.IDENTITY: eta, Link.LOG: np.exp(eta)}[weighted.link]
+    integer = FAMILIES[family].response.integer
+    rows = truncated_by_scipy(scipy_distribution(family, mean, aux), bound.y, bound.lb, bound.ub, integer)
+    gap = weighted_model.compile_logp()(point) - plain_model.compile_logp()(point)
+    assert gap == pytest.approx(((bound.weights - 1) * rows).sum(), rel=1e-9)
+
+
 @pytest.mark.parametrize("family", [Family.POISSON, Family.GAUSSIAN], ids=lambda f: f.value)
 def test_truncated_replicates_stay_in_range_with_the_truncated_distribution(family):
     """200,000 draws of one row: inside [lb, ub], with the mean of the truncated distribution (5 standard
@@ -339,6 +361,8 @@ def test_every_truncated_program_passes_stanc(family, tmp_path):
         model = hierc.loads(_truncated_spec(family, bounds))
         for encoding in ("vectorized", "unrolled"):
             _stanc(stan_program(model, encoding), tmp_path, f"{family.value}_{bounds}_{encoding}")
+        weighted = hierc.loads(_truncated_spec(family, bounds).replace(") ~", ") + weights(w) ~", 1))
+        _stanc(stan_program(weighted, "vectorized"), tmp_path, f"{family.value}_{bounds}_weighted")
 
 
 @pytest.mark.equivalence  # a Stan build each
@@ -347,8 +371,9 @@ def test_every_truncated_program_passes_stanc(family, tmp_path):
     [
         "y | trunc(lb = lo, ub = hi) ~ 1 + x + (1 | g)\nfamily poisson\n",  # both bounds: row by row
         "y | trunc(lb = lo) ~ 1 + x + (1 | g)\nfamily lognormal\n",  # one bound: vectorized
+        "y | trunc(lb = lo, ub = hi) + weights(w) ~ 1 + x + (1 | g)\nfamily poisson\n",  # weights: row by row
     ],
-    ids=["both", "lb"],
+    ids=["both", "lb", "weighted"],
 )
 def test_stan_and_pymc_have_the_same_truncated_log_density(text):
     from test_backends_agree import build, gaps

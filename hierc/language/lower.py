@@ -195,13 +195,12 @@ def _check_response_options(node: ast.Response, family: Family, diags: Diagnosti
             f"truncation `trunc(...)` is not available for the `{family.value}` family",
             f"it works with the {one_of(truncatable)} families",
         )
-    for other in ("cens", "weights"):
-        if "trunc" in spans and other in spans:
-            diags.error(
-                spans["trunc"],
-                f"truncation together with `{other}(...)` is not supported yet",
-                f"fit the truncated model without `{other}(...)`",
-            )
+    if "trunc" in spans and "cens" in spans:
+        diags.error(
+            spans["trunc"],
+            "truncation together with `cens(...)` is not supported yet",
+            "fit the truncated model without `cens(...)`",
+        )
     if "cens" in spans and not info.censorable:
         censorable = [f.value for f, i in FAMILIES.items() if i.censorable]
         diags.error(

@@ -781,11 +781,24 @@ class _Program:
 
     def observe_truncated(self, template: str, out: _Lines) -> None:
         """The density of every row, less the log probability of its range (`trunc`): vectorized for one bound,
-        row by row for two."""
+        row by row for two, and with likelihood weights."""
         response, integer = self.model.response, self.family.response.integer
         density = "lpmf" if integer else "lpdf"
-        out.add(f"target += {self.cdf_term(template, density, 'Y')};")
         low = "lb_below" if integer else naming.LB  # counts: P(Y >= lb) = P(Y > lb - 1)
+        if response.weights is not None:
+            weight = f"{naming.WEIGHTS}[n] * "
+            body = _Lines()
+            body.add(f"target += {weight}{self.cdf_term(template, density, 'Y', 'n')};")
+            if response.ub is None:
+                body.add(f"target += -{weight}{self.cdf_term(template, 'lccdf', low, 'n')};")
+            elif response.lb is None:
+                body.add(f"target += -{weight}{self.cdf_term(template, 'lcdf', naming.UB, 'n')};")
+            else:
+                body.nest("", self.between(template, low, naming.UB, f"-{weight}"))
+            out.note("each row's truncated log density times its likelihood weight")
+            out.nest("for (n in 1:N)", body)
+            return
+        out.add(f"target += {self.cdf_term(template, density, 'Y')};")
         if response.lb is not None and response.ub is None:
             out.add(f"target += -{self.cdf_term(template, 'lccdf', low)};", "truncation: over P(Y >= lb)")
         elif response.ub is not None and response.lb is None:
