@@ -37,6 +37,17 @@ PRECISION = Auxiliary(
     lambda sd: (Dist.GAMMA, (("alpha", 0.01), ("beta", 0.01))),  # brms's default
 )
 
+
+def _partial_mean(rows, mean, aux, c, above=False):
+    import numpy as np
+    from scipy import special
+
+    phi = aux["phi"]
+    part = special.betaincc if above else special.betainc
+    inside = np.clip(c, 0.0, 1.0)  # a bound outside (0, 1) bounds nothing
+    return mean * part(mean * phi + 1, (1 - mean) * phi, inside)  # y f(y; a, b) = mean f(y; a + 1, b)
+
+
 BETA = FamilyDeclaration(
     Family.BETA,
     links=(Link.LOGIT, Link.PROBIT, Link.CLOGLOG),
@@ -47,7 +58,7 @@ BETA = FamilyDeclaration(
         Template("pm.Beta", (("alpha", "{mean} * {phi}"), ("beta", "(1 - {mean}) * {phi}"))),
         log_ccdf="pm.logcdf(pm.Beta.dist(alpha=beta, beta=alpha), 1 - y)",  # 1 - y is beta(beta, alpha)
     ),
-    reference=scipy_reference(_distribution, _draw),
+    reference=scipy_reference(_distribution, _draw, partial_mean=_partial_mean),
     bambi=Bambi("beta", {ParamClass.PHI: "kappa"}),
     censorable=True,
 )

@@ -36,6 +36,13 @@ def _expected(rows, mean, aux):
     return rows.trials * mean  # successes, as brms's posterior_epred
 
 
+def _partial_mean(rows, mean, aux, c, above=False):
+    from scipy import stats
+
+    part = stats.binom.sf if above else stats.binom.cdf
+    return rows.trials * mean * part(c - 1, rows.trials - 1, mean)  # k C(n, k) = n C(n - 1, k - 1)
+
+
 BINOMIAL = FamilyDeclaration(
     Family.BINOMIAL,
     links=(Link.LOGIT, Link.PROBIT, Link.CLOGLOG),
@@ -51,7 +58,13 @@ BINOMIAL = FamilyDeclaration(
         on_link={Link.LOGIT: Template("binomial_logit", (("n", "{trials}"), ("eta", "{eta}")))},  # a script helper
         log_ccdf="pt.log(pt.betainc(y + 1, n - y, p))",  # y below n: a right-censored row has a success to come
     ),
-    reference=scipy_reference(_distribution, _draw, on_link={Link.LOGIT: _log_density_on_logit}, expected=_expected),
+    reference=scipy_reference(
+        _distribution,
+        _draw,
+        on_link={Link.LOGIT: _log_density_on_logit},
+        expected=_expected,
+        partial_mean=_partial_mean,
+    ),
     bambi=Bambi("binomial"),
     needs_trials=True,
     censorable=True,

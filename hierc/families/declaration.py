@@ -124,6 +124,10 @@ class Reference:
     expected: Callable | None = None
     # `distribution(rows, mean, aux)`: SciPy's frozen distribution of each row's y (a censored row needs its cdf)
     distribution: Callable | None = None
+    # `partial_mean(rows, mean, aux, c, above=False)`: E[y; y <= c], the part of the mean at or below c, in
+    # closed form (with `above`, E[y; y > c], from the complementary functions: exact far in the upper tail);
+    # a truncated response's expected value is their difference at its bounds over P(lb <= y <= ub)
+    partial_mean: Callable | None = None
 
 
 def scipy_reference(distribution: Callable, draw: Callable, **others) -> Reference:

@@ -27,6 +27,15 @@ def _draw(rng, rows, mean, aux):
     return rng.exponential(mean)
 
 
+def _partial_mean(rows, mean, aux, c, above=False):
+    import numpy as np
+    from scipy import special
+
+    return mean * (special.gammaincc if above else special.gammainc)(
+        2, np.maximum(c, 0.0) / mean
+    )  # the gamma's with shape 1
+
+
 EXPONENTIAL = FamilyDeclaration(
     Family.EXPONENTIAL,
     links=(Link.LOG,),  # an identity link would let the mean go negative, where the density is zero
@@ -38,7 +47,7 @@ EXPONENTIAL = FamilyDeclaration(
         on_link={Link.LOG: Template("pm.Exponential", (("lam", "pt.exp(-{eta})"),))},
         log_ccdf="-lam * y",
     ),
-    reference=scipy_reference(_distribution, _draw),
+    reference=scipy_reference(_distribution, _draw, partial_mean=_partial_mean),
     bambi=Bambi("exponential"),
     censorable=True,
 )

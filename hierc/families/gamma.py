@@ -29,6 +29,14 @@ def _draw(rng, rows, mean, aux):
     return rng.gamma(aux["shape"], mean / aux["shape"])
 
 
+def _partial_mean(rows, mean, aux, c, above=False):
+    import numpy as np
+    from scipy import special
+
+    part = special.gammaincc if above else special.gammainc
+    return mean * part(aux["shape"] + 1, np.maximum(c, 0.0) * aux["shape"] / mean)  # y f(y; k, s) = k s f(y; k + 1, s)
+
+
 GAMMA = FamilyDeclaration(
     Family.GAMMA,
     aliases=("Gamma",),
@@ -41,7 +49,7 @@ GAMMA = FamilyDeclaration(
         on_link={Link.LOG: Template("pm.Gamma", (("alpha", "{shape}"), ("beta", "{shape} * pt.exp(-{eta})")))},
         log_ccdf="pt.log(pt.gammaincc(alpha, beta * y))",
     ),
-    reference=scipy_reference(_distribution, _draw),
+    reference=scipy_reference(_distribution, _draw, partial_mean=_partial_mean),
     bambi=Bambi("gamma", {SHAPE.cls: "alpha"}),
     censorable=True,
 )

@@ -29,6 +29,16 @@ def _draw(rng, rows, mean, aux):
     return rng.normal(mean, _sd(rows, aux))
 
 
+def _partial_mean(rows, mean, aux, c, above=False):
+    from scipy import stats
+
+    sd = _sd(rows, aux)
+    z = (c - mean) / sd
+    if above:
+        return mean * stats.norm.sf(z) + sd * stats.norm.pdf(z)
+    return mean * stats.norm.cdf(z) - sd * stats.norm.pdf(z)
+
+
 GAUSSIAN = FamilyDeclaration(
     Family.GAUSSIAN,
     aliases=("normal",),
@@ -41,7 +51,7 @@ GAUSSIAN = FamilyDeclaration(
         log_cdf="log_normal_cdf((y - mu) / sigma)",
         log_ccdf="log_normal_cdf((mu - y) / sigma)",
     ),
-    reference=scipy_reference(_distribution, _draw),
+    reference=scipy_reference(_distribution, _draw, partial_mean=_partial_mean),
     bambi=Bambi("gaussian", {SIGMA.cls: "sigma"}),
     allows_se=True,
     suffstats_link=Link.IDENTITY,

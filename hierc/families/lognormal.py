@@ -39,6 +39,17 @@ def _expected(rows, mean, aux):
 
 LOG_SIGMA = replace(SIGMA, meaning="standard deviation of log(y)")
 
+
+def _partial_mean(rows, mean, aux, c, above=False):
+    import numpy as np
+    from scipy import stats
+
+    sigma = aux["sigma"]
+    with np.errstate(divide="ignore"):
+        z = (np.log(c) - mean - sigma**2) / sigma
+    return _expected(rows, mean, aux) * (stats.norm.sf(z) if above else stats.norm.cdf(z))
+
+
 LOGNORMAL = FamilyDeclaration(
     Family.LOGNORMAL,
     aliases=("log_normal",),
@@ -51,7 +62,7 @@ LOGNORMAL = FamilyDeclaration(
         log_cdf="log_normal_cdf((pt.log(y) - mu) / sigma)",
         log_ccdf="log_normal_cdf((mu - pt.log(y)) / sigma)",
     ),
-    reference=scipy_reference(_distribution, _draw, expected=_expected),
+    reference=scipy_reference(_distribution, _draw, expected=_expected, partial_mean=_partial_mean),
     bambi=Bambi("lognormal", {LOG_SIGMA.cls: "sigma"}, custom="LogNormal"),
     location=(Stat.LOG_RESPONSE_MEAN, Stat.LOG_RESPONSE_SD),
     censorable=True,

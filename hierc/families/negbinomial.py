@@ -36,6 +36,14 @@ def _draw(rng, rows, mean, aux):
     return rng.negative_binomial(aux["phi"], aux["phi"] / (aux["phi"] + mean))
 
 
+def _partial_mean(rows, mean, aux, c, above=False):
+    from scipy import stats
+
+    phi = aux["phi"]
+    part = stats.nbinom.sf if above else stats.nbinom.cdf
+    return mean * part(c - 1, phi + 1, phi / (phi + mean))  # k p(k; r, p) = mean p(k - 1; r + 1, p)
+
+
 NEGBINOMIAL = FamilyDeclaration(
     Family.NEGBINOMIAL,
     aliases=("negative_binomial", "negativebinomial", "negbin", "nb"),
@@ -51,7 +59,7 @@ NEGBINOMIAL = FamilyDeclaration(
         Template("pm.NegativeBinomial", (("mu", "{mean}"), ("alpha", "{phi}"))),
         log_ccdf="pt.log(pt.betainc(y + 1, alpha, mu / (mu + alpha)))",
     ),
-    reference=scipy_reference(_distribution, _draw),
+    reference=scipy_reference(_distribution, _draw, partial_mean=_partial_mean),
     bambi=Bambi("negativebinomial", {PHI.cls: "alpha"}),
     censorable=True,
 )

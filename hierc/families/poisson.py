@@ -24,6 +24,12 @@ def _draw(rng, rows, mean, aux):
     return rng.poisson(mean)
 
 
+def _partial_mean(rows, mean, aux, c, above=False):
+    from scipy import stats
+
+    return mean * (stats.poisson.sf if above else stats.poisson.cdf)(c - 1, mean)  # k p(k) = mean p(k - 1)
+
+
 POISSON = FamilyDeclaration(
     Family.POISSON,
     links=(Link.LOG,),
@@ -42,7 +48,7 @@ POISSON = FamilyDeclaration(
         Template("pm.Poisson", (("mu", "{mean}"),)),
         log_ccdf="pt.log(pt.gammainc(y + 1, mu))",  # P(Y > y) = P(Gamma(y + 1, 1) < mu)
     ),
-    reference=scipy_reference(_distribution, _draw),
+    reference=scipy_reference(_distribution, _draw, partial_mean=_partial_mean),
     bambi=Bambi("poisson"),
     censorable=True,
 )

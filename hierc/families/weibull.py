@@ -41,6 +41,18 @@ WEIBULL_SHAPE = Auxiliary(
     lambda sd: (Dist.GAMMA, (("alpha", 0.01), ("beta", 0.01))),  # brms's default
 )
 
+
+def _partial_mean(rows, mean, aux, c, above=False):
+    import numpy as np
+    from scipy import special
+
+    shape = aux["shape"]
+    part = special.gammaincc if above else special.gammainc
+    return mean * part(
+        1 + 1 / shape, (np.maximum(c, 0.0) / _scale(mean, shape)) ** shape
+    )  # y = scale W^(1/shape), W ~ exp(1)
+
+
 WEIBULL = FamilyDeclaration(
     Family.WEIBULL,
     links=(Link.LOG,),  # an identity link would let the mean go negative, where the density is zero
@@ -54,7 +66,7 @@ WEIBULL = FamilyDeclaration(
         Template("pm.Weibull", (("alpha", "{shape}"), ("beta", "{mean} / pt.gamma(1 + 1 / {shape})"))),
         log_ccdf="-((y / beta) ** alpha)",
     ),
-    reference=scipy_reference(_distribution, _draw),
+    reference=scipy_reference(_distribution, _draw, partial_mean=_partial_mean),
     bambi=Bambi("weibull", {ParamClass.SHAPE: "alpha"}),
     censorable=True,
 )

@@ -18,7 +18,7 @@ from scipy import special
 
 from hierc import naming
 from hierc.data.design import BoundData
-from hierc.errors import BackendError, CompilerBug
+from hierc.errors import CompilerBug
 from hierc.families import FAMILIES, Rows
 from hierc.inference.sampling import import_arviz
 from hierc.language.vocabulary import Link, NewLevels, PredictionKind
@@ -168,6 +168,27 @@ def _truncated(density, distribution, bound: BoundData):
     return log_density
 
 
+def _truncated_mean(expected, reference, bound: BoundData):
+    """The expected value of a truncated response, E[y | low < y <= high] (brms's posterior_epred), from the
+    family's partial means E[y; y <= c] and the probability of the range."""
+    low, high = _range(bound)
+
+    def mean_of(rows, mean, aux):
+        frozen, partial = reference.distribution(rows, mean, aux), reference.partial_mean
+        full = expected(rows, mean, aux)
+        # from below (E[y; y <= high] - E[y; y <= low]), or above the median from above, which stays exact there
+        below = (full if high is None else partial(rows, mean, aux, high)) - (
+            0.0 if low is None else partial(rows, mean, aux, low)
+        )
+        above = (full if low is None else partial(rows, mean, aux, low, above=True)) - (
+            0.0 if high is None else partial(rows, mean, aux, high, above=True)
+        )
+        upper_tail = frozen.cdf(low) > 0.5 if low is not None else False
+        return np.where(upper_tail, above, below) / np.exp(_log_range(frozen, low, high))
+
+    return mean_of
+
+
 def _truncated_draw(distribution, bound: BoundData):
     """Draws of a truncated response: the quantile function at a uniform draw between the range's cdfs."""
     low, high = _range(bound)
@@ -220,10 +241,8 @@ def predictions(
     model, rows, rng = bound.model, _rows(bound), np.random.default_rng(seed)
     family = FAMILIES[model.family]
     expected = family.reference.expected or (lambda rows, mean, aux: mean)
-    if kind is PredictionKind.MEAN and model.response.truncated:
-        raise BackendError(
-            "the expected value of a truncated response is not computed; `--kind response` draws the response"
-        )
+    if model.response.truncated:
+        expected = _truncated_mean(expected, family.reference, bound)
     outcome = expected if kind is PredictionKind.MEAN else functools.partial(_draw(bound), rng)
 
     def per_row(draws: dict[str, np.ndarray], eta: np.ndarray) -> np.ndarray:
