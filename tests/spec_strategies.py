@@ -42,6 +42,7 @@ POSITIVE_PRIORS = (
     "lognormal(0, 1)",
     "flat()",
 )
+PROPER_POSITIVE = tuple(p for p in POSITIVE_PRIORS if not p.startswith("flat"))  # a correlated block's sds
 CORRELATION_PRIORS = ("lkj(2)", "lkj(eta = 1)", "lkj(4.5)")
 UNIT_PRIORS = ("beta(1, 1)", "beta(2, 5)", "beta(alpha = 0.5, beta = 0.5)")
 PRIORS_ON = {Support.REAL: REAL_PRIORS, Support.POSITIVE: POSITIVE_PRIORS, Support.UNIT: UNIT_PRIORS}
@@ -172,12 +173,13 @@ def specs(draw) -> str:
         targets.append(("b", REAL_PRIORS))
         targets += [(f"b[{label}]", REAL_PRIORS) for label in population.labels]
     if blocks:
-        targets.append(("sd", POSITIVE_PRIORS))
+        targets.append(("sd", PROPER_POSITIVE if any(b[2] for b in blocks) else POSITIVE_PRIORS))
     for written, factors, correlated, coefficients in blocks:
         names = [":".join(sorted(f, key=written.replace("/", ":").split(":").index)) for f in factors]
+        sd_priors = PROPER_POSITIVE if correlated else POSITIVE_PRIORS
         for name in names:
-            targets.append((f"sd({name})", POSITIVE_PRIORS))
-            targets += [(f"sd({name})[{c}]", POSITIVE_PRIORS) for c in coefficients]
+            targets.append((f"sd({name})", sd_priors))
+            targets += [(f"sd({name})[{c}]", sd_priors) for c in coefficients]
             if correlated:
                 targets.append((f"cor({name})", CORRELATION_PRIORS))
     if any(b[2] for b in blocks):

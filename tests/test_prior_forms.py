@@ -91,3 +91,7 @@ def test_a_flat_prior_is_said_to_be_improper_and_has_no_prior_draws():
         hierc.loads("y ~ 1 + (1 + x | g)\nprior cor ~ flat\n")
     with pytest.raises(hierc.SpecError, match="probability"):
         hierc.loads("y ~ 1\nfamily zero_inflated_poisson\nprior zi ~ flat\n")
+    # PyMC's LKJCholeskyCov starts from draws of the sds' prior: a correlated block's need a proper one
+    with pytest.raises(hierc.SpecError, match="need a proper prior") as caught:
+        hierc.loads("y ~ 1 + x + (1 + x | g)\nprior sd ~ flat\n")
+    assert caught.value.diagnostics[0].span.line == 2 and len(caught.value.diagnostics) == 1

@@ -135,7 +135,23 @@ def resolve_priors(decls: list[ast.PriorDecl], model: ir.Model, diags: Diagnosti
         else:
             dist, args = default_prior(target, model)
             priors.append(ir.Prior(target, dist, args, ir.PriorSource.DEFAULT))
+    _check_flat_correlated_sds(priors, model, diags)
     return tuple(priors)
+
+
+def _check_flat_correlated_sds(priors: list[ir.Prior], model: ir.Model, diags: Diagnostics) -> None:
+    """A correlated block's sds need a proper prior: PyMC's `LKJCholeskyCov` starts from draws of it."""
+    reported: set[Span | None] = set()
+    for prior in priors:
+        if prior.distribution is Dist.FLAT and prior.target.cls is ParamClass.SD:
+            if model.group(prior.target.group).correlated and prior.declared_at not in reported:
+                reported.add(prior.declared_at)
+                diags.error(
+                    prior.declared_at,
+                    f"`{prior.target.label}` is an sd of the correlated block of `{prior.target.group}`, whose sds "
+                    "need a proper prior",
+                    "e.g. `halfnormal(...)`; a flat prior suits the sds of uncorrelated (`||`) terms",
+                )
 
 
 # ---- defaults ----------------------------------------------------------------
