@@ -37,7 +37,7 @@ from hierc.errors import CompilerBug
 from hierc.language import ir
 
 INTERCEPT = ir.INTERCEPT
-INTERCEPT_ORIGINAL = "b_Intercept"
+INTERCEPT_ORIGINAL = ir.INTERCEPT_ORIGINAL
 B = "b"
 OFFSET = "offsets"  # the data of a model's offsets, summed per row (`offset` is a Stan keyword)
 WEIGHTS = "weights"  # the likelihood weights of `y | weights(w)`

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 
@@ -20,6 +19,7 @@ from hierc.language.source import Source, Span
 from hierc.language.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
 
 INTERCEPT = "Intercept"  # the coefficient label of an intercept, population or group level
+INTERCEPT_ORIGINAL = "b_Intercept"  # the population intercept at predictors = 0 (`Intercept` is at their means)
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ def render(
 
 def python_number(constant: Constant) -> str:
     """A number as Python (and formulae) reads it: no exponent, which formulae cannot parse."""
+    from decimal import Decimal  # only the backends write numbers so; `hierc check` need not load it
+
     text = format(Decimal(repr(constant.value)), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -322,7 +324,7 @@ class Prior:
     @property
     def on(self) -> str:
         """What the prior is on, as a spec writes it: `b[x]`, `b_Intercept`."""
-        return "b_Intercept" if self.uncentered else self.target.label
+        return INTERCEPT_ORIGINAL if self.uncentered else self.target.label
 
 
 @dataclass(frozen=True)

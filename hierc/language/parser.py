@@ -22,9 +22,9 @@ from hierc.language.source import Source, Span
 # A newline does not end a statement after these tokens, nor before a line
 # that starts with one of these characters: `y ~ x1 + x2` may be split after
 # `+`, or before it.
-_CONTINUES_AFTER = {
-    *("TILDE", "BAR", "DOUBLE_BAR", "PLUS", "MINUS", "STAR", "COLON", "SLASH", "CARET", "EQUALS", "_COMMA")
-}
+_CONTINUES_AFTER = frozenset(
+    ("TILDE", "BAR", "DOUBLE_BAR", "PLUS", "MINUS", "STAR", "COLON", "SLASH", "CARET", "EQUALS", "_COMMA")
+)
 # Possessive: blanks and comments are skipped without backtracking, so a banner of `#` costs linear time.
 _CONTINUATION_LINE = re.compile(r"(?:\s|#[^\n]*+)*+[~|+\-*:/^=,)\]]")
 _OPENERS = {"_LPAR", "_LSQB"}

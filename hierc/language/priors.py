@@ -28,7 +28,7 @@ from hierc.language.vocabulary import (
 )
 
 _CLASSES = {c.value: c for c in ParamClass}
-UNCENTERED_INTERCEPT = "b_Intercept"  # the intercept at predictors = 0, for a prior placed there
+UNCENTERED_INTERCEPT = ir.INTERCEPT_ORIGINAL  # `prior b_Intercept ~`: on the intercept at predictors = 0
 _DISTS = {d.value: d for d in Dist}
 _DIST_ALIASES = {
     "gaussian": Dist.NORMAL,
