@@ -79,34 +79,36 @@ def _spec(family: Family) -> str:
     return f"y | cens(c, up){trials} ~ 1 + x\nfamily {family.value}\n"
 
 
-@pytest.mark.parametrize("family", CENSORABLE, ids=lambda f: f.value)
-def test_pymc_and_the_per_row_reference_have_scipys_censored_log_density(family):
-    """At one point: PyMC's censored likelihood row by row, and hierc's per-row log-likelihood (the reference
-    used after sampling) for the same values, against SciPy; every kind of row occurs."""
-    model = hierc.loads(_spec(family))
-    frame = fake_frame(model, n=60, seed=4)
-    bound = bind(model, frame)
-    assert set(bound.censored) == {0, 1, -1, 2}
+def at_a_point(model, bound):
+    """PyMC's log density of each row at one point, SciPy's distribution of each row there, and the point as a
+    one-draw posterior (for hierc's per-row reference)."""
     pm_model = pymc_model(bound)
     intercept, slope = (0.4, 0.2) if model.link is not Link.IDENTITY else (1.1, 0.3)
     point = pm_model.initial_point() | {"Intercept": np.array(intercept), "b": np.array([slope])}
     aux = {name: AUX[name] for name in AUX if f"{name}_log__" in point}
     point |= {f"{name}_log__": np.array(np.log(value)) for name, value in aux.items()}
     rows = pm_model.compile_logp(vars=pm_model.observed_RVs, sum=False, mode="FAST_COMPILE")(point)[0]
-
     x = bound.X.matrix[:, 0]
     b_intercept = intercept - slope * x.mean()  # hierc's intercept is at the mean of x
     eta = b_intercept + slope * x
     mean = {Link.IDENTITY: eta, Link.LOG: np.exp(eta), Link.LOGIT: special.expit(eta)}[model.link]
-    expected = censored_by_scipy(
-        scipy_distribution(family, mean, aux, bound.trials), bound.y, bound.censored, bound.upper
-    )
-    np.testing.assert_allclose(rows, expected, rtol=1e-9)
-
     draws = {"Intercept": [intercept], "b_Intercept": [b_intercept], "b": [[slope]], **{k: [v] for k, v in aux.items()}}
     posterior = xr.Dataset(
         {k: (["chain", "draw", *(["coef"] if k == "b" else [])], np.array([v])) for k, v in draws.items()}
     )
+    return rows, scipy_distribution(model.family, mean, aux, bound.trials), posterior
+
+
+@pytest.mark.parametrize("family", CENSORABLE, ids=lambda f: f.value)
+def test_pymc_and_the_per_row_reference_have_scipys_censored_log_density(family):
+    """At one point: PyMC's censored likelihood row by row, and hierc's per-row log-likelihood (the reference
+    used after sampling) for the same values, against SciPy; every kind of row occurs."""
+    model = hierc.loads(_spec(family))
+    bound = bind(model, fake_frame(model, n=60, seed=4))
+    assert set(bound.censored) == {0, 1, -1, 2}
+    rows, distribution, posterior = at_a_point(model, bound)
+    expected = censored_by_scipy(distribution, bound.y, bound.censored, bound.upper)
+    np.testing.assert_allclose(rows, expected, rtol=1e-9)
     np.testing.assert_allclose(log_likelihood(posterior, bound)[0, 0], expected, rtol=1e-9)
 
 
@@ -278,12 +280,17 @@ def _truncated_spec(family: Family, bounds: str) -> str:
     return f"y | {TRUNCATIONS[bounds]}{trials} ~ 1 + x\nfamily {family.value}\n"
 
 
-def truncated_by_scipy(distribution, y, lb, ub, integer: bool) -> np.ndarray:
-    """log p(y) - log P(lb <= Y <= ub), by SciPy's cdfs (a count's lb is the least value it takes)."""
-    exact = distribution.logpmf(y) if integer else distribution.logpdf(y)
+def log_inside(distribution, lb, ub, integer: bool) -> np.ndarray:
+    """log P(lb <= Y <= ub) by SciPy's cdfs (a count's lb is the least value it takes)."""
     low = -np.inf if lb is None else lb - integer
     high = np.inf if ub is None else ub
-    return exact - np.log(distribution.cdf(high) - distribution.cdf(low))
+    return np.log(distribution.cdf(high) - distribution.cdf(low))
+
+
+def truncated_by_scipy(distribution, y, lb, ub, integer: bool) -> np.ndarray:
+    """log p(y) - log P(lb <= Y <= ub)."""
+    exact = distribution.logpmf(y) if integer else distribution.logpdf(y)
+    return exact - log_inside(distribution, lb, ub, integer)
 
 
 @pytest.mark.parametrize("bounds", TRUNCATIONS)
@@ -291,24 +298,25 @@ def truncated_by_scipy(distribution, y, lb, ub, integer: bool) -> np.ndarray:
 def test_pymc_and_the_per_row_reference_have_scipys_truncated_log_density(family, bounds):
     model = hierc.loads(_truncated_spec(family, bounds))
     bound = bind(model, fake_frame(model, n=50, seed=6))
-    pm_model = pymc_model(bound)
-    intercept, slope = (0.4, 0.2) if model.link is not Link.IDENTITY else (1.1, 0.3)
-    point = pm_model.initial_point() | {"Intercept": np.array(intercept), "b": np.array([slope])}
-    aux = {name: AUX[name] for name in AUX if f"{name}_log__" in point}
-    point |= {f"{name}_log__": np.array(np.log(value)) for name, value in aux.items()}
-    rows = pm_model.compile_logp(vars=pm_model.observed_RVs, sum=False, mode="FAST_COMPILE")(point)[0]
-    x = bound.X.matrix[:, 0]
-    b_intercept = intercept - slope * x.mean()
-    eta = b_intercept + slope * x
-    mean = {Link.IDENTITY: eta, Link.LOG: np.exp(eta), Link.LOGIT: special.expit(eta)}[model.link]
-    distribution = scipy_distribution(family, mean, aux, bound.trials)
+    rows, distribution, posterior = at_a_point(model, bound)
     integer = FAMILIES[family].response.integer
     expected = truncated_by_scipy(distribution, bound.y, bound.lb, bound.ub, integer)
     np.testing.assert_allclose(rows, expected, rtol=1e-9)
-    draws = {"Intercept": [intercept], "b_Intercept": [b_intercept], "b": [[slope]], **{k: [v] for k, v in aux.items()}}
-    posterior = xr.Dataset(
-        {k: (["chain", "draw", *(["coef"] if k == "b" else [])], np.array([v])) for k, v in draws.items()}
-    )
+    np.testing.assert_allclose(log_likelihood(posterior, bound)[0, 0], expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("bounds", TRUNCATIONS)
+@pytest.mark.parametrize("family", CENSORABLE, ids=lambda f: f.value)
+def test_censored_and_truncated_rows_have_scipys_log_density(family, bounds):
+    """Censoring within truncation: each row's censored term less log P(lb <= Y <= ub), as brms's."""
+    model = hierc.loads(_truncated_spec(family, bounds).replace(" | ", " | cens(c, up) + ", 1))
+    bound = bind(model, fake_frame(model, n=60, seed=4))
+    assert set(bound.censored) == {0, 1, -1, 2}
+    rows, distribution, posterior = at_a_point(model, bound)
+    integer = FAMILIES[family].response.integer
+    expected = censored_by_scipy(distribution, bound.y, bound.censored, bound.upper)
+    expected -= log_inside(distribution, bound.lb, bound.ub, integer)
+    np.testing.assert_allclose(rows, expected, rtol=1e-9)
     np.testing.assert_allclose(log_likelihood(posterior, bound)[0, 0], expected, rtol=1e-9)
 
 
@@ -395,6 +403,9 @@ def test_every_truncated_program_passes_stanc(family, tmp_path):
             _stanc(stan_program(model, encoding), tmp_path, f"{family.value}_{bounds}_{encoding}")
         weighted = hierc.loads(_truncated_spec(family, bounds).replace(") ~", ") + weights(w) ~", 1))
         _stanc(stan_program(weighted, "vectorized"), tmp_path, f"{family.value}_{bounds}_weighted")
+        censored = _truncated_spec(family, bounds).replace(" | ", " | cens(c, up) + ", 1)
+        for text, kind in ((censored, "censored"), (censored.replace(") ~", ") + weights(w) ~", 1), "both")):
+            _stanc(stan_program(hierc.loads(text), "vectorized"), tmp_path, f"{family.value}_{bounds}_{kind}")
 
 
 @pytest.mark.equivalence  # a Stan build each
@@ -404,8 +415,10 @@ def test_every_truncated_program_passes_stanc(family, tmp_path):
         "y | trunc(lb = lo, ub = hi) ~ 1 + x + (1 | g)\nfamily poisson\n",  # both bounds: row by row
         "y | trunc(lb = lo) ~ 1 + x + (1 | g)\nfamily lognormal\n",  # one bound: vectorized
         "y | trunc(lb = lo, ub = hi) + weights(w) ~ 1 + x + (1 | g)\nfamily poisson\n",  # weights: row by row
+        "y | cens(c, up) + trunc(lb = lo, ub = hi) ~ 1 + x + (1 | g)\nfamily gamma\n",
+        "y | cens(c, up) + trunc(ub = hi) + weights(w) ~ 1 + x\nfamily negbinomial\n",
     ],
-    ids=["both", "lb", "weighted"],
+    ids=["both", "lb", "weighted", "censored", "censored-weighted"],
 )
 def test_stan_and_pymc_have_the_same_truncated_log_density(text):
     from test_backends_agree import build, gaps
@@ -426,6 +439,21 @@ def test_stan_and_pymc_have_the_same_truncated_log_density(text):
         ("y | trunc(lb = lo, ub = hi) ~ 1", {"y": [1.0, 2.0], "lo": [0, 3], "hi": [2, 3]}, "`lb` must be below `ub`"),
         ("y | trunc(lb = 0) ~ 1\nfamily poisson", {"y": [1, 2]}, "`lb` of counts must be 1 or more"),
         ("y | trunc(lb = lo) ~ 1\nfamily poisson", {"y": [1, 2], "lo": [1, 1.5]}, "`lb` of counts must be whole"),
+        (
+            "y | cens(c) + trunc(ub = 2) ~ 1",
+            {"y": [1.0, 2.0], "c": ["none", "right"]},
+            "a right-censored `y` must be below its truncation bound `ub`",
+        ),
+        (
+            "y | cens(c) + trunc(lb = 1) ~ 1",
+            {"y": [1.0, 2.0], "c": ["left", "none"]},
+            "a left-censored `y` must be above its truncation bound `lb`",
+        ),
+        (
+            "y | cens(c, up) + trunc(ub = 3) ~ 1",
+            {"y": [1.0, 2.0], "c": ["none", "interval"], "up": [1.0, 3.5]},
+            "the upper bounds `up` of interval-censored rows must not exceed `ub`",
+        ),
     ],
 )
 def test_bad_truncation_data_are_errors(spec, frame, message):

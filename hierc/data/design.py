@@ -468,10 +468,14 @@ class _Binder:
         upper = np.where(interval, bounds, y)  # a bound only where interval-censored: the others read y
         return codes, upper.astype(np.int64) if integer else upper
 
-    def truncation(self, y: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Each row's truncation bounds; the response must lie within them (new rows to predict for too)."""
+    def truncation(
+        self, y: np.ndarray | None, codes: np.ndarray | None, upper: np.ndarray | None
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Each row's truncation bounds; the response must lie within them (new rows to predict for too), and a
+        censored row's range must reach inside them."""
         response = self.model.response
-        integer = FAMILIES[self.model.family].response.integer
+        kind = FAMILIES[self.model.family].response
+        integer = kind.integer
         bounds = []
         for side, value in (("lb", response.lb), ("ub", response.ub)):
             if value is None:
@@ -491,7 +495,27 @@ class _Binder:
             self.require(y >= lb, f"{name} is below its truncation bound `lb`", value=np.array(y.tolist()))
         if y is not None and ub is not None:
             self.require(y <= ub, f"{name} is above its truncation bound `ub`", value=np.array(y.tolist()))
-        return lb, ub
+        if codes is not None and ub is not None:  # P(Y > ub) is 0
+            self.require(
+                (codes != 1) | (y < ub),
+                f"a right-censored `{response.variable}` must be below its truncation bound `ub`",
+            )
+            if upper is not None:
+                self.require(
+                    (codes != 2) | (upper <= ub),
+                    f"the upper bounds `{response.upper}` of interval-censored rows must not exceed `ub`",
+                    value=np.array(upper.tolist()),
+                )
+        if codes is not None and lb is not None and not integer:  # P(Y <= lb) is 0 (for counts, P(Y = lb))
+            self.require(
+                (codes != -1) | (y > lb),
+                f"a left-censored `{response.variable}` must be above its truncation bound `lb`",
+            )
+        if integer:
+            return lb, ub
+        # a bound beyond the family's support bounds nothing: at the support's end, where its cdfs are defined
+        low, high = kind.support
+        return tuple(None if side is None else np.clip(side, low, high) for side in (lb, ub))
 
     def response(self) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         response = self.model.response
@@ -623,7 +647,7 @@ class _Binder:
             offset = np.sum([self.factor_columns(o)[0][1] for o in self.model.offsets], axis=0)
         coding = self.fitted or replace(self.coding, categories=self.categories)
         censored, upper = self.censoring(y, trials)
-        lb, ub = self.truncation(y)
+        lb, ub = self.truncation(y, censored, upper)
         return BoundData(
             self.model,
             y,

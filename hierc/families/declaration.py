@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
 import hierc.language.vocabulary as vocabulary
 from hierc.language.vocabulary import Dist, Link, ParamClass, Stat
 
@@ -38,6 +40,13 @@ class ResponseKind(StrEnum):
     @property
     def integer(self) -> bool:
         return self in (ResponseKind.BINARY, ResponseKind.COUNT, ResponseKind.ORDINAL)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """The least and greatest values, ends included where the family's cdfs take them."""
+        if self is ResponseKind.REAL:
+            return -np.inf, np.inf
+        return 0.0, 1.0 if self is ResponseKind.UNIT else np.inf
 
 
 @dataclass(frozen=True)

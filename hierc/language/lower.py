@@ -195,12 +195,6 @@ def _check_response_options(node: ast.Response, family: Family, diags: Diagnosti
             f"truncation `trunc(...)` is not available for the `{family.value}` family",
             f"it works with the {one_of(truncatable)} families",
         )
-    if "trunc" in spans and "cens" in spans:
-        diags.error(
-            spans["trunc"],
-            "truncation together with `cens(...)` is not supported yet",
-            "fit the truncated model without `cens(...)`",
-        )
     if "cens" in spans and not info.censorable:
         censorable = [f.value for f, i in FAMILIES.items() if i.censorable]
         diags.error(

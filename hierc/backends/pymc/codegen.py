@@ -576,13 +576,12 @@ class _Function:
         """The script's `censored` or `truncated` likelihood (`script_helpers.py`): each row by its censoring
         code, or over the probability of its range."""
         response, integer = self.model.response, self.family.response.integer
+        helper, data = "truncated", []
         if response.censored is not None:
             helper, data = "censored", [f'inputs["{naming.CENSORED}"]']
             data += [f'inputs["{naming.UPPER}"]'] if response.upper is not None else []
-        else:
-            helper, data = "truncated", []
-            data += [f'lb=inputs["{naming.LB}"]'] if response.lb is not None else []
-            data += [f'ub=inputs["{naming.UB}"]'] if response.ub is not None else []
+        data += [f'lb=inputs["{naming.LB}"]'] if response.lb is not None else []
+        data += [f'ub=inputs["{naming.UB}"]'] if response.ub is not None else []
         options = {"dtype": '"int64"'} if integer else {}
         keywords = ", ".join(["y", *args])
         exact = {"log_cdf": self.family.pymc.log_cdf, "log_ccdf": self.family.pymc.log_ccdf}

@@ -289,15 +289,27 @@ def student_t_log_cdf(x, nu):
     return pt.switch(x < 0, pt.log(tail), pt.log1p(-tail))
 
 
-def censored(name, dist, params: dict, cens, upper=None, log_cdf=None, log_ccdf=None, **kwargs):
+def censored(
+    name,
+    dist,
+    params: dict,
+    cens,
+    upper=None,
+    lb=None,
+    ub=None,
+    log_cdf=None,
+    log_ccdf=None,
+    **kwargs,
+):
     """A response some of whose rows are censored (brms's `cens`). By its code, a row's log
     likelihood is the distribution's log density (0), log P(Y > y) (1: right-censored),
     log P(Y <= y) (-1: left-censored) or log P(y < Y <= upper) (2: interval-censored). Each kind
-    is computed on its own rows only. `log_cdf(y, **params)` and `log_ccdf` replace PyMC's
-    where given (exact forms)."""
+    is computed on its own rows only. Where truncated too (`lb`, `ub`), each row's term is less
+    log P(lb <= Y <= ub). `log_cdf(y, **params)` and `log_ccdf` replace PyMC's where given."""
     cens = np.asarray(cens)
     rows = {code: np.flatnonzero(cens == code) for code in (0, 1, -1, 2)}
     n, names = len(cens), list(params)
+    integer = kwargs.get("dtype") == "int64"
 
     def logp(value, *values):
         out = pt.zeros(n)
@@ -305,14 +317,8 @@ def censored(name, dist, params: dict, cens, upper=None, log_cdf=None, log_ccdf=
             if not len(at):
                 continue
             here = {k: pt.broadcast_to(v, (n,))[at] for k, v in zip(names, values, strict=True)}
-            part, y = dist.dist(**here), value[at]
-
-            def below(y, part=part, here=here):  # log P(Y <= y)
-                return log_cdf(y, **here) if log_cdf else pm.logcdf(part, y)
-
-            def above(y, part=part, here=here):  # log P(Y > y)
-                return log_ccdf(y, **here) if log_ccdf else pm.logccdf(part, y)
-
+            below, above, part = _tails(dist, here, log_cdf, log_ccdf)
+            y = value[at]
             if code == 0:
                 term = pm.logp(part, y)
             elif code == 1:
@@ -322,13 +328,43 @@ def censored(name, dist, params: dict, cens, upper=None, log_cdf=None, log_ccdf=
             else:
                 term = _log_between(below, above, y, pt.as_tensor(np.asarray(upper)[at]))
             out = pt.set_subtensor(out[at], term)
-        return out
+        if lb is None and ub is None:
+            return out
+        below, above, _ = _tails(dist, dict(zip(names, values, strict=True)), log_cdf, log_ccdf)
+        return out - _log_inside(below, above, lb, ub, integer)
 
-    def values(*values_and_size):  # draws of the value itself, uncensored
+    def values(*values_and_size):  # draws of the value itself, uncensored (within any bounds)
         *values, size = values_and_size
-        return dist.dist(**dict(zip(names, values, strict=True)), size=size)
+        here = dict(zip(names, values, strict=True))
+        if lb is None and ub is None:
+            return dist.dist(**here, size=size)
+        return pm.Truncated.dist(dist.dist(**here), lower=lb, upper=ub, size=size)
 
     return pm.CustomDist(name, *params.values(), dist=values, logp=logp, **kwargs)
+
+
+def _tails(dist, here, log_cdf, log_ccdf):
+    """log P(Y <= y) and log P(Y > y) of the distribution with parameters `here` (the exact
+    forms where given, else PyMC's), and the distribution itself."""
+    part = dist.dist(**here)
+
+    def below(y):
+        return log_cdf(y, **here) if log_cdf else pm.logcdf(part, y)
+
+    def above(y):
+        return log_ccdf(y, **here) if log_ccdf else pm.logccdf(part, y)
+
+    return below, above, part
+
+
+def _log_inside(below, above, lb, ub, integer):
+    """log P(lb <= Y <= ub), either bound None where unbounded (for counts P(Y > lb - 1))."""
+    low = None if lb is None else pt.as_tensor(lb - 1 if integer else lb)
+    if ub is None:
+        return above(low)
+    if lb is None:
+        return below(pt.as_tensor(ub))
+    return _log_between(below, above, low, pt.as_tensor(ub))
 
 
 def _log_between(below, above, low, high):
@@ -344,28 +380,13 @@ def _log_between(below, above, low, high):
 
 def truncated(name, dist, params: dict, lb=None, ub=None, log_cdf=None, log_ccdf=None, **kwargs):
     """A truncated response (brms's `trunc`): each row's log density less log P(lb <= Y <= ub),
-    either bound None where unbounded (for counts P(Y > lb - 1)). `log_cdf` and `log_ccdf` replace
-    PyMC's where given (exact forms)."""
+    either bound None where unbounded. `log_cdf` and `log_ccdf` replace PyMC's where given."""
     names = list(params)
-    low = None if lb is None else lb - 1 if kwargs.get("dtype") == "int64" else lb
+    integer = kwargs.get("dtype") == "int64"
 
     def logp(value, *values):
-        here = dict(zip(names, values, strict=True))
-        part = dist.dist(**here)
-
-        def below(y):  # log P(Y <= y)
-            return log_cdf(y, **here) if log_cdf else pm.logcdf(part, y)
-
-        def above(y):  # log P(Y > y)
-            return log_ccdf(y, **here) if log_ccdf else pm.logccdf(part, y)
-
-        if ub is None:
-            inside = above(pt.as_tensor(low))
-        elif lb is None:
-            inside = below(pt.as_tensor(ub))
-        else:
-            inside = _log_between(below, above, pt.as_tensor(low), pt.as_tensor(ub))
-        return pm.logp(part, value) - inside
+        below, above, part = _tails(dist, dict(zip(names, values, strict=True)), log_cdf, log_ccdf)
+        return pm.logp(part, value) - _log_inside(below, above, lb, ub, integer)
 
     def values(*values_and_size):  # draws within the bounds
         *values, size = values_and_size

@@ -710,12 +710,15 @@ class _Program:
         template = stan.on_link.get(m.link, stan.likelihood)
         if m.response.censored is not None:  # cdfs are of the distribution on its mean: no form on eta
             self.observe_censored(stan.likelihood, out)
-        elif m.response.truncated:
-            self.observe_truncated(stan.likelihood, out)
         elif weighted:
             self.observe_weighted(template, out)
+        elif m.response.truncated:  # all of its normalizing constant: the truncation's term below keeps its own
+            density = "lpmf" if self.family.response.integer else "lpdf"
+            out.add(f"target += {self.cdf_term(stan.likelihood, density, 'Y')};")
         else:
             self.observe(template.format(**self.fills("mu")), out)
+        if m.response.truncated:
+            self.truncation(stan.likelihood, out)
 
     def observe_weighted(self, template: str, out: _Lines) -> None:
         """Each row's log density times its weight. Stan has no vectorized density per row, so this is a loop; it
@@ -779,29 +782,25 @@ class _Program:
             out.note("interval-censored (Y < value <= Y_upper), row by row: Stan's lcdf of a vector is one sum")
             out.nest("for (i in 1:size(rows_interval))", body)
 
-    def observe_truncated(self, template: str, out: _Lines) -> None:
-        """The density of every row, less the log probability of its range (`trunc`): vectorized for one bound,
-        row by row for two, and with likelihood weights."""
-        response, integer = self.model.response, self.family.response.integer
-        density = "lpmf" if integer else "lpdf"
-        low = "lb_below" if integer else naming.LB  # counts: P(Y >= lb) = P(Y > lb - 1)
+    def truncation(self, template: str, out: _Lines) -> None:
+        """Less each row's log probability of its range (`trunc`), after the rows' own terms (density or, where
+        censored, cdf): vectorized for one bound; row by row for two, and with likelihood weights."""
+        response = self.model.response
+        low = "lb_below" if self.family.response.integer else naming.LB  # counts: P(Y >= lb) = P(Y > lb - 1)
         if response.weights is not None:
             weight = f"{naming.WEIGHTS}[n] * "
             body = _Lines()
-            body.add(f"target += {weight}{self.cdf_term(template, density, 'Y', 'n')};")
             if response.ub is None:
                 body.add(f"target += -{weight}{self.cdf_term(template, 'lccdf', low, 'n')};")
             elif response.lb is None:
                 body.add(f"target += -{weight}{self.cdf_term(template, 'lcdf', naming.UB, 'n')};")
             else:
-                body.nest("", self.between(template, low, naming.UB, f"-{weight}"))
-            out.note("each row's truncated log density times its likelihood weight")
+                body = self.between(template, low, naming.UB, f"-{weight}")
+            out.note("truncation: each row over the probability of its range, times its likelihood weight")
             out.nest("for (n in 1:N)", body)
-            return
-        out.add(f"target += {self.cdf_term(template, density, 'Y')};")
-        if response.lb is not None and response.ub is None:
+        elif response.ub is None:
             out.add(f"target += -{self.cdf_term(template, 'lccdf', low)};", "truncation: over P(Y >= lb)")
-        elif response.ub is not None and response.lb is None:
+        elif response.lb is None:
             out.add(f"target += -{self.cdf_term(template, 'lcdf', naming.UB)};", "truncation: over P(Y <= ub)")
         else:
             out.note("truncation: over P(lb <= Y <= ub), row by row")

@@ -161,15 +161,27 @@ def censoring(data: pd.DataFrame, name: str) -> np.ndarray:
     return codes.astype(np.int64)
 
 
-def censored(name, dist, params: dict, cens, upper=None, log_cdf=None, log_ccdf=None, **kwargs):
+def censored(
+    name,
+    dist,
+    params: dict,
+    cens,
+    upper=None,
+    lb=None,
+    ub=None,
+    log_cdf=None,
+    log_ccdf=None,
+    **kwargs,
+):
     """A response some of whose rows are censored (brms's `cens`). By its code, a row's log
     likelihood is the distribution's log density (0), log P(Y > y) (1: right-censored),
     log P(Y <= y) (-1: left-censored) or log P(y < Y <= upper) (2: interval-censored). Each kind
-    is computed on its own rows only. `log_cdf(y, **params)` and `log_ccdf` replace PyMC's
-    where given (exact forms)."""
+    is computed on its own rows only. Where truncated too (`lb`, `ub`), each row's term is less
+    log P(lb <= Y <= ub). `log_cdf(y, **params)` and `log_ccdf` replace PyMC's where given."""
     cens = np.asarray(cens)
     rows = {code: np.flatnonzero(cens == code) for code in (0, 1, -1, 2)}
     n, names = len(cens), list(params)
+    integer = kwargs.get("dtype") == "int64"
 
     def logp(value, *values):
         out = pt.zeros(n)
@@ -177,14 +189,8 @@ def censored(name, dist, params: dict, cens, upper=None, log_cdf=None, log_ccdf=
             if not len(at):
                 continue
             here = {k: pt.broadcast_to(v, (n,))[at] for k, v in zip(names, values, strict=True)}
-            part, y = dist.dist(**here), value[at]
-
-            def below(y, part=part, here=here):  # log P(Y <= y)
-                return log_cdf(y, **here) if log_cdf else pm.logcdf(part, y)
-
-            def above(y, part=part, here=here):  # log P(Y > y)
-                return log_ccdf(y, **here) if log_ccdf else pm.logccdf(part, y)
-
+            below, above, part = _tails(dist, here, log_cdf, log_ccdf)
+            y = value[at]
             if code == 0:
                 term = pm.logp(part, y)
             elif code == 1:
@@ -194,13 +200,43 @@ def censored(name, dist, params: dict, cens, upper=None, log_cdf=None, log_ccdf=
             else:
                 term = _log_between(below, above, y, pt.as_tensor(np.asarray(upper)[at]))
             out = pt.set_subtensor(out[at], term)
-        return out
+        if lb is None and ub is None:
+            return out
+        below, above, _ = _tails(dist, dict(zip(names, values, strict=True)), log_cdf, log_ccdf)
+        return out - _log_inside(below, above, lb, ub, integer)
 
-    def values(*values_and_size):  # draws of the value itself, uncensored
+    def values(*values_and_size):  # draws of the value itself, uncensored (within any bounds)
         *values, size = values_and_size
-        return dist.dist(**dict(zip(names, values, strict=True)), size=size)
+        here = dict(zip(names, values, strict=True))
+        if lb is None and ub is None:
+            return dist.dist(**here, size=size)
+        return pm.Truncated.dist(dist.dist(**here), lower=lb, upper=ub, size=size)
 
     return pm.CustomDist(name, *params.values(), dist=values, logp=logp, **kwargs)
+
+
+def _tails(dist, here, log_cdf, log_ccdf):
+    """log P(Y <= y) and log P(Y > y) of the distribution with parameters `here` (the exact
+    forms where given, else PyMC's), and the distribution itself."""
+    part = dist.dist(**here)
+
+    def below(y):
+        return log_cdf(y, **here) if log_cdf else pm.logcdf(part, y)
+
+    def above(y):
+        return log_ccdf(y, **here) if log_ccdf else pm.logccdf(part, y)
+
+    return below, above, part
+
+
+def _log_inside(below, above, lb, ub, integer):
+    """log P(lb <= Y <= ub), either bound None where unbounded (for counts P(Y > lb - 1))."""
+    low = None if lb is None else pt.as_tensor(lb - 1 if integer else lb)
+    if ub is None:
+        return above(low)
+    if lb is None:
+        return below(pt.as_tensor(ub))
+    return _log_between(below, above, low, pt.as_tensor(ub))
 
 
 def _log_between(below, above, low, high):
