@@ -14,7 +14,7 @@ from itertools import combinations
 from hypothesis import strategies as st
 
 from hierc.families import FAMILIES
-from hierc.language.vocabulary import PARAM_SUPPORT, Parameterization, Support
+from hierc.language.vocabulary import PARAM_SUPPORT, Family, Parameterization, Support
 
 NUMERIC = ("x", "z", "w")
 CATEGORICAL = ("c", "d")
@@ -31,6 +31,7 @@ REAL_PRIORS = (
     "normal(-0.5, .5)",
     "flat",
 )
+BOUNDED_REAL = ("normal(0, 1) T[0, ]", "student_t(3, 0, 2) T[-1, 4]", "cauchy(0, 1) T[, 2.5]", "uniform(-3, 3)")
 POSITIVE_PRIORS = (
     "halfnormal(2)",
     "halfcauchy(1)",
@@ -41,10 +42,14 @@ POSITIVE_PRIORS = (
     "inv_gamma(2, 1)",
     "lognormal(0, 1)",
     "flat()",
+    "halfnormal(1) T[, 3]",
+    "gamma(2, 1) T[0.5, ]",
+    "uniform(0, 5)",
 )
-PROPER_POSITIVE = tuple(p for p in POSITIVE_PRIORS if not p.startswith("flat"))  # a correlated block's sds
+# a correlated block's sds: proper, on all positive numbers
+PROPER_POSITIVE = tuple(p for p in POSITIVE_PRIORS if not p.startswith(("flat", "uniform")) and " T[" not in p)
 CORRELATION_PRIORS = ("lkj(2)", "lkj(eta = 1)", "lkj(4.5)")
-UNIT_PRIORS = ("beta(1, 1)", "beta(2, 5)", "beta(alpha = 0.5, beta = 0.5)")
+UNIT_PRIORS = ("beta(1, 1)", "beta(2, 5)", "beta(alpha = 0.5, beta = 0.5)", "uniform(0, 0.5)", "beta(2, 2) T[, 0.6]")
 PRIORS_ON = {Support.REAL: REAL_PRIORS, Support.POSITIVE: POSITIVE_PRIORS, Support.UNIT: UNIT_PRIORS}
 
 
@@ -167,11 +172,11 @@ def specs(draw) -> str:
     # priors: a subset of the targets this model has
     targets: list[tuple[str, tuple[str, ...]]] = []
     has_terms = any(not t.startswith("(") for t in population.written)
-    if has_intercept:
-        targets.append(("Intercept", REAL_PRIORS))
+    if has_intercept:  # the ordered thresholds take no bounds
+        targets.append(("Intercept", REAL_PRIORS + (() if family is Family.CUMULATIVE else BOUNDED_REAL)))
     if has_terms:
-        targets.append(("b", REAL_PRIORS))
-        targets += [(f"b[{label}]", REAL_PRIORS) for label in population.labels]
+        targets.append(("b", REAL_PRIORS + BOUNDED_REAL))
+        targets += [(f"b[{label}]", REAL_PRIORS + BOUNDED_REAL) for label in population.labels]
     if blocks:
         targets.append(("sd", PROPER_POSITIVE if any(b[2] for b in blocks) else POSITIVE_PRIORS))
     for written, factors, correlated, coefficients in blocks:

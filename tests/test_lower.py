@@ -221,7 +221,7 @@ def test_all_errors_are_reported_at_once():
         ("y ~ x\nfamily studnet_t\n", "did you mean `student_t`?"),
         ("y ~ x\nfamily zero_one_inflated_beta\n", None),  # not `zero_inflated_negbinomial`
         ("y ~ x\nprior b ~ nromal(0, 1)\n", "did you mean `normal`?"),
-        ("y ~ x\nprior b ~ uniform(0, 1)\n", "hierc has no bounded priors yet"),  # not `normal`
+        ("y ~ x\nprior b ~ unifrom(0, 1)\n", "did you mean `uniform`?"),
     ],
 )
 def test_a_suggestion_is_a_typing_slip_away_or_none(text, hint):

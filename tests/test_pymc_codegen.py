@@ -22,7 +22,7 @@ from hierc.backends.pymc.script import pymc_script
 from hierc.data.design import bind
 from hierc.data.suffstats import why_not
 from hierc.families import FAMILIES
-from hierc.language.vocabulary import Encoding, Family, Link, Parameterization
+from hierc.language.vocabulary import Encoding, Family, Link, ParamClass, Parameterization
 from model_variants import FAMILY_LINKS, with_parameterization
 from pymc_helpers import assert_formatted_and_lint_clean, import_script, logp_function, random_points, zero_sum_dims
 
@@ -125,11 +125,12 @@ def unrolled_point(bound, point: dict[str, np.ndarray]) -> dict[str, np.ndarray]
     and the sds and effects (or level coefficients) of each uncorrelated block split by coefficient."""
     model = bound.model
     out = dict(point)
-    if model.terms:
-        b = out.pop("b")
+    if model.terms:  # a bounded prior's values are transformed element by element alike in both encodings
+        b = out.pop("b") if "b" in out else out.pop("b_interval__")
         for term in model.terms:
             columns = b[bound.X.spans[term.label]]
-            out[naming.b_term(model, term.label)] = columns[0] if len(columns) == 1 else columns
+            suffix = "_interval__" if model.prior(ParamClass.B, None, term.label).bounded else ""
+            out[naming.b_term(model, term.label) + suffix] = columns[0] if len(columns) == 1 else columns
     for block in model.groups:
         if block.correlated or len(block.coefficients) == 1:
             continue

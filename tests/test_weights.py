@@ -88,5 +88,5 @@ def test_stan_and_pymc_weigh_alike():
     bound = bind(model, fake_frame(model, n=40, levels=4, seed=3))
     posterior, pm_model = build(model, bound), pymc_model(bound)
     for jacobian in (True, False):
-        values = gaps(posterior, pm_model, bound, jacobian)
+        values = gaps(posterior, pm_model, jacobian)
         assert np.ptp(values) < 1e-8 * max(1.0, np.abs(values).max()), (jacobian, values)

@@ -19,6 +19,7 @@ from hierc.errors import Diagnostic, SpecError
 from hierc.families import FAMILIES
 from hierc.language import ir
 from hierc.language.source import Span
+from hierc.language.summary import prior_text
 from hierc.language.vocabulary import Backend, Parameterization
 
 ALL = tuple(Backend)
@@ -137,6 +138,11 @@ def _truncated(model: ir.Model) -> list[Use]:
     return [Use(model.response.truncated_at, "`trunc(...)`")] if model.response.truncated else []
 
 
+def _truncated_prior(model: ir.Model) -> list[Use]:
+    seen = {prior.declared_at: prior for prior in model.priors if prior.truncated}
+    return [Use(span, f"`prior {prior.declared_as} ~ {prior_text(prior, model)}`") for span, prior in seen.items()]
+
+
 def _uncentered_intercept_prior(model: ir.Model) -> list[Use]:
     if not model.terms:  # without predictors the intercepts at 0 and at the means are one
         return []
@@ -247,6 +253,13 @@ FEATURES: tuple[Feature, ...] = (
         "y ~ 1 + x\nprior b_Intercept ~ normal(0, 5)",
         "Bambi's intercept prior is on the intercept at the predictors' means",
         _uncentered_intercept_prior,
+    ),
+    Feature(
+        "a truncated prior, `normal(0, 1) T[0, ]`, or a uniform prior reaching beyond its parameter's support",
+        (Backend.STAN, Backend.PYMC),
+        "y ~ 1 + x\nprior b ~ normal(0, 1) T[0, ]",
+        "Bambi's priors are PyMC distributions by name; it has no truncated ones",
+        _truncated_prior,
     ),
     Feature(
         "the ordinal family `cumulative`",

@@ -157,9 +157,18 @@ class PriorTarget(Node):
 
 
 @dataclass(frozen=True)
+class Truncation(Node):
+    """`T[lower, upper]` after a prior's distribution; either bound may be None (left out)."""
+
+    lower: Number | None
+    upper: Number | None
+
+
+@dataclass(frozen=True)
 class PriorDecl(Node):
     target: PriorTarget
     distribution: Call
+    truncation: Truncation | None = None
 
 
 @dataclass(frozen=True)

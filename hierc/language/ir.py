@@ -16,7 +16,17 @@ from functools import cached_property
 
 from hierc.language import arithmetic
 from hierc.language.source import Source, Span
-from hierc.language.vocabulary import Dist, Family, Link, ParamClass, Parameterization, Stat, Transform
+from hierc.language.vocabulary import (
+    DISTRIBUTIONS,
+    PARAM_SUPPORT,
+    Dist,
+    Family,
+    Link,
+    ParamClass,
+    Parameterization,
+    Stat,
+    Transform,
+)
 
 INTERCEPT = "Intercept"  # the coefficient label of an intercept, population or group level
 INTERCEPT_ORIGINAL = "b_Intercept"  # the population intercept at predictors = 0 (`Intercept` is at their means)
@@ -317,9 +327,40 @@ class Prior:
     # `prior b_Intercept ~ ...`: the intercept's prior is on its value at predictors = 0 (brms's
     # `0 + Intercept`), not at their means; the parameter stays the centred intercept
     uncentered: bool = False
+    # `~ normal(0, 1) T[0, ]`: the prior truncated to these bounds (None: that side is open)
+    truncation: tuple[float | None, float | None] = (None, None)
 
     def arg(self, name: str) -> PriorValue:
         return dict(self.args)[name]
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The range of the parameter under this prior: its own support, the distribution's (a uniform's
+        bounds), and the truncation, intersected."""
+        low, high = PARAM_SUPPORT[self.target.cls].limits
+        own_low, own_high = self.distribution_limits
+        low, high = max(low, own_low), min(high, own_high)
+        lower, upper = self.truncation
+        return max(low, -math.inf if lower is None else lower), min(high, math.inf if upper is None else upper)
+
+    @property
+    def distribution_limits(self) -> tuple[float, float]:
+        """The support of the prior's distribution on this parameter (a flat prior's is the parameter's)."""
+        if self.distribution is Dist.UNIFORM:
+            return float(self.arg("lower")), float(self.arg("upper"))
+        if self.distribution is Dist.FLAT:
+            return PARAM_SUPPORT[self.target.cls].limits
+        return DISTRIBUTIONS[self.distribution].support.limits
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the parameter's range is narrower than its class's: its declaration needs the bounds."""
+        return self.limits != PARAM_SUPPORT[self.target.cls].limits
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the range is narrower than the distribution's: its density needs normalizing over it."""
+        return self.limits != self.distribution_limits
 
     @property
     def on(self) -> str:

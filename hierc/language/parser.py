@@ -244,10 +244,20 @@ class _ToAst(Transformer):
         return children[0]
 
     def prior_decl(self, meta, children):
-        target, call = _nodes(children)
+        target, call, *truncation = _nodes(children)
         if isinstance(call, ast.Name):  # `prior b ~ flat` is `flat()`
             call = ast.Call(call, span=call.span)
-        return ast.PriorDecl(target, call, span=_meta_span(meta))
+        return ast.PriorDecl(target, call, truncation[0] if truncation else None, span=_meta_span(meta))
+
+    def truncation(self, meta, children):
+        lower, upper = children
+        return ast.Truncation(lower, upper, span=_meta_span(meta))
+
+    def bound(self, meta, children):
+        minus, number = children
+        if minus is None:
+            return number
+        return ast.Number(-number.value, "-" + number.text, span=_meta_span(meta))
 
     def param_decl(self, meta, children):
         group, value = children[0], _nodes(children)[-1]
@@ -314,7 +324,8 @@ def _describe(token: Token) -> str:
 
 
 def _expected(names: set[str]) -> str:
-    described = sorted({_TOKEN_NAMES.get(n, n) for n in names if n not in ("COMMENT",)})
+    # after a prior, `T[...]` is a rarely wanted option: the line's end is what a reader needs to hear of
+    described = sorted({_TOKEN_NAMES.get(n, n) for n in names if n not in ("COMMENT", "T")})
     if len(described) == 1:
         return described[0]
     return ", ".join(described[:-1]) + " or " + described[-1]

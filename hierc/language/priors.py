@@ -9,7 +9,7 @@ the data (see docs/language.md, "Default priors").
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hierc.errors import Diagnostics, all_of, did_you_mean, one_of
 from hierc.families import FAMILIES
@@ -79,6 +79,7 @@ class _Explicit:
     label: str
     span: Span | None
     uncentered: bool = False  # `prior b_Intercept ~`
+    truncation: tuple[float | None, float | None] = (None, None)
 
     def covers(self, target: ir.Target) -> bool:
         p = self.pattern
@@ -121,7 +122,11 @@ def resolve_priors(decls: list[ast.PriorDecl], model: ir.Model, diags: Diagnosti
         declared_on[pattern] = decl.span
         uncentered = decl.target.name.text == UNCENTERED_INTERCEPT
         label = UNCENTERED_INTERCEPT if uncentered else pattern.label
-        explicit.append(_Explicit(pattern, dist, args, label, decl.span, uncentered))
+        written = ir.Prior(pattern, dist, args, ir.PriorSource.EXPLICIT, uncentered=uncentered)
+        truncation = _truncation(decl, written, model, diags)
+        if truncation is None:
+            continue
+        explicit.append(_Explicit(pattern, dist, args, label, decl.span, uncentered, truncation))
 
     priors = []
     for target in parameter_targets(model):
@@ -130,28 +135,86 @@ def resolve_priors(decls: list[ast.PriorDecl], model: ir.Model, diags: Diagnosti
             chosen = max(covering, key=lambda e: e.specificity)
             source = ir.PriorSource.EXPLICIT
             priors.append(
-                ir.Prior(target, chosen.distribution, chosen.args, source, chosen.label, chosen.span, chosen.uncentered)
+                ir.Prior(
+                    target,
+                    chosen.distribution,
+                    chosen.args,
+                    source,
+                    chosen.label,
+                    chosen.span,
+                    chosen.uncentered,
+                    chosen.truncation,
+                )
             )
         else:
             dist, args = default_prior(target, model)
             priors.append(ir.Prior(target, dist, args, ir.PriorSource.DEFAULT))
-    _check_flat_correlated_sds(priors, model, diags)
+    _check_correlated_sds(priors, model, diags)
     return tuple(priors)
 
 
-def _check_flat_correlated_sds(priors: list[ir.Prior], model: ir.Model, diags: Diagnostics) -> None:
-    """A correlated block's sds need a proper prior: PyMC's `LKJCholeskyCov` starts from draws of it."""
+def _check_correlated_sds(priors: list[ir.Prior], model: ir.Model, diags: Diagnostics) -> None:
+    """A correlated block's sds need a proper prior on all positive numbers: PyMC's `LKJCholeskyCov` starts
+    from draws of it, and its transform keeps the sds positive, no more."""
     reported: set[Span | None] = set()
     for prior in priors:
-        if prior.distribution is Dist.FLAT and prior.target.cls is ParamClass.SD:
-            if model.group(prior.target.group).correlated and prior.declared_at not in reported:
-                reported.add(prior.declared_at)
-                diags.error(
-                    prior.declared_at,
-                    f"`{prior.target.label}` is an sd of the correlated block of `{prior.target.group}`, whose sds "
-                    "need a proper prior",
-                    "e.g. `halfnormal(...)`; a flat prior suits the sds of uncorrelated (`||`) terms",
-                )
+        if prior.target.cls is not ParamClass.SD or not model.group(prior.target.group).correlated:
+            continue
+        if (prior.distribution is Dist.FLAT or prior.bounded) and prior.declared_at not in reported:
+            reported.add(prior.declared_at)
+            what = "a flat prior" if prior.distribution is Dist.FLAT else "a bounded prior"
+            diags.error(
+                prior.declared_at,
+                f"`{prior.target.label}` is an sd of the correlated block of `{prior.target.group}`, whose sds "
+                "need a proper prior on all positive numbers",
+                f"e.g. `halfnormal(...)`; {what} suits the sds of uncorrelated (`||`) terms",
+            )
+
+
+def _truncation(
+    decl: ast.PriorDecl, prior: ir.Prior, model: ir.Model, diags: Diagnostics
+) -> tuple[float | None, float | None] | None:
+    """The bounds of `T[lower, upper]` (None where left out); None if they cannot be used here."""
+    node = decl.truncation
+    lower, upper = (None, None) if node is None else (b and b.value for b in (node.lower, node.upper))
+    if node is not None:
+        problem = _truncation_problem(prior, lower, upper)
+        if problem is not None:
+            diags.error(node.span, *problem)
+            return None
+    prior = replace(prior, truncation=(lower, upper))
+    low, high = prior.limits
+    span = node.span if node is not None else decl.distribution.span
+    if prior.bounded and prior.target.cls is ParamClass.INTERCEPT and (model.thresholds or prior.uncentered):
+        what = "the ordered thresholds" if model.thresholds else "`b_Intercept`, the intercept at predictors = 0,"
+        hint = None if model.thresholds else "bound `Intercept`, the intercept at the predictors' means"
+        diags.error(span, f"{what} cannot be bounded", hint)
+        return None
+    if low >= high:
+        diags.error(
+            span,
+            f"this prior leaves `{prior.target.label}` no values: it is {PARAM_SUPPORT[prior.target.cls].value}",
+            "choose bounds within its support",
+        )
+        return None
+    return lower, upper
+
+
+def _truncation_problem(prior: ir.Prior, lower: float | None, upper: float | None) -> tuple[str, str | None] | None:
+    """Why a prior cannot be truncated (message, hint), or None."""
+    if lower is None and upper is None:
+        return "`T[, ]` bounds nothing", "write a bound, e.g. `T[0, ]`, or leave `T[...]` out"
+    if lower is not None and upper is not None and lower >= upper:
+        return "the bounds of `T[lower, upper]` must be in order, lower below upper", None
+    if prior.distribution is Dist.UNIFORM:
+        return "a uniform prior is bounded by its arguments", "write the bounds as `uniform(lower, upper)`"
+    if prior.distribution is Dist.FLAT:
+        both = lower is not None and upper is not None
+        hint = f"write `uniform({_number(lower)}, {_number(upper)})`" if both else "choose a proper prior"
+        return "a flat prior cannot be truncated", hint
+    if prior.target.cls is ParamClass.COR:
+        return "a correlation matrix's prior cannot be truncated", None
+    return None
 
 
 # ---- defaults ----------------------------------------------------------------
@@ -323,11 +386,6 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
     if dist is None:
         alias = _DIST_ALIASES.get(name.lower())
         hint = f"did you mean `{alias.value}`?" if alias else did_you_mean(name, _DISTS)
-        if name.lower() == "uniform":
-            hint = (
-                "hierc has no bounded priors yet: on a probability `beta(1, 1)` is uniform; elsewhere use a "
-                "proper prior of the right support, or `flat`"
-            )
         diags.error(call.func.span, f"unknown distribution `{name}`", hint or f"the distributions are {all_of(_DISTS)}")
         return None
     info = DISTRIBUTIONS[dist]
@@ -395,6 +453,9 @@ def _distribution(call: ast.Call, diags: Diagnostics) -> tuple[Dist, tuple[tuple
         diags.error(call.span, f"`{name}` is missing {one_of(missing)}", f"write `{signature}`")
         return None
     ordered = tuple(values.get(n, defaults.get(n)) for n in names)
+    if dist is Dist.UNIFORM and ordered[0] >= ordered[1]:
+        diags.error(call.span, f"`{name}(lower, upper)` needs lower below upper")
+        return None
     if alternative is not None:
         given = ", ".join(f"{n} = {_number(v)}" for n, v in zip(names, ordered, strict=True))
         canonical = [p.name for p in info.params]

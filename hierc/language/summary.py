@@ -50,7 +50,15 @@ def prior_text(prior: ir.Prior, model: ir.Model) -> str:
     if not prior.args:  # `flat`
         return prior.distribution.value
     args = ", ".join(prior_value(v, model, prior.target.coefficient) for _, v in prior.args)
-    return f"{prior.distribution.value}({args})"
+    return f"{prior.distribution.value}({args})" + truncation_text(prior.truncation)
+
+
+def truncation_text(bounds: tuple[float | None, float | None]) -> str:
+    """` T[0, ]` for a truncated prior; nothing where it is not."""
+    if bounds == (None, None):
+        return ""
+    lower, upper = ("" if b is None else number(b) for b in bounds)
+    return f" T[{lower}, {upper}]"
 
 
 def string_literal(text: str) -> str:

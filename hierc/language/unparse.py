@@ -20,8 +20,9 @@ def unparse_statement(node: ast.Statement) -> str:
             return f"family {name.text}" + (f"({_args(args)})" if args else "")
         case ast.Formula(response=response, terms=terms):
             return f"{_response(response)} ~ {_sum(terms)}"
-        case ast.PriorDecl(target=target, distribution=dist):
-            return f"prior {_target(target)} ~ {_value(dist)}"
+        case ast.PriorDecl(target=target, distribution=dist, truncation=truncation):
+            bounds = "" if truncation is None else f" T[{_bound(truncation.lower)}, {_bound(truncation.upper)}]"
+            return f"prior {_target(target)} ~ {_value(dist)}{bounds}"
         case ast.ParamDecl(group=group, value=value):
             where = f"({_group_factor(group)})" if group is not None else ""
             return f"param{where} = {value.text}"
@@ -55,6 +56,10 @@ def _response(node: ast.Response) -> str:
     if not node.additions:
         return _value(node.name)
     return f"{_value(node.name)} | " + " + ".join(_value(a) for a in node.additions)
+
+
+def _bound(node: ast.Number | None) -> str:
+    return "" if node is None else node.text
 
 
 def _target(node: ast.PriorTarget) -> str:

@@ -8,6 +8,7 @@ compares bare strings.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -137,6 +138,11 @@ class Support(StrEnum):
     UNIT = "between 0 and 1"
     CORRELATION = "correlation matrix"
 
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The least and greatest value of a scalar of this support."""
+        return {Support.REAL: (-math.inf, math.inf), Support.UNIT: (0.0, 1.0)}.get(self, (0.0, math.inf))
+
 
 PARAM_SUPPORT: dict[ParamClass, Support] = {
     ParamClass.INTERCEPT: Support.REAL,
@@ -166,6 +172,7 @@ class Dist(StrEnum):
     BETA = "beta"
     LKJ = "lkj"
     FLAT = "flat"  # improper: uniform over the parameter's support
+    UNIFORM = "uniform"  # on (lower, upper): the parameter is bounded there
 
 
 @dataclass(frozen=True)
@@ -218,6 +225,11 @@ DISTRIBUTIONS: dict[Dist, DistInfo] = {
     Dist.BETA: DistInfo((DistParam("alpha"), DistParam("beta")), Support.UNIT),
     Dist.LKJ: DistInfo((DistParam("eta"),), Support.CORRELATION),
     Dist.FLAT: DistInfo((), Support.REAL, also=(Support.POSITIVE,), proper=False),
+    Dist.UNIFORM: DistInfo(
+        (DistParam("lower", positive=False), DistParam("upper", positive=False)),
+        Support.REAL,
+        also=(Support.POSITIVE, Support.UNIT),
+    ),
 }
 
 # For a real-valued distribution put on a positive parameter: the one to use instead.

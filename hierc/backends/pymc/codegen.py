@@ -23,6 +23,7 @@ Both encodings have the same output names; the unrolled one reassembles `b`,
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 from hierc import naming
@@ -51,6 +52,7 @@ PYMC_DISTRIBUTIONS: dict[Dist, tuple[str, tuple[tuple[str, str], ...]]] = {
     Dist.LOGNORMAL: ("LogNormal", (("mu", "mu"), ("sigma", "sigma"))),
     Dist.BETA: ("Beta", (("alpha", "alpha"), ("beta", "beta"))),
     Dist.FLAT: ("Flat", ()),  # `HalfFlat` on a positive parameter: see `pymc_name`
+    Dist.UNIFORM: ("Uniform", (("lower", "lower"), ("upper", "upper"))),
 }
 
 _INVERSE_LINK = {
@@ -77,6 +79,11 @@ def pymc_name(prior: ir.Prior) -> str:
     if prior.distribution is Dist.FLAT and PARAM_SUPPORT[prior.target.cls] is Support.POSITIVE:
         return "HalfFlat"
     return PYMC_DISTRIBUTIONS[prior.distribution][0]
+
+
+def _numpy_number(value: float) -> str:
+    """A bound in a NumPy array of floats: `0.0`, `np.inf`."""
+    return repr(float(value)) if math.isfinite(value) else "np.inf" if value > 0 else "-np.inf"
 
 
 class _Piece(NamedTuple):
@@ -158,7 +165,14 @@ class _Function:
         kwargs = [
             Kw(keyword, self.value(args[source], column_sd) + shift * (source == "mu")) for keyword, source in params
         ]
-        return f"pm.{name}", kwargs + [Kw(k, v) for k, v in extra.items() if v is not None]
+        extra_kwargs = [Kw(k, v) for k, v in extra.items() if v is not None]
+        if not prior.truncated:
+            return f"pm.{name}", kwargs + extra_kwargs
+        # on the parameter's range: PyMC's `Truncated` normalizes the density and takes the range's transform;
+        # float64 bounds, since PyTensor makes a Python number such as 10.0 a float32 constant
+        low, high = (None if math.isinf(limit) else f"np.float64({number(limit)})" for limit in prior.limits)
+        inner = Call(f"pm.{name}.dist", tuple(kwargs))
+        return "pm.Truncated", [Kw("dist", inner), *call("", lower=low, upper=high).args, *extra_kwargs]
 
     def intercept_shift(self) -> str:
         """As the Stan backend's: for a prior on b_Intercept, the intercept at predictors = 0, the prior of
@@ -202,6 +216,15 @@ class _Function:
             return
         # different priors on different columns: one vector, its density the sum of theirs
         positive = pieces[0].prior.target.cls is ParamClass.SD
+        transform = "pm.distributions.transforms.log" if positive else None
+        if any(piece.prior.bounded for piece in pieces):  # each element to its own range, as Stan's vector bounds
+            sizes = Seq(tuple(self.size(piece.columns.size) for piece in pieces))
+            ends = [
+                call("np.repeat", Seq(tuple(_numpy_number(piece.prior.limits[i]) for piece in pieces)), sizes)
+                for i in (0, 1)
+            ]
+            bounds = Lambda("*_", Seq(tuple(ends), "()"))  # arrays, not numbers: as `bounds_fn`
+            transform = call("pm.distributions.transforms.Interval", bounds_fn=bounds)
         self.add(
             name,
             call(
@@ -209,7 +232,7 @@ class _Function:
                 f'"{name}"',
                 dist=Lambda("size", self.concatenated(pieces)),
                 signature='"->(k)"',
-                transform="pm.distributions.transforms.log" if positive else None,
+                transform=transform,
                 shape=shape,
                 dims=dims,
             ),

@@ -23,6 +23,8 @@ Two encodings, one model:
 
 from __future__ import annotations
 
+import math
+
 from hierc import naming
 from hierc.backends.group_blocks import Block, by_factor, group_blocks, grouped_columns, runs, span
 from hierc.data.layout import Columns, Size, layout, width_name
@@ -30,16 +32,14 @@ from hierc.data.suffstats import predictors
 from hierc.families import FAMILIES, ResponseKind
 from hierc.language import ir
 from hierc.language.priors import auxiliary_parameters
-from hierc.language.summary import formula_text, number, scaled_text
+from hierc.language.summary import formula_text, number, scaled_text, truncation_text
 from hierc.language.vocabulary import (
-    PARAM_SUPPORT,
     Dist,
     Encoding,
     Link,
     ParamClass,
     Parameterization,
     Stat,
-    Support,
 )
 
 _COMMENT_COLUMN_MAX = 60
@@ -58,9 +58,16 @@ _STAN_DIST: dict[Dist, tuple[str, tuple[str, ...]]] = {
     Dist.LOGNORMAL: ("lognormal", ("mu", "sigma")),
     Dist.BETA: ("beta", ("alpha", "beta")),
     Dist.LKJ: ("lkj_corr_cholesky", ("eta",)),
+    Dist.UNIFORM: ("uniform", ("lower", "upper")),
 }
 
-_BOUNDS = {Support.POSITIVE: "<lower=0>", Support.UNIT: "<lower=0, upper=1>"}
+
+def _bounds(limits: tuple[float, float]) -> str:
+    """A declaration's bounds, `<lower=0>`, from a parameter's range (nothing where it is all real numbers)."""
+    sides = [f"{side}={number(value)}" for side, value in zip(("lower", "upper"), limits, strict=True)]
+    sides = [text for text, value in zip(sides, limits, strict=True) if math.isfinite(value)]
+    return f"<{', '.join(sides)}>" if sides else ""
+
 
 _INVERSE_LINK = {
     Link.IDENTITY: "{}",
@@ -230,6 +237,7 @@ class _Program:
         self.z_width: dict[str, Size] = {}  # by grouping-factor label
         self.blocks = [b for block in model.groups for b in self._blocks(block)]
         self.needs: set[str] = set()  # statistics of the data the priors use
+        self.bound_vectors = _Lines()  # transformed data: each element's bounds, where a vector's differ
         self.functions: set[str] = set()
 
     # ---- structure ---------------------------------------------------------------
@@ -261,14 +269,18 @@ class _Program:
 
     def sampling(
         self, target: str, prior: ir.Prior, column_sd: str | None = None, vector: bool = False, shift: str = ""
-    ) -> str:
-        """`target ~ prior`; `shift` (` + ...`) moves the prior's location."""
+    ) -> tuple[str, str | None]:
+        """`target ~ prior`, and a comment where the prior is truncated; `shift` (` + ...`) moves the prior's
+        location."""
         if prior.distribution is Dist.FLAT:  # uniform over the declared support: nothing to add
-            return f"// {target} ~ flat: improper, uniform over its support"
+            return f"// {target} ~ flat: improper, uniform over its support", None
         name, params = _STAN_DIST[prior.distribution]
         args = dict(prior.args)
         rendered = [p if p == "0" else self.value(args[p], column_sd, vector) + (shift * (p == "mu")) for p in params]
-        return f"{target} ~ {name}({', '.join(rendered)});"
+        note = None
+        if prior.truncated:  # its normalizing constant is a constant: the arguments are numbers
+            note = f"truncated to{truncation_text(prior.truncation) or ' its range'} by the declaration"
+        return f"{target} ~ {name}({', '.join(rendered)});", note
 
     def intercept_shift(self) -> str:
         """For a prior on b_Intercept, the intercept at predictors = 0: Intercept = b_Intercept + means_X' b
@@ -420,6 +432,9 @@ class _Program:
 
     def transformed_data(self) -> _Lines:
         m, out = self.model, _Lines()
+        if self.bound_vectors.items:
+            out.note("bounds of the parameters whose elements' priors have different ranges")
+            out.items += self.bound_vectors.items
         if self.suffstats:  # the statistics and summaries of the rows are data
             return out
         if isinstance(m.response.trials, int):
@@ -463,31 +478,62 @@ class _Program:
         m, out = self.model, _Lines()
         if m.intercept:
             note = "intercept at the means of the predictors" if self.centred else "intercept"
-            out.add("real Intercept;", note)
+            out.add(f"real{_bounds(m.prior(ParamClass.INTERCEPT).limits)} Intercept;", note)
         if m.thresholds:
             note = "thresholds between the categories" + (", at the means of the predictors" if self.centred else "")
             out.add(f"ordered[{naming.THRESHOLDS}] Intercept;", note)
         if self.has_X and not self.unrolled:
-            out.add(f"vector[{self.K_text}] b;", "population-level coefficients")
+            pieces = [(self.b_columns[t.label], m.prior(ParamClass.B, None, t.label)) for t in m.terms]
+            bounds = self.vector_bounds(naming.B, pieces, self.K_text)
+            out.add(f"vector{bounds}[{self.K_text}] b;", "population-level coefficients")
         elif self.has_X:
             for term in m.terms:
                 size = self.b_columns[term.label].size
-                decl = "real" if size.is_one else f"vector[{size.render()}]"
+                bounds = _bounds(m.prior(ParamClass.B, None, term.label).limits)
+                decl = f"real{bounds}" if size.is_one else f"vector{bounds}[{size.render()}]"
                 out.add(f"{decl} {self.names.term(term.label).b};", f"coefficient of `{term.label}`")
         for block in self.blocks:
             self.block_parameters(block, out)
         for cls in auxiliary_parameters(m):
-            out.add(f"real{_BOUNDS[PARAM_SUPPORT[cls]]} {cls.value};", self.family.auxiliary_of(cls).meaning)
+            out.add(f"real{_bounds(m.prior(cls).limits)} {cls.value};", self.family.auxiliary_of(cls).meaning)
         return out
+
+    def vector_bounds(self, name: str, pieces: list[tuple[Columns, ir.Prior]], whole: str) -> str:
+        """The bounds of a vector parameter of size `whole` whose columns have these priors: on each side, a
+        number where all have the same bound, else a vector of each element's (`lower_b`), made in transformed
+        data; an infinite bound leaves its element unbounded on that side."""
+        sides = []
+        for i, side in enumerate(("lower", "upper")):
+            values = {prior.limits[i] for _, prior in pieces}
+            if len(values) == 1:
+                value = values.pop()
+                sides += [f"{side}={number(value)}"] if math.isfinite(value) else []
+                continue
+            vector = f"{side}_{name}"
+            infinite = "negative_infinity()" if i == 0 else "positive_infinity()"
+            self.bound_vectors.add(f"vector[{whole}] {vector} = rep_vector({infinite}, {whole});")
+            for columns, prior in pieces:
+                value = prior.limits[i]
+                if math.isinf(value):
+                    continue
+                size = columns.size
+                filled = number(value) if size.is_one else f"rep_vector({number(value)}, {size.render()})"
+                index = columns.element_index(Size())  # never all of the vector: the bounds differ
+                self.bound_vectors.add(f"{vector}[{index}] = {filled};", f"the {side} bound of `{prior.target.label}`")
+            sides.append(f"{side}={vector}")
+        return f"<{', '.join(sides)}>" if sides else ""
 
     def block_parameters(self, block: Block, out: _Lines) -> None:
         n, g, w = block.names, block.group, block.width.render()
         coefs = ", ".join(c.label for c in block.coefficients)
         out.note(f"`{block.source.factor.label}`: {coefs}")
+        label = block.source.factor.label
+        pieces = [(c.columns, self.model.prior(ParamClass.SD, label, c.label)) for c in block.coefficients]
         if block.scalar:
-            out.add(f"real<lower=0> {n.sd};", "standard deviation of the effects")
+            out.add(f"real{_bounds(pieces[0][1].limits)} {n.sd};", "standard deviation of the effects")
         else:
-            out.add(f"vector<lower=0>[{w}] {n.sd};", "standard deviations of the effects")
+            bounds = self.vector_bounds(n.sd, pieces, w)
+            out.add(f"vector{bounds}[{w}] {n.sd};", "standard deviations of the effects")
         match block.source.parameterization, block.scalar:
             case Parameterization.NONCENTERED, True:
                 out.add(f"vector[{g.N}] {n.z};", "standardised effects")
@@ -549,15 +595,15 @@ class _Program:
     def priors(self, out: _Lines) -> None:
         m = self.model
         if m.intercept or m.thresholds:
-            out.add(self.sampling("Intercept", m.prior(ParamClass.INTERCEPT), shift=self.intercept_shift()))
+            out.add(*self.sampling("Intercept", m.prior(ParamClass.INTERCEPT), shift=self.intercept_shift()))
         if self.unrolled:
             for term in m.terms:
-                out.add(self.b_prior(self.names.term(term.label).b, self.b_columns[term.label], term.label))
+                out.add(*self.b_prior(self.names.term(term.label).b, self.b_columns[term.label], term.label))
         else:
             for run in runs(m.terms, lambda t: m.prior(ParamClass.B, None, t.label)):
                 columns = span([self.b_columns[t.label] for t in run])
                 index = columns.index(self.K)
-                out.add(self.b_prior("b" + (f"[{index}]" if index else ""), columns, run[0].label))
+                out.add(*self.b_prior("b" + (f"[{index}]" if index else ""), columns, run[0].label))
         for block in self.blocks:
             label = block.source.factor.label
             for run in runs(block.coefficients, lambda c, label=label: m.prior(ParamClass.SD, label, c.label)):
@@ -570,13 +616,13 @@ class _Program:
                 if z is not None:
                     z_index = z.element_index(self.z_width[label])
                     column_sd = block.group.sd_Z + (f"[{z_index}]" if z_index else "")
-                out.add(self.sampling(target, prior, column_sd, vector))
+                out.add(*self.sampling(target, prior, column_sd, vector))
             if block.source.correlated:
-                out.add(self.sampling(block.names.L, m.prior(ParamClass.COR, label)))
+                out.add(*self.sampling(block.names.L, m.prior(ParamClass.COR, label)))
         for cls in auxiliary_parameters(m):
-            out.add(self.sampling(cls.value, m.prior(cls)))
+            out.add(*self.sampling(cls.value, m.prior(cls)))
 
-    def b_prior(self, target: str, columns: Columns, term: str) -> str:
+    def b_prior(self, target: str, columns: Columns, term: str) -> tuple[str, str | None]:
         """The prior of the coefficients of columns `columns` of X."""
         index = columns.element_index(self.K)
         column_sd = self.stat("sd_X") + (f"[{index}]" if index else "")

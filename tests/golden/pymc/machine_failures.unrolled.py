@@ -34,13 +34,13 @@ def make_model(inputs: dict, coords: dict) -> pm.Model:
         J_plant = pm.Data("J_plant", inputs["J_plant"], dims="__obs__")
 
         # population-level effects
-        b_load = pm.Normal("b_load", mu=0, sigma=1)
+        b_load = pm.Truncated("b_load", dist=pm.Normal.dist(mu=0, sigma=1), upper=np.float64(0))
         # intercept at the means of the predictors; its prior is on b_Intercept, the intercept at predictors = 0
         Intercept = pm.Normal("Intercept", mu=7.5 + pt.dot(means_X, pt.stack([b_load])), sigma=1)
 
         # group-level effects of `plant`: Intercept
         # standard deviation of the effects
-        sd_plant = pm.HalfNormal("sd_plant", sigma=0.5)
+        sd_plant = pm.Uniform("sd_plant", lower=0, upper=2)
         # standardised effects
         z_plant = pm.Normal("z_plant", mu=0, sigma=1, dims="plant")
         r_plant = pm.Deterministic("r_plant", z_plant * sd_plant, dims="plant")

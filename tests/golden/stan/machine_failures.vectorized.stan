@@ -45,12 +45,12 @@ transformed data {
   }
 }
 parameters {
-  real Intercept;           // intercept at the means of the predictors
-  vector[1] b;              // population-level coefficients
+  real Intercept;                   // intercept at the means of the predictors
+  vector<upper=0>[1] b;             // population-level coefficients
   // `plant`: Intercept
-  real<lower=0> sd_plant;   // standard deviation of the effects
-  vector[N_plant] z_plant;  // standardised effects
-  real<lower=0> shape;      // shape of the Weibull: above 1 the hazard rises, below 1 it falls
+  real<lower=0, upper=2> sd_plant;  // standard deviation of the effects
+  vector[N_plant] z_plant;          // standardised effects
+  real<lower=0> shape;              // shape of the Weibull: above 1 the hazard rises, below 1 it falls
 }
 transformed parameters {
   vector[N_plant] r_plant = sd_plant * z_plant;  // effects of `plant`
@@ -58,8 +58,8 @@ transformed parameters {
 model {
   // priors
   Intercept ~ normal(7.5 + dot_product(means_X, b), 1);
-  b ~ normal(0, 1);
-  sd_plant ~ normal(0, 0.5);
+  b ~ normal(0, 1);                                      // truncated to T[, 0] by the declaration
+  sd_plant ~ uniform(0, 2);
   shape ~ gamma(2, 1);
   // group-level effects
   z_plant ~ std_normal();
