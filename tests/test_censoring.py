@@ -18,6 +18,7 @@ from scipy import special, stats
 import hierc
 from conftest import ROOT
 from fake_data import fake_frame
+from hierc.backends import features
 from hierc.backends.pymc.model import pymc_model
 from hierc.backends.stan.codegen import stan_program
 from hierc.data.design import bind
@@ -393,6 +394,52 @@ def test_truncated_replicates_stay_in_range_with_the_truncated_distribution(fami
     one = scipy_distribution(family, 3.5, {"sigma": 2.0})
     truncated_mean = one.expect(lambda v: v, lb=2, ub=6, conditional=True)  # both ends included
     assert abs(y.mean() - truncated_mean) < 5 * y.std() / np.sqrt(n), (y.mean(), truncated_mean)
+
+
+BAMBI_TRUNCATED = [family for family in CENSORABLE if not FAMILIES[family].needs_trials]
+# Bambi's tolerance: it normalizes by PyMC's cdfs, where hierc has exact ones; PyMC's beta cdf is a series, its
+# normal log cdf off by up to 3e-8 a row (checked against SciPy above); each row's error is that small, no more
+BAMBI_CDF_TOLERANCE = {Family.BETA: 1e-6, Family.GAUSSIAN: 1e-7, Family.LOGNORMAL: 1e-7}
+
+
+BAMBI_CENSORED = [f for f in CENSORABLE if not FAMILIES[f].response.integer and f is not Family.GAMMA]
+
+
+@pytest.mark.parametrize("family", BAMBI_CENSORED, ids=lambda f: f.value)
+def test_bambi_s_censored_response_is_hierc_s(family):
+    """Bambi's `censored(y, c)` (PyMC's `Censored`) has hierc's log density for left- and right-censored rows of
+    continuous families; the script turns brms's codes, in any spelling, into Bambi's words."""
+    from test_bambi import assert_same_log_density
+
+    model = hierc.loads(f"y | cens(c) ~ 1 + x + (1 | g)\nfamily {family.value}\n")
+    assert not features.unsupported(model, "bambi")
+    frame = fake_frame(model, n=60, seed=4)
+    frame["c"] = frame["c"].map({"none": "None", "right": 1, "left": "LEFT"})  # brms's codes, as users write them
+    assert set(bind(model, frame).censored) == {0, 1, -1}
+    assert_same_log_density(model, frame, BAMBI_CDF_TOLERANCE.get(family, 1e-9))
+
+
+def test_bambi_refuses_the_censoring_it_reads_otherwise():
+    for text in (
+        "y | cens(c) ~ 1 + x\nfamily poisson\n",
+        "y | cens(c, up) ~ 1 + x\n",
+        "y | cens(c) + trunc(lb = 0) ~ 1 + x\nfamily lognormal\n",
+        "y | cens(c) ~ 1 + x\nfamily gamma\n",  # PyMC's log P(Y > y) is log(1 - cdf): -inf far out
+    ):
+        (diagnostic,) = features.unsupported(hierc.loads(text), "bambi")
+        assert "censored counts, interval censoring" in diagnostic.message
+
+
+@pytest.mark.parametrize("bounds", TRUNCATIONS)
+@pytest.mark.parametrize("family", BAMBI_TRUNCATED, ids=lambda f: f.value)
+def test_bambi_s_truncated_response_is_hierc_s(family, bounds):
+    """Bambi's `truncated(y, lb=..., ub=...)` (PyMC's `Truncated`) has hierc's log density at random points;
+    for counts, too, over P(lb <= Y <= ub)."""
+    from test_bambi import assert_same_log_density
+
+    model = hierc.loads(_truncated_spec(family, bounds))
+    assert not features.unsupported(model, "bambi")
+    assert_same_log_density(model, fake_frame(model, n=50, seed=6), BAMBI_CDF_TOLERANCE.get(family, 1e-9))
 
 
 @pytest.mark.parametrize("family", CENSORABLE, ids=lambda f: f.value)

@@ -20,7 +20,7 @@ from hierc.families import FAMILIES
 from hierc.language import ir
 from hierc.language.source import Span
 from hierc.language.summary import prior_text
-from hierc.language.vocabulary import Backend, Parameterization
+from hierc.language.vocabulary import Backend, Family, Parameterization
 
 ALL = tuple(Backend)
 
@@ -127,15 +127,25 @@ def _weighted(model: ir.Model) -> list[Use]:
     return [] if weights is None else [Use(model.response.weights_at, f"`weights({weights})`")]
 
 
-def _censored(model: ir.Model) -> list[Use]:
+def _censored_beyond_bambi(model: ir.Model) -> list[Use]:
     response = model.response
     if response.censored is None:
         return []
-    return [Use(response.censored_at, f"`cens({', '.join(filter(None, (response.censored, response.upper)))})`")]
+    written = f"`cens({', '.join(filter(None, (response.censored, response.upper)))})`"
+    if FAMILIES[model.family].response.integer:
+        return [Use(response.censored_at, f"{written} of counts")]
+    if model.family is Family.GAMMA:
+        return [Use(response.censored_at, f"{written} of the gamma family")]
+    if response.upper is not None:
+        return [Use(response.censored_at, f"{written}, interval-censored")]
+    if response.truncated:
+        return [Use(response.censored_at, f"{written} with `trunc(...)`")]
+    return []
 
 
-def _truncated(model: ir.Model) -> list[Use]:
-    return [Use(model.response.truncated_at, "`trunc(...)`")] if model.response.truncated else []
+def _truncated_trials(model: ir.Model) -> list[Use]:
+    counted = FAMILIES[model.family].needs_trials
+    return [Use(model.response.truncated_at, "`trunc(...)`")] if model.response.truncated and counted else []
 
 
 def _truncated_prior(model: ir.Model) -> list[Use]:
@@ -295,19 +305,32 @@ FEATURES: tuple[Feature, ...] = (
         _weighted,
     ),
     Feature(
-        "censored responses `y | cens(c)`, `y | cens(c, y2)`",
-        (Backend.STAN, Backend.PYMC),
+        "left- and right-censored responses `y | cens(c)`",
+        ALL,
         "y | cens(c) ~ 1 + x",
+        "`censored(y, c)`, PyMC's `Censored`; the script spells the codes as Bambi's words",
+    ),
+    Feature(
+        "censored counts, interval censoring `y | cens(c, y2)`, censoring with truncation, a censored gamma",
+        (Backend.STAN, Backend.PYMC),
+        "y | cens(c, y2) ~ 1 + x",
         "Bambi's `censored()` is PyMC's `Censored`, which reads a right-censored count as P(Y >= y), not brms's "
-        "P(Y > y), and has no intervals; hierc does not lower to it",
-        _censored,
+        "P(Y > y), has neither intervals nor truncation, and takes the gamma's log P(Y > y) as log(1 - cdf), "
+        "-inf far in the tail",
+        _censored_beyond_bambi,
     ),
     Feature(
         "truncated responses `y | trunc(lb = L, ub = U)`",
-        (Backend.STAN, Backend.PYMC),
+        ALL,
         "y | trunc(lb = 0) ~ 1 + x",
-        "hierc does not lower it to Bambi's `truncated()`",
-        _truncated,
+        "`truncated(y, lb=L, ub=U)`",
+    ),
+    Feature(
+        "a truncated binomial response `y | trials(n) + trunc(...)`",
+        (Backend.STAN, Backend.PYMC),
+        "y | trials(n) + trunc(lb = 1) ~ 1 + x\nfamily binomial",
+        "Bambi's binomial response is `p(y, n)`, which `truncated()` cannot take",
+        _truncated_trials,
     ),
     Feature(
         "every prior distribution, and the data-scaled default priors",

@@ -165,7 +165,18 @@ def response_text(model: ir.Model) -> str:
     response = model.response
     if FAMILIES[model.family].needs_trials:
         return f"p({response.variable}, {response.trials})"
-    return factor_text(response.values)
+    text = factor_text(response.values)
+    if response.censored is not None:  # Bambi's `censored`, PyMC's `Censored`; `prepare` spells the codes
+        return f"censored({text}, {response.censored})"
+    if response.truncated:  # Bambi's `truncated`, PyMC's `Truncated`: for counts too, over P(lb <= Y <= ub)
+        bounds = [(side, value) for side, value in (("lb", response.lb), ("ub", response.ub)) if value is not None]
+        text = f"truncated({text}, {', '.join(f'{side}={_bound(value)}' for side, value in bounds)})"
+    return text
+
+
+def _bound(value: float | str) -> str:
+    """A truncation bound: a column, or a number as formulae reads it."""
+    return value if isinstance(value, str) else ir.python_number(ir.Constant(value, repr(value)))
 
 
 def formula_text(model: ir.Model) -> str:

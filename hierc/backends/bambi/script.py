@@ -264,6 +264,10 @@ def _prepare(model: ir.Model) -> list[str]:
     for block in model.groups:
         variables = ", ".join(_string(v) for v in block.factor.variables)
         lines.append(f"    frame[{_string(formula.group_column(model, block))}] = group_labels(data, {variables})")
+    censored = model.response.censored
+    if censored is not None:  # brms's codes (words in any case, or -1, 0, 1) as Bambi's words
+        codes = f"censoring(data, {_string(censored)}) + 1"
+        lines.append(f'    frame[{_string(censored)}] = np.array(["left", "none", "right"])[{codes}]')
     lines.append("    return frame")
     return lines
 
