@@ -21,7 +21,14 @@ CATEGORICAL = ("c", "d")
 GROUPING = ("g", "h", "k")
 INNER = ("log", "log1p", "sqrt", "exp")  # positive stays positive
 OUTER = ("center", "scale")
-ARITHMETIC = ("I({v}^2)", "I(-{v} * 2 + 1)", "I(({form} + 1) / 2^{v})", "poly({form}, 2)", "I(scale({v}^-1))")
+ARITHMETIC = (
+    "I({v}^2)",
+    "I(-{v} * 2 + 1)",
+    "I(({form} + 1) / 2^{v})",
+    "poly({form}, 2)",
+    "bs({form}, 3, degree = 2)",
+    "I(scale({v}^-1))",
+)
 
 REAL_PRIORS = (
     "normal(0, 2.5)",

@@ -124,6 +124,12 @@ def test_response_statistics_for_default_priors():
         ("y ~ I((-x)^0.5)", {"y": [1.0, 2.0], "x": [-1.0, 2.0]}, "`I((-x)^0.5)` is not a finite number", 3),
         ("y ~ I(log(x - 1))", {"y": [1.0, 2.0], "x": [3.0, 1.0]}, "`log(x - 1)` needs positive values", 3),
         ("y ~ poly(x, 3)", {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, 2.0]}, "more distinct values of `x`", None),
+        (
+            "y ~ bs(x, 5)",
+            {"y": [1.0, 2.0, 3.0, 4.0], "x": [1.0, 2.0, 2.0, 3.0]},
+            "places 2 inner knots between the ends of `x`, which has only 3 distinct values",
+            None,
+        ),
         # sd(x) and sd(y) overflow: the default priors would be degenerate
         ("y ~ x", {"y": [1.0, 2.0, 3.0], "x": [1.0, 2.0, -1e300]}, "`x` has values too large", None),
         ("y ~ x", {"y": [1.0, 2.0, 1e300], "x": [1.0, 2.0, 3.0]}, "`y` has values too large", None),
@@ -217,6 +223,32 @@ def test_arithmetic_follows_rs_precedence():
     np.testing.assert_allclose(bound.X.matrix, np.column_stack(list(expected.values())), rtol=1e-14)
     grouped = bind(model("y ~ I(x - (z - 1))"), frame)
     np.testing.assert_allclose(grouped.X.matrix[:, 0], x - (z - 1), rtol=1e-14)
+
+
+def test_b_splines_are_rs_and_new_data_reuse_the_fitted_knots():
+    """`bs(x, 5)` is R's `splines::bs(x, df = 5)`: SciPy's B-spline design matrix (another implementation than
+    formulae's, which hierc uses) on knots at R's quantiles of x, less its first column; with that column the
+    basis sums to 1 at every row. Rows bound as new data get the fitted knots, and those survive the JSON."""
+    from scipy.interpolate import BSpline
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"y": rng.normal(size=60), "x": rng.gamma(2.0, 2.0, 60)})
+    for df, degree in ((5, 3), (4, 2), (3, 1), (3, 3)):
+        text = f"y ~ bs(x, {df})" if degree == 3 else f"y ~ bs(x, df = {df}, degree = {degree})"
+        bound = bind(model(text), frame)
+        x = frame["x"].to_numpy()
+        inner = np.quantile(x, np.arange(1, df - degree + 1) / (df - degree + 1))  # R's type 7 quantiles
+        knots = np.concatenate([[x.min()] * (degree + 1), inner, [x.max()] * (degree + 1)])
+        full = BSpline.design_matrix(x, knots, degree).toarray()
+        np.testing.assert_allclose(bound.X.matrix, full[:, 1:], atol=1e-13)
+        np.testing.assert_allclose(full.sum(axis=1), 1, atol=1e-13)
+        label = model(text).terms[0].label
+        assert bound.X.names == tuple(f"{label}[{k}]" for k in range(1, df + 1))
+    coding = DataCoding.from_json(bound.coding.to_json())
+    assert coding == bound.coding and set(coding.splines) == {"bs(x, 3)"}
+    rows = [3, 17, 29]
+    new = bind(model("y ~ bs(x, 3)"), frame.iloc[rows].drop(columns="y").reset_index(drop=True), fitted=coding)
+    np.testing.assert_allclose(new.X.matrix, bound.X.matrix[rows], atol=1e-12)
 
 
 def test_orthogonal_polynomials_are_rs_and_new_data_reuse_the_fitted_recurrence():

@@ -1,4 +1,4 @@
-"""Formula functions and a transformed response across the backends: `I(...)`, `poly()`, `log(y) ~`.
+"""Formula functions and a transformed response across the backends: `I(...)`, `poly()`, `bs()`, `log(y) ~`.
 
 Binding is checked against NumPy and formulae in tests/test_design.py; here the generated PyMC script and
 Bambi's model read the same columns as hierc's binding (their log densities are hierc's), and a
@@ -21,7 +21,7 @@ from pymc_helpers import import_script, logp_function, random_points
 from test_bambi import assert_same_log_density
 from test_pymc_codegen import assert_same_inputs
 
-FUNCTIONS = "y ~ 1 + I(x^2) + I(-(x - 1) * z) + I(log(w) / 2) + poly(z, 2) + (1 + I(x^2) || g)\n"
+FUNCTIONS = "y ~ 1 + I(x^2) + I(-(x - 1) * z) + I(log(w) / 2) + poly(z, 2) + bs(w, 4) + (1 + I(x^2) || g)\n"
 TRANSFORMED = "log(y) ~ 1 + x + (1 | g)\n"
 
 

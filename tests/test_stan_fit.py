@@ -352,6 +352,12 @@ def _family_program(cases: list[tuple]) -> str:
 def test_every_family_link_and_form_has_scipys_log_density():
     """The Stan side of every family declaration, against SciPy (`_likelihood_by_scipy`): one program holds
     every case, and the data choose which one is the target."""
+    for (family, link, form), ours, scipys in stan_and_scipy_log_densities():
+        assert ours == pytest.approx(scipys, rel=1e-10), (family, link, form)
+
+
+def stan_and_scipy_log_densities() -> list[tuple[tuple, float, float]]:
+    """For every family x link x Stan form: Stan's log density (through pystan's log_prob) and SciPy's."""
     from test_censoring import scipy_distribution
     from test_pymc_codegen import _likelihood_by_scipy
 
@@ -372,6 +378,7 @@ def test_every_family_link_and_form_has_scipys_log_density():
         ResponseKind.ORDINAL: rng.integers(1, 5, n),  # 4 categories, between the 3 thresholds below
     }
     aux["thresholds"] = np.array([-0.8, 0.3, 1.5])
+    out = []
     for k, (family, link, form, _) in enumerate(cases, start=1):
         y = responses[FAMILIES[family].response]
         if FAMILIES[family].needs_trials:  # P(y > trials) is 0: a right-censored row is below its trials
@@ -386,4 +393,5 @@ def test_every_family_link_and_form_has_scipys_log_density():
             distribution = scipy_distribution(family, _INVERSE[link](eta), aux, trials)
             expected = (distribution.logcdf(y) if form == "lcdf" else distribution.logsf(y)).sum()
         posterior = build(program, {k: np.asarray(v).tolist() if not np.isscalar(v) else v for k, v in data.items()})
-        assert posterior.log_prob([0.0]) == pytest.approx(expected, rel=1e-10), (family, link, form)
+        out.append(((family, link, form), float(posterior.log_prob([0.0])), float(expected)))
+    return out

@@ -100,8 +100,8 @@ def _terms_where(model: ir.Model, test) -> list[Use]:
     return [Use(term.written_at, f"`{term.label}`") for term in terms if any(test(f) for f in term.factors)]
 
 
-def _polynomial(model: ir.Model) -> list[Use]:
-    return _terms_where(model, lambda factor: isinstance(factor, ir.Polynomial))
+def _basis(model: ir.Model) -> list[Use]:
+    return _terms_where(model, lambda factor: isinstance(factor, ir.Basis))
 
 
 def _division(model: ir.Model) -> list[Use]:
@@ -212,11 +212,11 @@ FEATURES: tuple[Feature, ...] = (
         _division,
     ),
     Feature(
-        "orthogonal polynomials `poly(x, 3)`",
+        "orthogonal polynomials `poly(x, 3)` or B-splines `bs(x, 5)`",
         (Backend.STAN, Backend.PYMC),
-        "y ~ 1 + poly(x, 3)",
+        "y ~ 1 + poly(x, 3) + bs(z, 4)",
         "Bambi names the term's dim `poly(x, 3)_dim`, and nutpie cannot store a dim whose name has a comma",
-        _polynomial,
+        _basis,
     ),
     Feature(
         "categorical predictors `C(x)`, `C(x, ref = ...)`, treatment-coded",

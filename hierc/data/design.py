@@ -83,10 +83,13 @@ class DataCoding:
     categories: tuple[str, ...] = ()  # an ordinal response's categories, in their order (y = 1..K)
     # `poly(x, 3)` -> the recurrence of its orthogonal polynomials over the fitted data: (alpha, norm2), as R's
     polynomials: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=dict)
+    # `bs(x, 5)` -> its knots, from the fitted data: (the inner knots, the lower and upper boundary knots)
+    splines: dict[str, tuple[tuple[float, ...], float, float]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         fields = {"categorical": self.categorical, "moments": self.moments, "groups": self.groups}
-        return json.dumps(fields | {"categories": self.categories, "polynomials": self.polynomials}, sort_keys=True)
+        fields |= {"categories": self.categories, "polynomials": self.polynomials, "splines": self.splines}
+        return json.dumps(fields, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> DataCoding:
@@ -97,6 +100,7 @@ class DataCoding:
             {k: tuple(levels) for k, levels in data["groups"].items()},
             tuple(data.get("categories", ())),
             {k: (tuple(alpha), tuple(norm2)) for k, (alpha, norm2) in data.get("polynomials", {}).items()},
+            {k: (tuple(inner), low, high) for k, (inner, low, high) in data.get("splines", {}).items()},
         )
 
 
@@ -202,6 +206,20 @@ def orthogonal_recurrence(x: np.ndarray, degree: int) -> tuple[tuple[float, ...]
     return tuple(alpha), tuple(norm2)
 
 
+def spline_knots(x: np.ndarray, df: int, degree: int) -> tuple[tuple[float, ...], float, float]:
+    """R's knots for `bs(x, df, degree)`: df - degree inner knots at equally spaced quantiles of x (R's default
+    quantile, NumPy's linear), and the boundary knots at its range."""
+    quantiles = np.linspace(0, 1, df - degree + 2)[1:-1]
+    return tuple(float(k) for k in np.quantile(x, quantiles)), float(np.min(x)), float(np.max(x))
+
+
+def spline_basis(x: np.ndarray, inner: tuple[float, ...], low: float, high: float, degree: int) -> np.ndarray:
+    """The B-spline basis with these knots, its first column dropped (R's `intercept = FALSE`), by formulae."""
+    from formulae.transforms import BSpline
+
+    return BSpline()(np.asarray(x, dtype=float), knots=list(inner), degree=degree, lower_bound=low, upper_bound=high)
+
+
 def orthogonal_polynomials(x: np.ndarray, alpha: tuple[float, ...], norm2: tuple[float, ...]) -> np.ndarray:
     """The columns P_1 .. P_degree at x, each divided by its norm over the fitted data (R's predict.poly)."""
     columns = [np.ones_like(x), x - alpha[0]]
@@ -294,9 +312,11 @@ class _Binder:
                 for level in levels
                 if level != reference
             ]
-        if isinstance(factor, ir.Polynomial):
+        if isinstance(factor, ir.Basis):
             values = self.factor_columns(factor.base)[0][1]
-            columns = self.polynomial(factor, values)
+            columns = (
+                self.polynomial(factor, values) if isinstance(factor, ir.Polynomial) else self.spline(factor, values)
+            )
             return [(f"{factor.label}[{k}]", column) for k, column in enumerate(columns.T, start=1)]
         if isinstance(factor, ir.Expression):
             values = np.broadcast_to(self.arithmetic(factor.expression), (len(self.frame),)).astype(float)
@@ -345,6 +365,24 @@ class _Binder:
             alpha, norm2 = orthogonal_recurrence(x, factor.degree)
             self.coding.polynomials[factor.label] = (alpha, norm2)
         return orthogonal_polynomials(x, alpha, norm2)
+
+    def spline(self, factor: ir.Spline, x: np.ndarray) -> np.ndarray:
+        """R's `bs(x, df, degree)` by formulae's `bs`: N x df columns of the B-spline basis whose inner knots lie
+        at quantiles of the fitted data and boundary knots at its range; the knots are kept for new data
+        (beyond the boundary knots, the polynomials of the outer pieces go on, as R's)."""
+        if self.fitted is not None:
+            inner, low, high = self.fitted.splines[factor.label]
+        else:
+            distinct = len(np.unique(x))
+            if factor.df - factor.degree + 2 > distinct:
+                raise self.fail(
+                    f"`{factor.label}` places {factor.df - factor.degree} inner knots between the ends of "
+                    f"`{factor.base.label}`, which has only {distinct} distinct values",
+                    hint=f"lower `df` to {max(factor.degree, factor.degree + distinct - 2)} or less",
+                )
+            inner, low, high = spline_knots(x, factor.df, factor.degree)
+            self.coding.splines[factor.label] = (inner, low, high)
+        return spline_basis(x, inner, low, high, factor.degree)
 
     def reference(self, factor: ir.Categorical, levels: list[str]) -> str:
         if len(levels) < 2:

@@ -176,6 +176,30 @@ class Polynomial:
 
 
 @dataclass(frozen=True)
+class Spline:
+    """`bs(x, df)`: a B-spline basis of a numeric predictor, as R's `splines::bs` (no intercept column): `df`
+    columns `bs(x, 5)[1]`, ..., piecewise polynomials of `degree` (default 3) joined at df - degree inner
+    knots, at quantiles of the fitted data (the knots are kept for new data)."""
+
+    base: Numeric | Expression
+    df: int
+    degree: int = 3
+
+    @property
+    def label(self) -> str:
+        degree = f", degree = {self.degree}" if self.degree != 3 else ""
+        return f"bs({self.base.label}, {self.df}{degree})"
+
+    @property
+    def columns(self) -> int:
+        return self.df
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.base.variables
+
+
+@dataclass(frozen=True)
 class Categorical:
     """A categorical predictor, treatment-coded against `reference` (None: the first level in sorted order)."""
 
@@ -193,7 +217,8 @@ class Categorical:
         return (self.variable,)
 
 
-Factor = Numeric | Expression | Polynomial | Categorical
+Factor = Numeric | Expression | Polynomial | Spline | Categorical
+Basis = Polynomial | Spline  # several columns computed from one numeric predictor
 NumericFactor = Numeric | Expression  # a factor of one numeric column: an offset, or what `poly` expands
 
 

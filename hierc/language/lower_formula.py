@@ -383,8 +383,8 @@ def _offsets(
         factor = _factor(call.args[0].value, diags)
         if isinstance(factor, ir.Categorical):
             diags.error(call.span, f"an offset must be numeric; `{factor.variable}` is categorical here")
-        elif isinstance(factor, ir.Polynomial):
-            diags.error(call.span, "an offset is one column, not a polynomial")
+        elif isinstance(factor, ir.Basis):
+            diags.error(call.span, f"an offset is one column, not the columns of `{factor.label}`")
         elif factor is not None and factor in [offset for offset, _ in offsets]:
             diags.error(call.span, f"duplicate offset `{factor.label}`")
         elif factor is not None:
@@ -482,12 +482,14 @@ def _factor(atom, diags: Diagnostics) -> ir.Factor | None:
             return _expression(atom, diags)
         if func == POLYNOMIAL:
             return _polynomial(atom, diags)
+        if func == SPLINE:
+            return _spline(atom, diags)
         if func == OFFSET:
             diags.error(atom.span, "an offset is a term of its own", "add it to the formula: `+ offset(...)`")
             return None
         if func in _TRANSFORMS:
             return _transformed(atom, _TRANSFORMS[func], diags)
-        functions = [*_TRANSFORMS, CATEGORICAL, ARITHMETIC, POLYNOMIAL, OFFSET]
+        functions = [*_TRANSFORMS, CATEGORICAL, ARITHMETIC, POLYNOMIAL, SPLINE, OFFSET]
         if func in _CATEGORICAL_ALIASES:
             hint = f"write `C({_first_arg_text(atom)})` for a categorical predictor"
         elif func in _NOT_YET:
@@ -534,8 +536,8 @@ def _transformed(call: ast.Call, transform: Transform, diags: Diagnostics) -> ir
             call.span, f"`{transform.value}` cannot be applied to the categorical predictor `{factor.variable}`"
         )
         return None
-    if isinstance(factor, ir.Polynomial):
-        diags.error(call.span, f"`{transform.value}` cannot be applied to the polynomial `{factor.label}`")
+    if isinstance(factor, ir.Basis):
+        diags.error(call.span, f"`{transform.value}` cannot be applied to the columns of `{factor.label}`")
         return None
     return ir.Numeric(factor.variable, factor.transforms + (transform,))
 
@@ -546,6 +548,7 @@ def _is_call(node, func: str) -> bool:
 
 ARITHMETIC = "I"
 POLYNOMIAL = "poly"
+SPLINE = "bs"
 _ARITHMETIC_USAGE = "e.g. `I(x^2)`, `I(x * z)`, `I(log(x) / 100)`"
 
 
@@ -626,6 +629,59 @@ def _polynomial(call: ast.Call, diags: Diagnostics) -> ir.Polynomial | None:
         )
         return None
     return ir.Polynomial(base, int(degree.value))
+
+
+def _spline(call: ast.Call, diags: Diagnostics) -> ir.Spline | None:
+    """`bs(x, df)` or `bs(x, df, degree = 2)`: R's B-spline basis of a numeric predictor."""
+    usage = "write `bs(x, df)`, e.g. `bs(x, 5)`, or `bs(x, 5, degree = 2)`"
+    names = [arg.name.text if arg.name is not None else None for arg in call.args]
+    if "knots" in names:
+        diags.error(call.span, "hierc places the knots itself, at quantiles of the data", "give `df`: " + usage)
+        return None
+    positional = [arg for arg in call.args[1:] if arg.name is None]
+    named = {arg.name.text: arg for arg in call.args[1:] if arg.name is not None}
+    given = {"df": positional[0]} if positional else {}
+    if (
+        not call.args
+        or names[0] is not None
+        or len(positional) > 1
+        or (positional and call.args[1].name is not None)  # a positional argument after a named one
+        or not set(named) <= {"df", "degree"}
+        or (positional and "df" in named)
+        or len(named) + len(positional) != len(call.args) - 1
+    ):
+        diags.error(call.span, "`bs` takes a numeric predictor, its number of columns `df`, and a `degree`", usage)
+        return None
+    given |= {name: arg for name, arg in named.items()}
+    if "df" not in given:
+        diags.error(call.span, "`bs` needs its number of columns, `df`", usage)
+        return None
+    numbers = {}
+    for what, arg in given.items():
+        value = arg.value
+        if not isinstance(value, ast.Number) or value.value != int(value.value) or value.value < 1:
+            diags.error(value.span, f"`{what}` of a B-spline is a whole number, 1 or more", usage)
+            return None
+        numbers[what] = int(value.value)
+    degree = numbers.get("degree", 3)
+    if numbers["df"] < degree:
+        diags.error(
+            call.span,
+            f"a B-spline of degree {degree} has at least {degree} columns, not {numbers['df']}",
+            f"write `df = {degree}` or more",
+        )
+        return None
+    base = _factor(call.args[0].value, diags)
+    if base is None:
+        return None
+    if not isinstance(base, (ir.Numeric, ir.Expression)):
+        diags.error(
+            call.args[0].span,
+            f"`bs` applies to a numeric predictor, not to `{unparse_term(call.args[0].value)}`",
+            usage,
+        )
+        return None
+    return ir.Spline(base, numbers["df"], degree)
 
 
 def _categorical(call: ast.Call, diags: Diagnostics) -> ir.Categorical | None:

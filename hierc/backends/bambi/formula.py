@@ -110,6 +110,8 @@ def factor_text(factor: ir.Factor, parens: str = arithmetic.ALL) -> str:
         return f"C({factor.variable})"
     if isinstance(factor, ir.Polynomial):
         return f"poly({factor_text(factor.base, parens)}, {factor.degree})"
+    if isinstance(factor, ir.Spline):
+        return f"bs({factor_text(factor.base, parens)}, df={factor.df}, degree={factor.degree})"
     if isinstance(factor, ir.Expression):
         function = TRANSFORM.get
         power = " ** "

@@ -127,6 +127,8 @@ def _factor(factor: ir.Factor) -> str:
         return f"contrasts(data, {_string(factor.variable)}{reference})"
     if isinstance(factor, ir.Polynomial):
         return f"poly({_string(factor.label)}, {_values(factor.base)}, {factor.degree})"
+    if isinstance(factor, ir.Spline):
+        return f"bs({_string(factor.label)}, {_values(factor.base)}, {factor.df}, {factor.degree})"
     return f"column({_string(factor.label)}, {_values(factor)})"
 
 

@@ -82,6 +82,16 @@ def poly(name: str, x: np.ndarray, degree: int) -> tuple[list[str], list[np.ndar
     return [f"{name}[{k}]" for k in range(1, degree + 1)], columns
 
 
+def bs(name: str, x: np.ndarray, df: int, degree: int) -> tuple[list[str], list[np.ndarray]]:
+    """R's bs(x, df, degree) by formulae's: columns `name[1]`.. of the B-spline basis whose df - degree
+    inner knots lie at quantiles of these data and boundary knots at their range, less its first column."""
+    from formulae.transforms import BSpline
+
+    knots = list(np.quantile(x, np.linspace(0, 1, df - degree + 2)[1:-1]))
+    basis = BSpline()(x, knots=knots, degree=degree, lower_bound=x.min(), upper_bound=x.max())
+    return [f"{name}[{k}]" for k in range(1, df + 1)], list(basis.T)
+
+
 def level_labels(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Each row's level as a label, and the levels' labels in sorted order (numbers numerically)."""
     unique = pd.unique(series)
