@@ -176,7 +176,7 @@ def _truncation(
 ) -> tuple[float | None, float | None] | None:
     """The bounds of `T[lower, upper]` (None where left out); None if they cannot be used here."""
     node = decl.truncation
-    lower, upper = (None, None) if node is None else (b and b.value for b in (node.lower, node.upper))
+    lower, upper = (None, None) if node is None else (None if b is None else b.value for b in (node.lower, node.upper))
     if node is not None:
         problem = _truncation_problem(prior, lower, upper)
         if problem is not None:

@@ -64,8 +64,8 @@ _STAN_DIST: dict[Dist, tuple[str, tuple[str, ...]]] = {
 
 def _bounds(limits: tuple[float, float]) -> str:
     """A declaration's bounds, `<lower=0>`, from a parameter's range (nothing where it is all real numbers)."""
-    sides = [f"{side}={number(value)}" for side, value in zip(("lower", "upper"), limits, strict=True)]
-    sides = [text for text, value in zip(sides, limits, strict=True) if math.isfinite(value)]
+    pairs = zip(("lower", "upper"), limits, strict=True)
+    sides = [f"{side}={number(value)}" for side, value in pairs if math.isfinite(value)]
     return f"<{', '.join(sides)}>" if sides else ""
 
 
