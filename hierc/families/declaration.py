@@ -14,11 +14,10 @@ parameter by its class (`{sigma}`, `{nu}`, `{phi}`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-
-import numpy as np
 
 import hierc.language.vocabulary as vocabulary
 from hierc.language.vocabulary import Dist, Link, ParamClass, Stat
@@ -45,8 +44,8 @@ class ResponseKind(StrEnum):
     def support(self) -> tuple[float, float]:
         """The least and greatest values, ends included where the family's cdfs take them."""
         if self is ResponseKind.REAL:
-            return -np.inf, np.inf
-        return 0.0, 1.0 if self is ResponseKind.UNIT else np.inf
+            return -math.inf, math.inf
+        return 0.0, 1.0 if self is ResponseKind.UNIT else math.inf
 
 
 @dataclass(frozen=True)
