@@ -96,6 +96,8 @@ def test_missing_plus_gets_a_hint():
         ("prior(normal(0, 1), class = b, coef = x)  # slope", "write `prior b[x] ~ normal(0, 1)`"),
         ('prior(exponential(2), class = "sd", group = "g")', "write `prior sd(g) ~ exponential(2)`"),
         ("prior(gamma(2, 0.1), class = nu)", "write `prior nu ~ gamma(2, 0.1)`"),
+        ("prior(normal(0, 1), class = b, lb = 0)", "write `prior b ~ normal(0, 1) T[0, ]`"),
+        ("prior(normal(0, 1), class = b, coef = x, lb = -1, ub = 2.5)", "write `prior b[x] ~ normal(0, 1) T[-1, 2.5]`"),
         ("prior(normal(0, 1))", "e.g. `prior b ~ normal(0, 1)` or `prior sd(g) ~ halfnormal(1)`"),
     ],
 )

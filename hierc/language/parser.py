@@ -346,7 +346,9 @@ def _brms_prior_hint(line: str) -> str | None:
         target += f"({options['group']})"
     if options.get("coef"):
         target += f"[{options['coef']}]"
-    return f"write `prior {target} ~ {distribution}`"
+    bounds = dict(re.findall(r",\s*(lb|ub)\s*=\s*(-?[\d.]+(?:[eE][+-]?\d+)?)", inside))
+    truncation = f" T[{bounds.get('lb', '')}, {bounds.get('ub', '')}]" if bounds else ""  # brms's bounds
+    return f"write `prior {target} ~ {distribution}{truncation}`"
 
 
 def _syntax_diagnostic(error: UnexpectedInput, source: Source) -> Diagnostic:
