@@ -10,6 +10,8 @@ every backend takes its names from here:
     r_<g>                group-level effects (dims `<g>`, `<g>__coef`)
     cor_<g>              correlation matrix of a correlated block (dims `<g>__coef`, `<g>__coef2`)
     sigma, nu, phi       auxiliary parameters
+    Intercept_sigma, b_sigma (dim `coef_sigma`), b_sigma_Intercept
+                         an auxiliary parameter's formula (`sigma ~ x`), as the mean's
 
 and so do the names a backend keeps to itself: data (`N_<g>`, `J_<g>`,
 `Z_<g>`, `K_<term>`), statistics for default priors (`sd_Y`, `sd_Z_<g>`),
@@ -130,6 +132,24 @@ class BlockNames:
 
 
 @dataclass(frozen=True)
+class FormulaNames:
+    """The names of a distributional formula's outputs, data and locals (`sigma ~ x`)."""
+
+    intercept: str  # at the means of its predictors
+    b: str
+    b_intercept: str  # at predictors = 0
+    coef_dim: str
+    X: str
+    X_names: str  # the PyMC script's names of X's columns
+    Xc: str  # X with centred columns
+    K: str  # number of columns of X, when it depends on the data
+    means_X: str
+    sd_X: str  # column sds of X, for default priors
+    offsets: str
+    value: str  # the parameter's value on each row
+
+
+@dataclass(frozen=True)
 class TermNames:
     b: str  # the term's coefficient in the unrolled encoding
     K: str  # its number of design columns, when it depends on the data
@@ -151,6 +171,7 @@ class Names:
         self.groups: dict[str, GroupNames] = {}
         self.blocks: dict[tuple[str, str | None], BlockNames] = {}
         self.terms: dict[str, TermNames] = {}
+        self.formulas: dict[str, FormulaNames] = {}
         self.bambi_columns: dict[str, str] = {}
         variable, identifier, dim = self._variable, self._identifier, self._dim
         outputs = {}
@@ -165,7 +186,17 @@ class Names:
                 coef_dim=coef,
                 cor_dim=dim(f"{coef}2"),
             )
-        for term in [*model.terms, *(t for block in model.groups for t in block.terms)]:
+        formula_outputs = {
+            f.label: dict(
+                intercept=variable(f"Intercept_{f.label}"),
+                b=variable(f"b_{f.label}"),
+                b_intercept=variable(f"b_{f.label}_Intercept"),
+                coef_dim=dim(f"coef_{f.label}"),
+            )
+            for f in model.distributional
+        }
+        dpar_terms = [t for f in model.distributional for t in f.terms]
+        for term in [*model.terms, *(t for block in model.groups for t in block.terms), *dpar_terms]:
             if term.label not in self.terms:
                 t = ident(term.label)
                 width = f"K_{t}"  # `layout` spells it so too: no other name starts with `K_`
@@ -173,6 +204,18 @@ class Names:
                     raise CompilerBug(f"two terms are named {t}")
                 self.terms[term.label] = TermNames(variable(f"b_{t}"), identifier(width), identifier(f"x_{t}"))
         self.statistics = {usual: identifier(usual) for usual in STATISTICS}
+        for f in model.distributional:
+            self.formulas[f.label] = FormulaNames(
+                **formula_outputs[f.label],
+                X=variable(f"X_{f.label}"),
+                X_names=identifier(f"X_{f.label}_names"),
+                Xc=identifier(f"Xc_{f.label}"),
+                K=identifier(f"K_{f.label}"),
+                means_X=identifier(f"means_X_{f.label}"),
+                sd_X=identifier(f"sd_X_{f.label}"),
+                offsets=variable(f"offsets_{f.label}"),
+                value=f.label,  # fixed: no parameter has its name when a formula gives its values
+            )
         for block in model.groups:
             label, g = block.factor.label, ident(block.factor.label)
             group = GroupNames(
@@ -257,6 +300,10 @@ class Names:
 
     def term(self, label: str) -> TermNames:
         return self.terms[label]
+
+    def formula(self, dpar: str) -> FormulaNames:
+        """The names of the formula of an auxiliary parameter (`sigma`)."""
+        return self.formulas[dpar]
 
     def statistic(self, usual: str) -> str:
         """The name of a statistic of the data, by its usual name (`sd_Y`)."""

@@ -21,6 +21,7 @@ def fake_frame(model: ir.Model, n: int = 60, levels: int = 5, seed: int = 0, gro
         v for t in _all_terms(model) for f in t.factors if not isinstance(f, ir.Categorical) for v in f.variables
     }
     numeric |= {v for offset in model.offsets for v in offset.variables}
+    numeric |= {v for f in model.distributional for offset in f.offsets for v in offset.variables}
     columns: dict[str, object] = {}
     for name in sorted(numeric):
         columns[name] = rng.uniform(0.5, 3.0, n).round(3)
@@ -116,4 +117,5 @@ def _expit(x):
 
 
 def _all_terms(model: ir.Model) -> list[ir.Term]:
-    return list(model.terms) + [t for block in model.groups for t in block.terms]
+    dpar_terms = [t for formula in model.distributional for t in formula.terms]
+    return list(model.terms) + [t for block in model.groups for t in block.terms] + dpar_terms

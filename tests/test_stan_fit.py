@@ -317,6 +317,9 @@ def _family_cases() -> list[tuple]:
             if declaration.censorable:
                 forms |= {"lcdf": declaration.stan.likelihood, "lccdf": declaration.stan.likelihood}
             cases += [(family, link, form, template) for form, template in forms.items()]
+            if declaration.auxiliary_classes and declaration.auxiliary_per_row:  # a vector of each, as a formula's
+                per_row = {f: t for f, t in forms.items() if f != "glm" or declaration.stan.glm_per_row}
+                cases += [(family, link, f"{form}, per row", template) for form, template in per_row.items()]
     return cases
 
 
@@ -325,6 +328,7 @@ def _family_program(cases: list[tuple]) -> str:
     auxiliary = sorted({cls.value for declaration in FAMILIES.values() for cls in declaration.auxiliary_classes})
     lines = ["data {", "  int N;", "  int which;", "  vector[N] y_real;", "  array[N] int y_int;", "  array[N] int T;"]
     lines += ["  vector[N] eta;", "  matrix[N, 1] X;", "  vector[1] b;", *(f"  real {name};" for name in auxiliary)]
+    lines += [f"  vector[N] {name}_rows;" for name in auxiliary]  # each row's value, for the per-row forms
     lines.append("  vector[N] mean_eta;")  # the inverse link of eta, for the cdfs (below)
     lines.append("  ordered[3] thresholds;")
     functions = dict.fromkeys(f for declaration in FAMILIES.values() for f in declaration.stan.functions)
@@ -333,8 +337,9 @@ def _family_program(cases: list[tuple]) -> str:
     # alone (no parameter) reads freed memory; a generated model's `mu` is always such a local
     lines += ["}", "parameters {", "  real unused;", "}", "model {", "  vector[N] mean_local = mean_eta;"]
     for k, (family, link, form, template) in enumerate(cases, start=1):
-        fills = {name: name for name in auxiliary} | {"eta": "eta", "alpha": "eta", "X": "X", "trials": "T"}
-        fills["thresholds"] = "thresholds"
+        form, per_row = form.removesuffix(", per row"), form.endswith(", per row")
+        fills = {name: f"{name}_rows" if per_row else name for name in auxiliary}
+        fills |= {"eta": "eta", "alpha": "eta", "X": "X", "trials": "T", "thresholds": "thresholds"}
         cdf = form in ("lcdf", "lccdf")
         statement = template.format(**fills, mean="mean_local" if cdf else _INVERSE_LINK[link].format("eta"))
         name, arguments = statement.split("(", 1)
@@ -378,20 +383,29 @@ def stan_and_scipy_log_densities() -> list[tuple[tuple, float, float]]:
         ResponseKind.ORDINAL: rng.integers(1, 5, n),  # 4 categories, between the 3 thresholds below
     }
     aux["thresholds"] = np.array([-0.8, 0.3, 1.5])
+    # per row: the values scattered around the single ones, on the log or logit scale
+    aux_rows = {
+        name: value * np.exp(rng.normal(0, 0.3, n)) if name not in ("zi", "hu") else rng.uniform(0.1, 0.6, n)
+        for name, value in aux.items()
+        if name != "thresholds"
+    }
     out = []
     for k, (family, link, form, _) in enumerate(cases, start=1):
+        form, per_row = form.removesuffix(", per row"), form.endswith(", per row")
+        values = aux | aux_rows if per_row else aux
         y = responses[FAMILIES[family].response]
         if FAMILIES[family].needs_trials:  # P(y > trials) is 0: a right-censored row is below its trials
             y = np.minimum(y, trials - (form == "lccdf"))
         integer = FAMILIES[family].response.integer
         data = {"N": n, "which": k, "y_real": np.ones(n) if integer else y, "y_int": y if integer else np.ones(n, int)}
         data |= {"T": trials, "eta": eta, "mean_eta": _INVERSE[link](eta), "X": x, "b": b}
-        data |= {name: aux[name] for name in aux}
+        data |= {name: aux[name] for name in aux} | {f"{name}_rows": value for name, value in aux_rows.items()}
         total_eta = eta + x @ b if form == "glm" else eta
-        expected = _likelihood_by_scipy(family, link, y, total_eta, aux, trials)
+        expected = _likelihood_by_scipy(family, link, y, total_eta, values, trials)
         if form in ("lcdf", "lccdf"):  # the probabilities censored rows take, by SciPy's cdfs
-            distribution = scipy_distribution(family, _INVERSE[link](eta), aux, trials)
+            distribution = scipy_distribution(family, _INVERSE[link](eta), values, trials)
             expected = (distribution.logcdf(y) if form == "lcdf" else distribution.logsf(y)).sum()
         posterior = build(program, {k: np.asarray(v).tolist() if not np.isscalar(v) else v for k, v in data.items()})
-        out.append(((family, link, form), float(posterior.log_prob([0.0])), float(expected)))
+        name = f"{form}, per row" if per_row else form
+        out.append(((family, link, name), float(posterior.log_prob([0.0])), float(expected)))
     return out

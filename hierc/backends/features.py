@@ -191,6 +191,10 @@ def _every_level_coded(model: ir.Model) -> list[Use]:
     return uses
 
 
+def _distributional(model: ir.Model) -> list[Use]:
+    return [Use(f.written_at, f"the formula of `{f.label}`") for f in model.distributional]
+
+
 FEATURES: tuple[Feature, ...] = (
     Feature(
         "population-level terms, interactions and transforms",
@@ -337,6 +341,13 @@ FEATURES: tuple[Feature, ...] = (
         ALL,
         "y ~ 1 + x + (1 | g)\nprior sd(g) ~ inv_gamma(3, 2)\nprior b ~ student_t(3, 0, 1)",
         "a `bmb.Prior` for every term, defaults included, scaled by the design columns of Bambi's model",
+    ),
+    Feature(
+        "a distributional formula for an auxiliary parameter, `sigma ~ x`",
+        (Backend.STAN, Backend.PYMC),
+        "y ~ 1 + x\nsigma ~ 1 + z",
+        'Bambi has them (`bmb.Formula("y ~ x", "sigma ~ z")`), but hierc\'s Bambi script does not write them yet',
+        _distributional,
     ),
     Feature(
         "`param = noncentered` or `centered` for all grouping factors",

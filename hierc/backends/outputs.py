@@ -44,6 +44,10 @@ def dims(model: ir.Model) -> dict[str, list[str]]:
             out[names.effects] = [levels, coef]
         if block.correlated:
             out[names.cor] = [coef, names.cor_dim]
+    for formula in model.distributional:
+        F = naming.names(model).formula(formula.label)
+        if formula.terms:
+            out[F.b] = [F.coef_dim]
     return out
 
 
@@ -62,6 +66,10 @@ def coords(bound: BoundData) -> dict[str, list[str]]:
             out[group.coef_dim] = names
             if block.correlated:
                 out[group.cor_dim] = names
+    for formula in bound.model.distributional:
+        if formula.terms:
+            dim = naming.names(bound.model).formula(formula.label).coef_dim
+            out[dim] = list(bound.distributional[formula.label].X.names)
     return out
 
 
@@ -78,6 +86,11 @@ def summary_variables(model: ir.Model) -> list[str]:
         if block.correlated:
             names.append(naming.cor(model, block.factor.label))
     names += [cls.value for cls in auxiliary_parameters(model)]
+    for formula in model.distributional:
+        F = naming.names(model).formula(formula.label)
+        names += [F.intercept] if formula.intercept else []
+        names += [F.b_intercept] if formula.centred else []
+        names += [F.b] if formula.terms else []
     return names
 
 

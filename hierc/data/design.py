@@ -71,6 +71,14 @@ class GroupData:
 
 
 @dataclass(frozen=True)
+class FormulaData:
+    """The design of a distributional formula (`sigma ~ x`): its columns, and its offsets summed per row."""
+
+    X: Design
+    offset: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class DataCoding:
     """What binding learned from the data a model is fitted to, and new data must be coded with for
     prediction: the levels and reference level of each categorical predictor, the mean and sd behind
@@ -123,6 +131,7 @@ class BoundData:
     # `y | trunc(lb, ub)`: each row's bounds (None: that side unbounded)
     lb: np.ndarray | None = None
     ub: np.ndarray | None = None
+    distributional: dict[str, FormulaData] = field(default_factory=dict)  # by parameter (`sigma`)
 
     @property
     def n(self) -> int:
@@ -675,14 +684,13 @@ class _Binder:
         y, se, trials = self.response()
         X = self.design(self.model.terms)
         groups = {block.factor.label: self.group(block) for block in self.model.groups}
-        designs = [X] + [g.design for g in groups.values()]
+        distributional = {f.label: self.formula(f) for f in self.model.distributional}
+        designs = [X] + [g.design for g in groups.values()] + [f.X for f in distributional.values()]
         if self.fitted is None:  # a fit needs variation; a prediction may be for one row
             for design in designs:
                 self.check_columns(design)
         widths = {label: s.stop - s.start for d in designs for label, s in d.spans.items()}
-        offset = None
-        if self.model.offsets:  # each offset's one column, transformed as a predictor is
-            offset = np.sum([self.factor_columns(o)[0][1] for o in self.model.offsets], axis=0)
+        offset = self.offset(self.model.offsets)
         coding = self.fitted or replace(self.coding, categories=self.categories)
         censored, upper = self.censoring(y, trials)
         lb, ub = self.truncation(y, censored, upper)
@@ -702,7 +710,15 @@ class _Binder:
             upper,
             lb,
             ub,
+            distributional,
         )
+
+    def offset(self, offsets: tuple[ir.NumericFactor, ...]) -> np.ndarray | None:
+        """The sum of some offsets per row, each one column transformed as a predictor is; None without any."""
+        return np.sum([self.factor_columns(o)[0][1] for o in offsets], axis=0) if offsets else None
+
+    def formula(self, formula: ir.Distributional) -> FormulaData:
+        return FormulaData(self.design(formula.terms), self.offset(formula.offsets))
 
     def check_columns(self, design: Design) -> None:
         """Default priors divide by each column's sd; a constant column has no information anyway."""

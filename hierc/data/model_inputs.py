@@ -2,8 +2,9 @@
 
 The Stan program's data block and the PyMC script's `make_model` take the
 same variables: N, Y, n_thresholds, se, T, weights, cens, Y_upper, lb, ub, X,
-offsets, K_<term> (widths of categorical terms), K, and per grouping factor
-N_<g>, J_<g> (the level of each observation), M_<g> and Z_<g>. Only the
+offsets, K_<term> (widths of categorical terms), K, per grouping factor
+N_<g>, J_<g> (the level of each observation), M_<g> and Z_<g>, and per
+distributional formula X_<dpar>, K_<dpar> and offsets_<dpar>. Only the
 level index differs: Stan counts from 1, Python from 0.
 """
 
@@ -29,7 +30,9 @@ def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> d
         data["se"] = bound.se
     if isinstance(model.response.trials, str) and rows:
         data["T"] = bound.trials
-    for term in list(model.terms) + [t for block in model.groups for t in block.terms]:
+    all_terms = list(model.terms) + [t for block in model.groups for t in block.terms]
+    all_terms += [t for formula in model.distributional for t in formula.terms]
+    for term in all_terms:
         if term_width(term).symbols:
             data[width_name(term)] = bound.term_widths[term.label]
     if layout(model.terms)[0].symbols:
@@ -56,4 +59,12 @@ def model_inputs(bound: BoundData, first_level: int = 0, rows: bool = True) -> d
             data[G.M] = group.design.width
         if block.terms and rows:
             data[G.Z] = group.design.matrix
+    for formula in model.distributional:
+        F, given = naming.names(model).formula(formula.label), bound.distributional[formula.label]
+        if layout(formula.terms)[0].symbols:
+            data[F.K] = given.X.width
+        if formula.terms and rows:
+            data[F.X] = given.X.matrix
+        if given.offset is not None and rows:
+            data[F.offsets] = given.offset
     return data

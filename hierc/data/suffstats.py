@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from hierc.errors import BackendError
 from hierc.families import FAMILIES
 from hierc.language import ir
-from hierc.language.vocabulary import Likelihood
+from hierc.language.vocabulary import Likelihood, ParamClass
 
 if TYPE_CHECKING:
     from hierc.data.design import BoundData
@@ -54,6 +54,8 @@ def why_not(model: ir.Model) -> str | None:
         return "the rows have likelihood weights, which the statistics of the rows do not hold"
     if model.response.censored is not None:
         return "some rows may be censored, which the statistics of the rows do not hold"
+    if model.formula_of(ParamClass.SIGMA) is not None:
+        return "sigma has a formula: each row has its own sd, which the statistics of the rows do not hold"
     return None
 
 

@@ -53,7 +53,7 @@ BETA = FamilyDeclaration(
     links=(Link.LOGIT, Link.PROBIT, Link.CLOGLOG),
     auxiliary=(PRECISION,),
     response=ResponseKind.UNIT,
-    stan=Stan("beta({mean} * {phi}, (1 - {mean}) * {phi})"),
+    stan=Stan("beta({mean} .* {phi}, (1 - {mean}) .* {phi})"),
     pymc=PyMC(
         Template("pm.Beta", (("alpha", "{mean} * {phi}"), ("beta", "(1 - {mean}) * {phi}"))),
         log_ccdf="pm.logcdf(pm.Beta.dist(alpha=beta, beta=alpha), 1 - y)",  # 1 - y is beta(beta, alpha)

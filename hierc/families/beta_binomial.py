@@ -40,7 +40,7 @@ BETA_BINOMIAL = FamilyDeclaration(
     links=(Link.LOGIT, Link.PROBIT, Link.CLOGLOG),
     auxiliary=(PRECISION,),
     response=ResponseKind.COUNT,
-    stan=Stan("beta_binomial({trials}, {mean} * {phi}, (1 - {mean}) * {phi})"),
+    stan=Stan("beta_binomial({trials}, {mean} .* {phi}, (1 - {mean}) .* {phi})"),
     pymc=PyMC(
         Template("pm.BetaBinomial", (("n", "{trials}"), ("alpha", "{mean} * {phi}"), ("beta", "(1 - {mean}) * {phi}")))
     ),

@@ -9,7 +9,9 @@ NumPy/SciPy reference. No other module asks which family a model has.
 Templates name the pieces a backend fills in: `{eta}` the linear predictor,
 `{mean}` the inverse link applied to it, `{trials}` the number of trials,
 `{thresholds}` an ordinal family's ordered thresholds, and each auxiliary
-parameter by its class (`{sigma}`, `{nu}`, `{phi}`).
+parameter by its class (`{sigma}`, `{nu}`, `{phi}`). An auxiliary parameter
+with a formula of its own (`sigma ~ x`) fills in a vector of one value per
+row, so Stan templates multiply and divide elementwise (`.*`, `./`).
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ class Stan:
     likelihood: str | None
     on_link: dict[Link, str] = field(default_factory=dict)  # Stan's forms on the linear predictor
     glm: dict[Link, str] = field(default_factory=dict)  # GLM functions, which add `{X} * b` themselves
+    # whether the GLM function takes a vector of the auxiliary parameter (one from a formula): Stan's
+    # normal_id_glm does, neg_binomial_2_log_glm does not
+    glm_per_row: bool = False
     # definitions of the functions the templates call where Stan has none (the program keeps each once)
     functions: tuple[str, ...] = ()
     # a censored or truncated row's log P(Y <= {y}) and log P(Y > {y}) where Stan's own cdfs cannot be used,
@@ -175,6 +180,12 @@ class FamilyDeclaration:
     @property
     def auxiliary_classes(self) -> tuple[ParamClass, ...]:
         return tuple(a.cls for a in self.auxiliary)
+
+    @property
+    def auxiliary_per_row(self) -> bool:
+        """Whether an auxiliary parameter may take a formula (a value per row): every template takes one, but
+        the Stan functions of the zero families (the only families with their own) take one value each."""
+        return not self.stan.functions
 
     def auxiliary_of(self, cls: ParamClass) -> Auxiliary:
         return next(a for a in self.auxiliary if a.cls is cls)

@@ -43,7 +43,7 @@ GAMMA = FamilyDeclaration(
     links=(Link.LOG,),  # an identity link would let the mean go negative, where the density is zero
     auxiliary=(SHAPE,),
     response=ResponseKind.POSITIVE,
-    stan=Stan("gamma({shape}, {shape} ./ {mean})", on_link={Link.LOG: "gamma({shape}, {shape} * exp(-{eta}))"}),
+    stan=Stan("gamma({shape}, {shape} ./ {mean})", on_link={Link.LOG: "gamma({shape}, {shape} .* exp(-{eta}))"}),
     pymc=PyMC(
         Template("pm.Gamma", (("alpha", "{shape}"), ("beta", "{shape} / {mean}"))),
         on_link={Link.LOG: Template("pm.Gamma", (("alpha", "{shape}"), ("beta", "{shape} * pt.exp(-{eta})")))},

@@ -45,7 +45,9 @@ GAUSSIAN = FamilyDeclaration(
     links=(Link.IDENTITY, Link.LOG),
     auxiliary=(SIGMA,),
     response=ResponseKind.REAL,
-    stan=Stan("normal({mean}, {sigma})", glm={Link.IDENTITY: "normal_id_glm({X}, {alpha}, b, {sigma})"}),
+    stan=Stan(
+        "normal({mean}, {sigma})", glm={Link.IDENTITY: "normal_id_glm({X}, {alpha}, b, {sigma})"}, glm_per_row=True
+    ),
     pymc=PyMC(
         Template("pm.Normal", (("mu", "{mean}"), ("sigma", "{sigma}"))),
         log_cdf="log_normal_cdf((y - mu) / sigma)",

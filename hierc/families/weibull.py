@@ -59,8 +59,8 @@ WEIBULL = FamilyDeclaration(
     auxiliary=(WEIBULL_SHAPE,),
     response=ResponseKind.POSITIVE,
     stan=Stan(
-        "weibull({shape}, {mean} / tgamma(1 + 1 / {shape}))",
-        on_link={Link.LOG: "weibull({shape}, exp({eta}) / tgamma(1 + 1 / {shape}))"},
+        "weibull({shape}, {mean} ./ tgamma(1 + 1 ./ {shape}))",
+        on_link={Link.LOG: "weibull({shape}, exp({eta}) ./ tgamma(1 + 1 ./ {shape}))"},
     ),
     pymc=PyMC(
         Template("pm.Weibull", (("alpha", "{shape}"), ("beta", "{mean} / pt.gamma(1 + 1 / {shape})"))),

@@ -63,6 +63,20 @@ def linear_predictor(
     return eta
 
 
+def _formula_predictor(draws: dict[str, np.ndarray], bound: BoundData, formula) -> np.ndarray:
+    """A distributional formula's linear predictor for every draw and row (draws x N), on its link's scale."""
+    F, given = naming.names(bound.model).formula(formula.label), bound.distributional[formula.label]
+    some = next(iter(draws.values()))
+    eta = np.zeros((len(some), bound.n))
+    if formula.intercept:
+        eta += draws[F.b_intercept if formula.terms else F.intercept][:, None]
+    if formula.terms:
+        eta += draws[F.b] @ given.X.matrix.T
+    if given.offset is not None:
+        eta += given.offset
+    return eta
+
+
 def _new_effects(draws, model, block, count: int, new_levels: NewLevels, rng) -> np.ndarray:
     """Effects of `count` unseen levels, draws x count x coefficients: per draw, independent normal vectors
     with the fitted sds and, in a correlated block, the fitted correlation (a zero-sum factor too: a new
@@ -104,6 +118,8 @@ def _auxiliary(draws: dict[str, np.ndarray], bound: BoundData) -> dict[str, np.n
     model = bound.model
     family = FAMILIES[model.family]
     aux = {cls.value: draws[cls.value][:, None] for cls in family.auxiliary_classes if cls.value in draws}
+    for formula in model.distributional:  # a parameter with a formula has a value per draw and row
+        aux[formula.label] = _INVERSE_LINK[formula.link](_formula_predictor(draws, bound, formula))
     if model.thresholds:
         aux["thresholds"] = draws[naming.INTERCEPT_ORIGINAL if model.terms else naming.INTERCEPT][:, None, :]
     return aux

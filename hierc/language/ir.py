@@ -306,6 +306,27 @@ class GroupBlock:
 
 
 @dataclass(frozen=True)
+class Distributional:
+    """`sigma ~ x`: a linear predictor for an auxiliary parameter of the family, on its link's scale (brms's
+    distributional formula). Its intercept is at the means of its predictors, as the mean's."""
+
+    dpar: ParamClass
+    link: Link  # log for a positive parameter, logit for a probability
+    intercept: bool
+    terms: tuple[Term, ...]
+    offsets: tuple[NumericFactor, ...] = ()
+    written_at: Span | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        return self.dpar.value
+
+    @property
+    def centred(self) -> bool:
+        return self.intercept and bool(self.terms)
+
+
+@dataclass(frozen=True)
 class DataScaled:
     """factor * numerator / denominator, the statistics taken from the bound data."""
 
@@ -329,10 +350,14 @@ class Target:
     cls: ParamClass
     group: str | None = None
     coefficient: str | None = None
+    # `b(sigma)[x]`, `Intercept(sigma)`: a coefficient of an auxiliary parameter's formula (None: the mean's)
+    dpar: ParamClass | None = None
 
     @property
     def label(self) -> str:
         text = self.cls.value
+        if self.dpar is not None:
+            text += f"({self.dpar.value})"
         if self.group is not None:
             text += f"({self.group})"
         if self.coefficient is not None:
@@ -408,11 +433,15 @@ class Model:
     offsets: tuple[NumericFactor, ...] = ()
     # an ordinal family's ordered thresholds, `Intercept`, in place of the intercept (which is then False)
     thresholds: bool = False
+    # formulas of auxiliary parameters (`sigma ~ x`), in the family's order; the others are one number each
+    distributional: tuple[Distributional, ...] = ()
     family_at: Span | None = field(default=None, compare=False)  # the `family` statement
     source: Source | None = field(default=None, compare=False)  # the spec's text, to show where a backend fails
 
-    def prior(self, cls: ParamClass, group: str | None = None, coefficient: str | None = None) -> Prior:
-        target = Target(cls, group, coefficient)
+    def prior(
+        self, cls: ParamClass, group: str | None = None, coefficient: str | None = None, dpar: ParamClass | None = None
+    ) -> Prior:
+        target = Target(cls, group, coefficient, dpar)
         if target not in self._priors_by_target:
             raise KeyError(target.label)
         return self._priors_by_target[target]
@@ -432,6 +461,9 @@ class Model:
         columns += [v for term in all_terms for v in term.variables]
         columns += [v for offset in self.offsets for v in offset.variables]
         columns += [v for block in self.groups for v in block.factor.variables]
+        for formula in self.distributional:
+            columns += [v for term in formula.terms for v in term.variables]
+            columns += [v for offset in formula.offsets for v in offset.variables]
         return list(dict.fromkeys(columns))
 
     @property
@@ -445,6 +477,10 @@ class Model:
         coefficients `beta_<g>` are the parameters, and its effects `r_<g>` are those less the population's."""
         centered = block.parameterization is Parameterization.CENTERED
         return centered and any(c in self.population_coefficients for c in block.coefficients)
+
+    def formula_of(self, dpar: ParamClass) -> Distributional | None:
+        """The formula of an auxiliary parameter, or None where it is one number."""
+        return next((f for f in self.distributional if f.dpar is dpar), None)
 
     def group(self, label: str) -> GroupBlock:
         for block in self.groups:

@@ -13,6 +13,7 @@ from hierc.families import FAMILIES
 from hierc.language import ast, ir
 from hierc.language.identifiers import model_name_problem
 from hierc.language.lower_formula import (
+    LoweredFormula,
     PendingBlock,
     find_group,
     lower_formula,
@@ -23,10 +24,13 @@ from hierc.language.source import Span
 from hierc.language.unparse import unparse_term
 from hierc.language.vocabulary import (
     DEFAULT_PARAMETERIZATION,
+    PARAM_SUPPORT,
     RESERVED_PARAMETERIZATIONS,
     Family,
     Link,
+    ParamClass,
     Parameterization,
+    Support,
 )
 
 _FAMILIES = {f.value: f for f in Family}
@@ -41,6 +45,7 @@ class _Statements:
     data: ast.DataDecl | None = None
     family: ast.FamilyDecl | None = None
     formula: ast.Formula | None = None
+    distributional: list[ast.Formula] = field(default_factory=list)  # `sigma ~ x`, after the response's
     priors: list[ast.PriorDecl] = field(default_factory=list)
     params: list[ast.ParamDecl] = field(default_factory=list)
 
@@ -55,8 +60,10 @@ def lower(spec: ast.Spec, default_name: str = "model") -> ir.Model:
     if statements.formula is None:
         diags.error(None, "the spec has no formula", "add one, e.g. `y ~ 1 + x + (1 | g)`")
         diags.raise_if_any()
-    formula = lower_formula(statements.formula, diags)
+    distributional = _formulas_of_parameters(statements.distributional, family, diags)
+    formula = lower_formula(statements.formula, diags, tuple(distributional))
     _check_response_options(statements.formula.response, family, diags)
+    distributional = _distributional(formula, family, diags)
     if diags.items:  # without a sound formula, check what does not depend on it
         check_distributions(statements.priors, diags)
         for decl in statements.params:
@@ -84,6 +91,7 @@ def lower(spec: ast.Spec, default_name: str = "model") -> ir.Model:
         priors=(),
         offsets=formula.offsets,
         thresholds=thresholds,
+        distributional=distributional,
         family_at=statements.family.span if statements.family else None,
     )
     priors = resolve_priors(statements.priors, model, diags)
@@ -97,6 +105,8 @@ def _collect(spec: ast.Spec, diags: Diagnostics) -> _Statements:
     for statement in spec.statements:
         if isinstance(statement, ast.PriorDecl):
             found.priors.append(statement)
+        elif isinstance(statement, ast.Formula) and found.formula is not None:
+            found.distributional.append(statement)
         elif isinstance(statement, ast.ParamDecl):
             found.params.append(statement)
         else:
@@ -108,6 +118,56 @@ def _collect(spec: ast.Spec, diags: Diagnostics) -> _Statements:
             else:
                 setattr(found, slot, statement)
     return found
+
+
+def _formulas_of_parameters(formulas: list[ast.Formula], family: Family, diags: Diagnostics) -> list[ast.Formula]:
+    """The formulas after the response's that name an auxiliary parameter of the family (`sigma ~ x`); each
+    other one is an error."""
+    declaration = FAMILIES[family]
+    classes = [cls.value for cls in declaration.auxiliary_classes]
+    kept = []
+    for formula in formulas:
+        name = formula.response.name
+        written = name.text if isinstance(name, ast.Name) else None
+        if written in classes:
+            kept.append(formula)
+            continue
+        if classes:
+            hint = f"a formula after it gives a parameter of the {family.value} family, {one_of(classes)}, predictors"
+        else:
+            hint = f"the {family.value} family has no parameter besides the mean to give a formula"
+        diags.error(formula.span, "a second formula for the response; a spec has one", hint)
+    return kept
+
+
+def _distributional(formula: LoweredFormula, family: Family, diags: Diagnostics) -> tuple[ir.Distributional, ...]:
+    """Each formula of an auxiliary parameter, at most one each, on the log scale for a positive parameter and
+    the logit scale for a probability (brms's defaults)."""
+    declaration = FAMILIES[family]
+    response = formula.response
+    found: dict[ParamClass, ir.Distributional] = {}
+    for predictor in formula.distributional:
+        name = predictor.name.text
+        cls = ParamClass(name)
+        if not declaration.auxiliary_per_row:
+            diags.error(
+                predictor.span,
+                f"`{name}` of the {family.value} family cannot have a formula: the family's Stan density takes "
+                f"one value of `{name}`",
+                f"give `{name}` a prior instead: `prior {name} ~ ...`",
+            )
+            continue
+        if cls in found:
+            diags.error(predictor.span, f"a second formula for `{name}`", "combine them into one")
+            continue
+        if cls is ParamClass.SIGMA and response.se is not None:
+            diags.error(predictor.span, "`sigma` is not a parameter here: the response has known standard errors")
+            continue
+        link = Link.LOGIT if PARAM_SUPPORT[cls] is Support.UNIT else Link.LOG
+        found[cls] = ir.Distributional(
+            cls, link, predictor.intercept, predictor.terms, predictor.offsets, written_at=predictor.span
+        )
+    return tuple(found[cls] for cls in declaration.auxiliary_classes if cls in found)
 
 
 def _model_name(decl: ast.ModelDecl | None, default: str, diags: Diagnostics) -> str:

@@ -35,12 +35,24 @@ class PendingBlock:
 
 
 @dataclass(frozen=True)
+class LoweredPredictor:
+    """A distributional formula's right-hand side (`sigma ~ x`), before its parameter is resolved."""
+
+    name: ast.Name  # the parameter it is for, as written
+    intercept: bool
+    terms: tuple[ir.Term, ...]
+    offsets: tuple[ir.NumericFactor, ...]
+    span: Span | None
+
+
+@dataclass(frozen=True)
 class LoweredFormula:
     response: ir.Response
     intercept: bool
     terms: tuple[ir.Term, ...]
     blocks: tuple[PendingBlock, ...]
     offsets: tuple[ir.NumericFactor, ...] = ()
+    distributional: tuple[LoweredPredictor, ...] = ()
 
 
 def check_name(name: ast.Name, diags: Diagnostics) -> bool:
@@ -50,7 +62,10 @@ def check_name(name: ast.Name, diags: Diagnostics) -> bool:
     return problem is None
 
 
-def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
+def lower_formula(
+    formula: ast.Formula, diags: Diagnostics, distributional: tuple[ast.Formula, ...] = ()
+) -> LoweredFormula:
+    """The response's formula, and the formulas of auxiliary parameters (`sigma ~ x`) after it."""
     response = _lower_response(formula.response, diags)
     intercept, terms, group_terms = _lower_terms(formula.terms, diags, inside_group=False)
     term_spans = list(terms)
@@ -84,13 +99,47 @@ def lower_formula(formula: ast.Formula, diags: Diagnostics) -> LoweredFormula:
             seen_factors.add(key)
             blocks.append(block)
 
+    predictors = [_lower_predictor(f, diags) for f in distributional]
+    for predictor in predictors:
+        term_spans += [(term, term.written_at) for term in predictor.terms]
+        term_spans += [(ir.Term((offset,)), predictor.span) for offset in predictor.offsets]
     _check_variable_kinds(term_spans, diags)
     if not intercept and not terms and not group_terms and not offsets:
         hint = f"write `{response.variable} ~ 1` for an intercept-only model"
         diags.error(formula.span, "the model has no terms", hint)
     _check_response_unused(formula.response, response.variable, term_spans, group_terms, diags)
     return LoweredFormula(
-        response, intercept, tuple(term for term, _ in terms), tuple(blocks), tuple(offset for offset, _ in offsets)
+        response,
+        intercept,
+        tuple(term for term, _ in terms),
+        tuple(blocks),
+        tuple(offset for offset, _ in offsets),
+        tuple(predictors),
+    )
+
+
+def _lower_predictor(formula: ast.Formula, diags: Diagnostics) -> LoweredPredictor:
+    """`sigma ~ 1 + x + offset(z)`: population-level terms and offsets; group-level terms are not (yet) part of
+    a distributional formula."""
+    name = formula.response.name  # a parameter's name: the caller kept only those
+    if formula.response.additions:
+        diags.error(formula.response.additions[0].span, "response options belong to the response's formula")
+    intercept, terms, group_terms = _lower_terms(formula.terms, diags, inside_group=False)
+    for group_term in group_terms:
+        diags.error(
+            group_term.span,
+            f"a formula for `{name.text}` takes population-level terms only: group-level terms in it are not supported",
+            "move the group term to the response's formula, or leave it out",
+        )
+    offsets = _offsets(formula.terms, diags)
+    if not intercept and not terms and not offsets:
+        diags.error(formula.span, "this formula has no terms", "write `~ 1` for one value")
+    return LoweredPredictor(
+        name,
+        intercept,
+        tuple(term for term, _ in terms),
+        tuple(offset for offset, _ in offsets),
+        formula.span,
     )
 
 

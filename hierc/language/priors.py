@@ -61,14 +61,19 @@ def parameter_targets(model: ir.Model) -> list[ir.Target]:
         if block.correlated:
             targets.append(ir.Target(ParamClass.COR, label))
     targets += [ir.Target(cls) for cls in auxiliary_parameters(model)]
+    for formula in model.distributional:
+        targets += [ir.Target(ParamClass.INTERCEPT, dpar=formula.dpar)] if formula.intercept else []
+        targets += [ir.Target(ParamClass.B, None, term.label, formula.dpar) for term in formula.terms]
     return targets
 
 
 def auxiliary_parameters(model: ir.Model) -> tuple[ParamClass, ...]:
+    """The auxiliary parameters that are one number each: not replaced by known standard errors, nor
+    predicted by a formula of their own."""
     aux = FAMILIES[model.family].auxiliary_classes
     if model.response.se is not None:  # known standard errors replace sigma
         aux = tuple(cls for cls in aux if cls is not ParamClass.SIGMA)
-    return aux
+    return tuple(cls for cls in aux if model.formula_of(cls) is None)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class _Explicit:
         p = self.pattern
         return (
             p.cls is target.cls
+            and p.dpar is target.dpar  # `b` is the mean's coefficients, `b(sigma)` sigma's: as brms's dpar
             and (p.group is None or p.group == target.group)
             and (p.coefficient is None or p.coefficient == target.coefficient)
         )
@@ -233,6 +239,10 @@ def default_prior(target: ir.Target, model: ir.Model) -> tuple[Dist, tuple[tuple
     mean, sd = family.location
     unit = sd if model.link is Link.IDENTITY else None
     per_x = Stat.PREDICTOR_SD if target.coefficient not in (None, ir.INTERCEPT) else None
+    if target.dpar is not None:  # on the log or logit scale: brms's intercept prior, and slopes like it per sd(x)
+        if target.cls is ParamClass.INTERCEPT:
+            return Dist.STUDENT_T, (("nu", 3.0), ("mu", 0.0), ("sigma", 2.5))
+        return Dist.NORMAL, (("mu", 0.0), ("sigma", _scaled(2.5, None, per_x)))
     match target.cls:
         case ParamClass.INTERCEPT:
             location = _scaled(1.0, mean) if unit else 0.0
@@ -269,8 +279,12 @@ def _target(node: ast.PriorTarget, model: ir.Model, diags: Diagnostics) -> ir.Ta
         )
         return None
 
-    group = None
-    if node.group is not None:
+    group, dpar = None, None
+    if node.group is not None and cls in (ParamClass.B, ParamClass.INTERCEPT):
+        dpar = _dpar(node, cls, model, diags)
+        if dpar is None:
+            return None
+    elif node.group is not None:
         if cls not in (ParamClass.SD, ParamClass.COR):
             diags.error(node.group.span, f"`{name}` does not take a grouping factor", f"write `prior {name} ~ ...`")
             return None
@@ -284,16 +298,50 @@ def _target(node: ast.PriorTarget, model: ir.Model, diags: Diagnostics) -> ir.Ta
 
     coefficient = None
     if node.coefficient is not None:
-        coefficient = _coefficient(node, cls, group, model, diags)
+        coefficient = _coefficient(node, cls, group, model, diags, dpar)
         if coefficient is None:
             return None
 
-    target = ir.Target(cls, group, coefficient)
+    target = ir.Target(cls, group, coefficient, dpar)
     return target if _exists(target, node, model, diags) else None
 
 
+def _dpar(node: ast.PriorTarget, cls: ParamClass, model: ir.Model, diags: Diagnostics) -> ParamClass | None:
+    """`b(sigma)`, `Intercept(sigma)`: the auxiliary parameter whose formula the coefficient is in."""
+    name = node.name.text
+    written = node.group.parts[0].names[0].text if len(node.group.parts) == 1 else ""
+    formulas = [f.label for f in model.distributional]
+    if name == UNCENTERED_INTERCEPT:
+        diags.error(
+            node.name.span,
+            "a distributional formula's intercept takes its prior at the means of its predictors",
+            f"write `prior Intercept({written}) ~ ...`",
+        )
+        return None
+    formula = next((f for f in model.distributional if f.label == written), None)
+    if formula is None:
+        if formulas:
+            hint = f"the model has formulas for {all_of(formulas)}"
+        else:
+            hint = f"`{name}(...)` names the parameter of a formula such as `sigma ~ x`; the model has none"
+        diags.error(node.group.span, f"the model has no formula for `{written or '...'}`", hint)
+        return None
+    if cls is ParamClass.INTERCEPT and not formula.intercept:
+        diags.error(node.span, f"the formula for `{written}` has no intercept", "`0 +` or `- 1` in it removes it")
+        return None
+    if cls is ParamClass.B and not formula.terms:
+        diags.error(node.span, f"the formula for `{written}` has no coefficients `b`")
+        return None
+    return formula.dpar
+
+
 def _coefficient(
-    node: ast.PriorTarget, cls: ParamClass, group: str | None, model: ir.Model, diags: Diagnostics
+    node: ast.PriorTarget,
+    cls: ParamClass,
+    group: str | None,
+    model: ir.Model,
+    diags: Diagnostics,
+    dpar: ParamClass | None = None,
 ) -> str | None:
     span = node.coefficient.span
     if cls not in (ParamClass.B, ParamClass.SD):
@@ -313,10 +361,13 @@ def _coefficient(
             return None
         label = term.label
     if cls is ParamClass.B:
+        within = f"({dpar.value})" if dpar else ""
         if label == ir.INTERCEPT:
-            diags.error(span, "the intercept is not one of the `b` coefficients", "write `prior Intercept ~ ...`")
+            diags.error(
+                span, "the intercept is not one of the `b` coefficients", f"write `prior Intercept{within} ~ ...`"
+            )
             return None
-        terms = model.terms
+        terms = model.formula_of(dpar).terms if dpar else model.terms
         known = [t.label for t in terms]
         where = "population-level coefficient"
     else:
@@ -329,6 +380,8 @@ def _coefficient(
     if label not in known:
         hint = did_you_mean(label, known) or (f"the coefficients are {all_of(known)}" if known else None)
         message = f"there is no {where} `{label}`" if where else f"`{label}` does not vary by `{group}`"
+        if dpar is not None:
+            message = f"the formula for `{dpar.value}` has no coefficient `{label}`"
         diags.error(span, message, hint)
         return None
     return label
@@ -337,6 +390,8 @@ def _coefficient(
 def _exists(target: ir.Target, node: ast.PriorTarget, model: ir.Model, diags: Diagnostics) -> bool:
     """Whether the model has parameters of this class (for this group) at all."""
     cls, span = target.cls, node.span
+    if target.dpar is not None:  # `_dpar` checked its formula
+        return True
     match cls:
         case ParamClass.INTERCEPT:
             if not (model.intercept or model.thresholds):
@@ -368,6 +423,14 @@ def _exists(target: ir.Target, node: ast.PriorTarget, model: ir.Model, diags: Di
     present = auxiliary_parameters(model)
     if cls in present:
         return True
+    if model.formula_of(cls) is not None:
+        diags.error(
+            span,
+            f"`{cls.value}` has a formula of its own, so its prior is on that formula's coefficients",
+            f"write `prior Intercept({cls.value}) ~ ...` or `prior b({cls.value}) ~ ...` (on the "
+            f"{model.formula_of(cls).link.value} scale)",
+        )
+        return False
     if cls is ParamClass.SIGMA and model.response.se is not None:
         diags.error(span, "`sigma` is not a parameter here: the response has known standard errors `se(...)`")
     else:

@@ -109,7 +109,15 @@ def formula_text(model: ir.Model) -> str:
     parts = ["1" if model.intercept or model.thresholds else "0"] + [term_text(t) for t in model.terms]
     parts += [f"offset({offset.label})" for offset in model.offsets]
     parts += [group_block_text(b) for b in model.groups]
-    return f"{response_text(model.response)} ~ {' + '.join(parts)}"
+    texts = [f"{response_text(model.response)} ~ {' + '.join(parts)}"]
+    return "; ".join(texts + [distributional_text(f) for f in model.distributional])
+
+
+def distributional_text(formula: ir.Distributional) -> str:
+    """`sigma ~ 1 + x`, a distributional formula as resolved."""
+    parts = ["1" if formula.intercept else "0"] + [term_text(t) for t in formula.terms]
+    parts += [f"offset({offset.label})" for offset in formula.offsets]
+    return f"{formula.label} ~ {' + '.join(parts)}"
 
 
 def summarize(model: ir.Model, source_name: str | None = None) -> str:
@@ -149,6 +157,12 @@ def summarize(model: ir.Model, source_name: str | None = None) -> str:
             f"    structure         {structure}",
             f"    parameterization  {block.parameterization.value}",
         ]
+
+    for formula in model.distributional:
+        lines += ["", f"formula of {formula.label}, link {formula.link.value}"]
+        lines.append(f"  {distributional_text(formula)}")
+        if formula.centred:
+            lines.append("  (its Intercept at the means of its predictors)")
 
     lines += ["", "priors"]
     width = max(len(p.on) for p in model.priors)

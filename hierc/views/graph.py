@@ -102,8 +102,10 @@ def _parent_plate(block: ir.GroupBlock, model: ir.Model) -> str | None:
 def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
     """The graphical model of a spec; with data, the plates say how many levels and rows there are."""
     graph = Graph(model.name)
-    priors_of = lambda cls, group=None: [  # noqa: E731
-        p for p in model.priors if p.target.cls is cls and (group is None or p.target.group == group)
+    priors_of = lambda cls, group=None, dpar=None: [  # noqa: E731
+        p
+        for p in model.priors
+        if p.target.cls is cls and p.target.dpar is dpar and (group is None or p.target.group == group)
     ]
 
     def add(node: Node, *parents: str) -> None:
@@ -172,6 +174,25 @@ def build_graph(model: ir.Model, bound: BoundData | None = None) -> Graph:
     for cls in auxiliary_parameters(model):
         add(Node(cls.value, Kind.RANDOM, Row.DATA, note=_prior_note(model, priors_of(cls))))
         likelihood.append(cls.value)
+    for formula in model.distributional:  # a parameter with a formula: a value per row, as the mean
+        F, inputs = naming.names(model).formula(formula.label), []
+        if formula.intercept:
+            note = _prior_note(model, priors_of(ir.ParamClass.INTERCEPT, dpar=formula.dpar))
+            add(Node(F.intercept, Kind.RANDOM, Row.PRIOR, note=note))
+            inputs.append(F.intercept)
+        if formula.terms:
+            add(
+                Node(
+                    F.b, Kind.RANDOM, Row.PRIOR, note=_prior_note(model, priors_of(ir.ParamClass.B, dpar=formula.dpar))
+                )
+            )
+            add(Node(F.X, Kind.FIXED, Row.MEAN, OBSERVATIONS))
+            inputs += [F.b, F.X]
+        if formula.offsets:
+            add(Node(F.offsets, Kind.FIXED, Row.MEAN, OBSERVATIONS))
+            inputs.append(F.offsets)
+        add(Node(F.value, Kind.DETERMINISTIC, Row.MEAN, OBSERVATIONS, note=f"link: {formula.link.value}"), *inputs)
+        likelihood.append(F.value)
     response = model.response
     for fixed in (response.se, response.trials if isinstance(response.trials, str) else None, response.weights):
         if fixed is not None:

@@ -80,6 +80,15 @@ def layout(graph: Graph) -> dict[str, tuple[float, float]]:
     for node in graph.nodes:
         if node.row in (Row.MEAN, Row.DATA) and node.kind in (Kind.DETERMINISTIC, Kind.OBSERVED):
             position[node.name] = (middle, y_of[node.row])
+    # a distributional formula's parameter (after the mean) to the right, its fixed inputs beside it
+    beside = [n for n in graph.nodes if n.row is Row.MEAN and n.kind is Kind.DETERMINISTIC][1:]
+    for i, node in enumerate(beside):
+        x = middle + DX * 2.2 * (i + 1)
+        position[node.name] = (x, y_of[Row.MEAN])
+        inputs = [n for n in fixed if (n.name, node.name) in graph.edges]
+        for j, dot in enumerate(inputs):
+            position[dot.name] = (x + DX * (0.7 + j * 0.45), y_of[Row.MEAN])
+        fixed = [n for n in fixed if n not in inputs]
     for row in (Row.MEAN, Row.DATA):
         dots = [n for n in fixed if n.row is row]
         for i, node in enumerate(dots):

@@ -125,6 +125,8 @@ class _Function:
             self.blocks += pieces
         self.needs: set[str] = set()  # statistics of the data and sizes the code uses
         self.body: list[str] = []  # lines inside `with pm.Model(...)`
+        # each distributional formula's names, and the size and columns of its design matrix
+        self.formulas = [(f, self.names.formula(f.label), *layout(f.terms)) for f in model.distributional]
 
     # ---- output ----------------------------------------------------------------
 
@@ -290,6 +292,11 @@ class _Function:
         for label in self.z_width:
             G = self.names.group(label)
             stats[G.sd_Z] = (f'inputs["{G.Z}"].std(axis=0, ddof=1)', "column sds, for default priors")
+        for formula, F, _, _ in self.formulas:
+            stats[F.means_X] = (f'inputs["{F.X}"].mean(axis=0)', f"the intercept of `{formula.label}` is at the means")
+            stats[F.sd_X] = (f'inputs["{F.X}"].std(axis=0, ddof=1)', "column sds, for default priors")
+            if formula.centred:
+                self.needs.add(F.means_X)
         if self.centred:
             self.needs.add(self.stat("means_X"))
         for name, (expr, note) in stats.items():
@@ -340,6 +347,14 @@ class _Function:
         if m.offsets:
             offsets = naming.OFFSET
             self.add(offsets, call("pm.Data", f'"{offsets}"', f'inputs["{offsets}"]', dims=f'"{OBS}"'))
+        for formula, F, _, _ in self.formulas:
+            if formula.terms:
+                dims = Seq((f'"{OBS}"', f'"{F.coef_dim}"'), "()")
+                self.add(F.X, call("pm.Data", f'"{F.X}"', f'inputs["{F.X}"]', dims=dims))
+                if formula.centred:
+                    self.add(F.Xc, f"{F.X} - {F.means_X}")
+            if formula.offsets:
+                self.add(F.offsets, call("pm.Data", f'"{F.offsets}"', f'inputs["{F.offsets}"]', dims=f'"{OBS}"'))
         if m.response.se is not None:
             self.add("se", call("pm.Data", '"se"', 'inputs["se"]', dims=f'"{OBS}"'))
         if isinstance(m.response.trials, str):
@@ -522,6 +537,29 @@ class _Function:
     def auxiliary(self) -> None:
         for cls in auxiliary_parameters(self.model):
             self.scalar_rv(cls.value, self.model.prior(cls), self.family.auxiliary_of(cls).meaning)
+        m = self.model
+        for formula, F, K, columns in self.formulas:
+            dpar = formula.dpar
+            scale = f"on the {formula.link.value} scale"
+            if formula.intercept:
+                at = ", at the means of its predictors" if formula.centred else ""
+                note = f"intercept of `{formula.label}`{at}, {scale}"
+                self.scalar_rv(F.intercept, m.prior(ParamClass.INTERCEPT, dpar=dpar), note)
+            if formula.terms:
+                pieces = []
+                for run in runs(formula.terms, lambda t, d=dpar: m.prior(ParamClass.B, None, t.label, d)):
+                    own = span([columns[t.label] for t in run])
+                    prior = m.prior(ParamClass.B, None, run[0].label, dpar)
+                    pieces.append(_Piece(prior, own, self.column_sd(F.sd_X, own, K)))
+                self.body.append(f"{_indent(2)}# coefficients of `{formula.label}`, {scale}")
+                self.vector_rv(F.b, pieces, K, f'"{F.coef_dim}"')
+            parts = [F.intercept] if formula.intercept else []
+            parts += [f"{F.Xc if formula.centred else F.X} @ {F.b}"] if formula.terms else []
+            parts += [F.offsets] if formula.offsets else []
+            if parts == [F.intercept]:
+                parts = [f'{F.intercept} * pt.ones(inputs["N"])']
+            value = _INVERSE_LINK[formula.link].format(" + ".join(parts))
+            self.add(F.value, value, f"`{formula.label}` on each row, from its formula")
 
     def linear_predictor(self) -> list[str]:
         m = self.model
@@ -683,6 +721,9 @@ class _Function:
             out.append((naming.INTERCEPT_ORIGINAL, expr, f'"{naming.THRESHOLD_DIM}"'))
         elif self.centred:
             out.append((naming.INTERCEPT_ORIGINAL, f"Intercept - pt.dot({self.stat('means_X')}, b)", None))
+        for formula, F, _, _ in self.formulas:
+            if formula.centred:
+                out.append((F.b_intercept, f"{F.intercept} - pt.dot({F.means_X}, {F.b})", None))
         if not out:
             return
         self.note("outputs under the names every backend uses")

@@ -189,7 +189,8 @@ def _prepare_function(model: ir.Model) -> list[str]:
             inputs.append((name, f"{read}.astype(Y.dtype)"))
 
     seen: set[str] = set()
-    for term in [*model.terms, *(t for block in model.groups for t in block.terms)]:
+    dpar_terms = [t for formula in model.distributional for t in formula.terms]
+    for term in [*model.terms, *(t for block in model.groups for t in block.terms), *dpar_terms]:
         if term.label in seen:
             continue
         seen.add(term.label)
@@ -228,6 +229,17 @@ def _prepare_function(model: ir.Model) -> list[str]:
             coords.append((G.coef_dim, coefficient_names))
             if block.correlated:
                 coords.append((G.cor_dim, coefficient_names))
+    for formula in model.distributional:
+        F = naming.names(model).formula(formula.label)
+        if formula.terms:
+            design = call("design", *(_term_variable(model, t) for t in formula.terms))
+            lines += statement(f"{F.X}, {F.X_names} = ", design, 1)
+            if layout(formula.terms)[0].symbols:
+                inputs.append((F.K, f"{F.X}.shape[1]"))
+            inputs.append((F.X, F.X))
+            coords.append((F.coef_dim, F.X_names))
+        if formula.offsets:
+            inputs.append((F.offsets, " + ".join(_values(offset) for offset in formula.offsets)))
     lines += _dict("inputs", inputs)
     lines += _dict("coords", coords)
     lines.append("    return inputs, coords")

@@ -19,6 +19,11 @@ Two encodings, one model:
   an uncorrelated group block; generated quantities reassemble `b`, `sd_<g>`
   and `r_<g>` so that both encodings give the same output names. A
   correlated block is one joint distribution, so it is the same in both.
+
+A distributional formula (`sigma ~ x`) is the same in both encodings: its
+coefficients are one vector, and the parameter's value on every row one
+vector computed before the likelihood, which the family's template reads as
+it reads a single value.
 """
 
 from __future__ import annotations
@@ -239,6 +244,8 @@ class _Program:
         self.needs: set[str] = set()  # statistics of the data the priors use
         self.bound_vectors = _Lines()  # transformed data: each element's bounds, where a vector's differ
         self.functions: set[str] = set()
+        # each distributional formula's names, and the size and columns of its design matrix
+        self.formulas = [(f, self.names.formula(f.label), *layout(f.terms)) for f in model.distributional]
 
     # ---- structure ---------------------------------------------------------------
 
@@ -254,6 +261,10 @@ class _Program:
     def z_text(self, label: str) -> str:
         """The number of columns of a grouping factor's Z as the program writes it."""
         return self.names.group(label).M if self.z_width[label].symbols else self.z_width[label].render()
+
+    def formula_K(self, F: naming.FormulaNames, K: Size) -> str:
+        """The number of columns of a distributional formula's X as the program writes it."""
+        return F.K if K.symbols else K.render()
 
     # ---- values ------------------------------------------------------------------
 
@@ -337,7 +348,8 @@ class _Program:
         if rows:
             self.response_data(out)
         declared: set[str] = set()
-        for term in list(m.terms) + [t for block in m.groups for t in block.terms]:
+        dpar_terms = [t for f in m.distributional for t in f.terms]
+        for term in list(m.terms) + [t for block in m.groups for t in block.terms] + dpar_terms:
             name = width_name(term)
             if term.columns is None and name not in declared:
                 declared.add(name)
@@ -361,6 +373,16 @@ class _Program:
             if block.terms and rows:
                 labels = ", ".join(t.label for t in block.terms)
                 out.add(f"matrix[N, {self.z_text(label)}] {G.Z};", f"group-level design matrix: {labels}")
+        for formula, F, K, _ in self.formulas:
+            out.note(f"the formula of `{formula.label}`")
+            if K.symbols:
+                out.add(f"int<lower=1> {F.K};", f"number of its design columns: {K.render()}")
+            if formula.terms:
+                labels = ", ".join(t.label for t in formula.terms)
+                out.add(f"matrix[N, {self.formula_K(F, K)}] {F.X};", f"its design matrix: {labels}")
+            if formula.offsets:
+                labels = " + ".join(f"offset({o.label})" for o in formula.offsets)
+                out.add(f"vector[N] {F.offsets};", f"{labels}: added to its linear predictor")
         if self.suffstats:
             self.statistics_data(out)
         return out
@@ -472,6 +494,18 @@ class _Program:
             if G.sd_Z in self.needs:
                 out.add(f"vector[{self.z_text(label)}] {G.sd_Z};", f"column sds of {G.Z}, for default priors")
                 out.add(f"for (k in 1:{self.z_text(label)}) {G.sd_Z}[k] = sd({G.Z}[:, k]);")
+        for formula, F, K, _ in self.formulas:
+            K_text, steps = self.formula_K(F, K), _Lines()
+            if formula.centred:
+                out.add(f"vector[{K_text}] {F.means_X};", f"column means of {F.X}")
+                out.add(f"matrix[N, {K_text}] {F.Xc};", f"{F.X} with centred columns")
+                steps.add(f"{F.means_X}[k] = mean({F.X}[:, k]);")
+                steps.add(f"{F.Xc}[:, k] = {F.X}[:, k] - {F.means_X}[k];")
+            if F.sd_X in self.needs:
+                out.add(f"vector[{K_text}] {F.sd_X};", f"column sds of {F.X}, for default priors")
+                steps.add(f"{F.sd_X}[k] = sd({F.X}[:, k]);")
+            if steps.items:
+                out.nest(f"for (k in 1:{K_text})", steps)
         return out
 
     def parameters(self) -> _Lines:
@@ -496,6 +530,16 @@ class _Program:
             self.block_parameters(block, out)
         for cls in auxiliary_parameters(m):
             out.add(f"real{_bounds(m.prior(cls).limits)} {cls.value};", self.family.auxiliary_of(cls).meaning)
+        for formula, F, K, columns in self.formulas:
+            scale = f"on the {formula.link.value} scale"
+            if formula.intercept:
+                bounds = _bounds(m.prior(ParamClass.INTERCEPT, dpar=formula.dpar).limits)
+                at = ", at the means of its predictors" if formula.centred else ""
+                out.add(f"real{bounds} {F.intercept};", f"intercept of `{formula.label}`{at}, {scale}")
+            if formula.terms:
+                pieces = [(columns[t.label], m.prior(ParamClass.B, None, t.label, formula.dpar)) for t in formula.terms]
+                bounds = self.vector_bounds(F.b, pieces, self.formula_K(F, K))
+                out.add(f"vector{bounds}[{self.formula_K(F, K)}] {F.b};", f"coefficients of `{formula.label}`, {scale}")
         return out
 
     def vector_bounds(self, name: str, pieces: list[tuple[Columns, ir.Prior]], whole: str) -> str:
@@ -621,6 +665,15 @@ class _Program:
                 out.add(*self.sampling(block.names.L, m.prior(ParamClass.COR, label)))
         for cls in auxiliary_parameters(m):
             out.add(*self.sampling(cls.value, m.prior(cls)))
+        for formula, F, K, columns in self.formulas:
+            if formula.intercept:
+                out.add(*self.sampling(F.intercept, m.prior(ParamClass.INTERCEPT, dpar=formula.dpar)))
+            for run in runs(formula.terms, lambda t, d=formula.dpar: m.prior(ParamClass.B, None, t.label, d)):
+                own = span([columns[t.label] for t in run])
+                index, element = own.index(K), own.element_index(K)
+                column_sd = F.sd_X + (f"[{element}]" if element else "")
+                prior = m.prior(ParamClass.B, None, run[0].label, formula.dpar)
+                out.add(*self.sampling(F.b + (f"[{index}]" if index else ""), prior, column_sd, not own.size.is_one))
 
     def b_prior(self, target: str, columns: Columns, term: str) -> tuple[str, str | None]:
         """The prior of the coefficients of columns `columns` of X."""
@@ -727,15 +780,29 @@ class _Program:
                 parts.append(f"rows_dot_product({r_expr}, {z_expr})")
         return parts
 
+    def formula_values(self, out: _Lines) -> None:
+        """Each distributional formula's parameter on every row: the inverse link of its linear predictor."""
+        for formula, F, _, _ in self.formulas:
+            parts = [F.intercept] if formula.intercept else []
+            parts += [f"{F.Xc if formula.centred else F.X} * {F.b}"] if formula.terms else []
+            parts += [F.offsets] if formula.offsets else []
+            if parts == [F.intercept]:
+                parts = [f"rep_vector({F.intercept}, N)"]
+            eta = " + ".join(parts)
+            note = f"`{formula.label}` on each row, from its formula"
+            out.add(f"vector[N] {F.value} = {_INVERSE_LINK[formula.link].format(eta)};", note)
+
     def likelihood(self, out: _Lines) -> None:
         m = self.model
+        self.formula_values(out)
         intercept = ["intercept_qr * Intercept" if self.qr else "Intercept"] if m.intercept else []
         groups = self.effects_terms(out) + ([naming.OFFSET] if m.offsets else [])
         offset = intercept + groups
         n = f"N{self.qr}"
         weighted = m.response.weights is not None
         per_row = weighted or m.response.censored is not None or m.response.truncated  # GLMs: all rows alike
-        glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled and not per_row else None
+        fits = not self.formulas or self.family.stan.glm_per_row  # a GLM takes one auxiliary value, or a vector
+        glm = self.family.stan.glm.get(m.link) if self.has_X and not self.unrolled and not per_row and fits else None
         if glm is not None:
             alpha = " + ".join(offset) if offset else "0"
             if len(offset) > 1 or (self.qr and offset):
@@ -769,7 +836,7 @@ class _Program:
     def observe_weighted(self, template: str, out: _Lines) -> None:
         """Each row's log density times its weight. Stan has no vectorized density per row, so this is a loop; it
         passes one-row slices (`Y[n:n]`, `mu[n:n]`), which every family's vectorized signature takes."""
-        fills = self.fills("mu[n:n]") | {"trials": "T[n:n]"}
+        fills = self.fills("mu[n:n]", "n:n") | {"trials": "T[n:n]"}
         if self.model.response.se is not None:
             fills["sigma"] = "se[n:n]"
         name, arguments = template.format(**fills).split("(", 1)
@@ -854,7 +921,7 @@ class _Program:
 
     def fills_at(self, rows: str) -> dict[str, str]:
         """The templates' pieces at some rows (`rows_right`, `n`): the linear predictor, se and trials there."""
-        fills = self.fills(f"mu[{rows}]") | {"trials": f"T[{rows}]"}
+        fills = self.fills(f"mu[{rows}]", rows) | {"trials": f"T[{rows}]"}
         if self.model.response.se is not None:
             fills["sigma"] = f"se[{rows}]"
         return fills
@@ -877,10 +944,12 @@ class _Program:
         x = f"{self.X}[:, {index}]" if index else self.X
         return f"{x} * {self.names.term(term.label).b}"
 
-    def fills(self, eta: str) -> dict[str, str]:
-        """What the family's templates name: the linear predictor, the mean, the trials, the auxiliary parameters."""
+    def fills(self, eta: str, rows: str | None = None) -> dict[str, str]:
+        """What the family's templates name: the linear predictor, the mean, the trials, the auxiliary parameters
+        (a parameter with a formula at `rows`: all of them for None)."""
         m = self.model
         fills = {cls.value: cls.value for cls in self.family.auxiliary_classes}
+        fills |= {f.label: f"{F.value}[{rows}]" if rows else F.value for f, F, _, _ in self.formulas}
         if m.response.se is not None:  # known standard errors; the compressed rows are divided by se
             fills["sigma"] = "1.0" if self.qr else "se"
         fills |= {"thresholds": naming.INTERCEPT} if m.thresholds else {}
@@ -910,6 +979,10 @@ class _Program:
         elif self.centred:
             means_X = self.stat("means_X")
             out.add(f"real b_Intercept = Intercept - dot_product({means_X}, b);", "intercept at predictors = 0")
+        for formula, F, _, _ in self.formulas:
+            if formula.centred:
+                note = f"intercept of `{formula.label}` at predictors = 0"
+                out.add(f"real {F.b_intercept} = {F.intercept} - dot_product({F.means_X}, {F.b});", note)
         for block in self.blocks:
             if block.source.correlated:
                 w = block.width.render()

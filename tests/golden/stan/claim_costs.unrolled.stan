@@ -45,7 +45,7 @@ model {
   // linear predictor
   vector[N] mu = Intercept + Xc[:, 1] * b_log_age + Xc[:, 2:(1 + K_policy)] * b_policy
       + r_region[J_region] + offsets;
-  Y ~ gamma(shape, shape * exp(-mu));
+  Y ~ gamma(shape, shape .* exp(-mu));
 }
 generated quantities {
   vector[K] b = append_row(b_log_age, b_policy);           // population-level coefficients

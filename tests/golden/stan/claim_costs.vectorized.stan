@@ -42,7 +42,7 @@ model {
   // likelihood
   // linear predictor
   vector[N] mu = Intercept + Xc * b + r_region[J_region] + offsets;
-  Y ~ gamma(shape, shape * exp(-mu));
+  Y ~ gamma(shape, shape .* exp(-mu));
 }
 generated quantities {
   real b_Intercept = Intercept - dot_product(means_X, b);  // intercept at predictors = 0

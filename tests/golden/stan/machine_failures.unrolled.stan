@@ -67,11 +67,11 @@ model {
   // linear predictor
   vector[N] mu = Intercept + Xc[:, 1] * b_load + r_plant[J_plant];
   // observed: the density
-  target += weibull_lpdf(Y[rows_observed] | shape, exp(mu[rows_observed]) / tgamma(1 + 1 / shape));
+  target += weibull_lpdf(Y[rows_observed] | shape, exp(mu[rows_observed]) ./ tgamma(1 + 1 ./ shape));
   // right-censored (the value is above Y): the log complementary cdf
-  target += weibull_lccdf(Y[rows_right] | shape, exp(mu[rows_right]) / tgamma(1 + 1 / shape));
+  target += weibull_lccdf(Y[rows_right] | shape, exp(mu[rows_right]) ./ tgamma(1 + 1 ./ shape));
   // left-censored (the value is at most Y): the log cdf
-  target += weibull_lcdf(Y[rows_left] | shape, exp(mu[rows_left]) / tgamma(1 + 1 / shape));
+  target += weibull_lcdf(Y[rows_left] | shape, exp(mu[rows_left]) ./ tgamma(1 + 1 ./ shape));
 }
 generated quantities {
   vector[1] b = [b_load]';                                 // population-level coefficients

@@ -66,11 +66,11 @@ model {
   // likelihood
   vector[N] mu = Intercept + Xc * b + r_plant[J_plant];  // linear predictor
   // observed: the density
-  target += weibull_lpdf(Y[rows_observed] | shape, exp(mu[rows_observed]) / tgamma(1 + 1 / shape));
+  target += weibull_lpdf(Y[rows_observed] | shape, exp(mu[rows_observed]) ./ tgamma(1 + 1 ./ shape));
   // right-censored (the value is above Y): the log complementary cdf
-  target += weibull_lccdf(Y[rows_right] | shape, exp(mu[rows_right]) / tgamma(1 + 1 / shape));
+  target += weibull_lccdf(Y[rows_right] | shape, exp(mu[rows_right]) ./ tgamma(1 + 1 ./ shape));
   // left-censored (the value is at most Y): the log cdf
-  target += weibull_lcdf(Y[rows_left] | shape, exp(mu[rows_left]) / tgamma(1 + 1 / shape));
+  target += weibull_lcdf(Y[rows_left] | shape, exp(mu[rows_left]) ./ tgamma(1 + 1 ./ shape));
 }
 generated quantities {
   real b_Intercept = Intercept - dot_product(means_X, b);  // intercept at predictors = 0
