@@ -46,8 +46,8 @@ LINK_TOLERANCE = {Link.LOGIT: 1e-8, Link.PROBIT: 1e-6, Link.CLOGLOG: 1e-6}
 
 
 def test_the_example_specs_split_as_the_feature_table_says():
-    # censoring; cumulative; correlated county effects; a formula for sigma
-    assert [s.stem for s in UNSUPPORTED] == ["machine_failures", "ordinal_survey", "radon", "score_spread"]
+    # censoring; cumulative; correlated county effects
+    assert [s.stem for s in UNSUPPORTED] == ["machine_failures", "ordinal_survey", "radon"]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
@@ -132,6 +132,12 @@ def bambi_point(bound, hierc_model: pm.Model, bmb_pm: pm.Model, point: dict) -> 
                 out[name] = r[:, columns]
     for cls in priors.auxiliary_parameters(model):
         out[formula.auxiliary_name(model, cls)] = formula.auxiliary_value(model, cls, values[cls.value])
+    for f in model.distributional:  # `sigma_Intercept`, `sigma_x`
+        F, prefix = naming.names(model).formula(f.label), formula.auxiliary_name(model, f.dpar)
+        if f.intercept:
+            out[f"{prefix}_{formula.INTERCEPT}"] = values[F.intercept]
+        for term in f.terms:
+            out[f"{prefix}_{formula.term_name(term)}"] = values[F.b][bound.distributional[f.label].X.spans[term.label]]
 
     shapes = bmb_pm.eval_rv_shapes()
     mapped = {}
@@ -152,7 +158,9 @@ def naming_outputs(model) -> list[str]:
         for block in model.groups
         for n in (naming.sd(model, block.factor.label), naming.effects(model, block.factor.label))
     ]
-    return names + [cls.value for cls in priors.auxiliary_parameters(model)]
+    names += [cls.value for cls in priors.auxiliary_parameters(model)]
+    formulas = [naming.names(model).formula(f.label) for f in model.distributional]
+    return names + [name for F in formulas for name in (F.intercept, F.b)]
 
 
 def assert_same_log_density(model, frame, rel: float = 1e-9) -> list[float]:
@@ -198,6 +206,19 @@ def test_every_family_and_link_matches(family, link):
     priors = "".join(f"prior {cls.value} ~ beta(2, 5)\n" for cls in probabilities)
     model = hierc.loads(f"{response} ~ 1 + x + (1 | g)\nfamily {family.value}(link = {link.value})\n{priors}")
     assert_same_log_density(model, fake_frame(model, n=60), LINK_TOLERANCE.get(link, 1e-9))
+
+
+@pytest.mark.parametrize(
+    ("family", "cls"),
+    [(f, cls) for f, d in FAMILIES.items() if d.bambi and d.auxiliary_per_row for cls in d.auxiliary_classes],
+    ids=lambda v: v.value,
+)
+def test_every_auxiliary_formula_matches(family, cls):
+    """A formula for each auxiliary parameter Bambi has, with a categorical term: Bambi's parameter of that name
+    (`alpha ~ ...` for negbinomial's phi), its priors per parameter, and the data-scaled default of its slope."""
+    response = "y | trials(n)" if FAMILIES[family].needs_trials else "y"
+    model = hierc.loads(f"{response} ~ 1 + x + (1 | g)\n{cls.value} ~ 1 + z + C(c)\nfamily {family.value}\n")
+    assert_same_log_density(model, fake_frame(model, n=60), LINK_TOLERANCE.get(model.link, 1e-9))
 
 
 def test_the_log_density_check_can_fail():

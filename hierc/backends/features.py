@@ -191,10 +191,6 @@ def _every_level_coded(model: ir.Model) -> list[Use]:
     return uses
 
 
-def _distributional(model: ir.Model) -> list[Use]:
-    return [Use(f.written_at, f"the formula of `{f.label}`") for f in model.distributional]
-
-
 FEATURES: tuple[Feature, ...] = (
     Feature(
         "population-level terms, interactions and transforms",
@@ -344,10 +340,10 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "a distributional formula for an auxiliary parameter, `sigma ~ x`",
-        (Backend.STAN, Backend.PYMC),
-        "y ~ 1 + x\nsigma ~ 1 + z",
-        'Bambi has them (`bmb.Formula("y ~ x", "sigma ~ z")`), but hierc\'s Bambi script does not write them yet',
-        _distributional,
+        ALL,
+        "y ~ 1 + x\nsigma ~ 1 + C(a)",
+        '`bmb.Formula(FORMULA, SIGMA)`, `SIGMA = "sigma ~ 1 + C(a)"` with Bambi\'s name of the parameter, a log '
+        "link, and priors per parameter",
     ),
     Feature(
         "`param = noncentered` or `centered` for all grouping factors",

@@ -19,6 +19,8 @@ over as written. The differences, and why:
   variable, the labels go to a column of their own, `g__levels`.
 - A known standard error `y | se(s)` is the distributional formula
   `sigma ~ 0 + offset(log(s))`: sigma is then s itself, with no parameter.
+- A distributional formula names the parameter as Bambi does (`alpha ~ x`
+  for negbinomial's `phi`), with a log link: hierc's.
 - `y | trials(n)` is formulae's `p(y, n)`.
 - `I(x^2)` is `I(x ** 2)`, with parentheses around every operand that is not a name or a number:
   formulae reads `-2 ** x` as `(-2) ** x`. formulae names the term without any parentheses (two terms
@@ -147,12 +149,14 @@ def group_terms(model: ir.Model, block: ir.GroupBlock) -> list[tuple[str, str]]:
 
 
 def _all_terms(model: ir.Model) -> list[ir.Term]:
-    return [*model.terms, *(t for block in model.groups for t in block.terms)]
+    dpar_terms = [t for formula in model.distributional for t in formula.terms]
+    return [*model.terms, *(t for block in model.groups for t in block.terms), *dpar_terms]
 
 
 def functions_used(model: ir.Model) -> list[str]:
-    """The names of `EXTRA_FUNCTIONS` the formula calls."""
-    texts = [term_text(term) for term in _all_terms(model)] + [factor_text(offset) for offset in model.offsets]
+    """The names of `EXTRA_FUNCTIONS` the formulas call."""
+    offsets = [*model.offsets, *(o for formula in model.distributional for o in formula.offsets)]
+    texts = [term_text(term) for term in _all_terms(model)] + [factor_text(offset) for offset in offsets]
     texts.append(response_text(model))
     used = {name for text in texts for name in re.findall(r"(\w+)\(", text)}
     return [name for name in EXTRA_FUNCTIONS if name in used]
@@ -191,8 +195,14 @@ def formula_text(model: ir.Model) -> str:
     return f"{response_text(model)} ~ {' + '.join(parts)}"
 
 
-def sigma_formula(model: ir.Model) -> str | None:
-    """With known standard errors: sigma is the `se` column itself."""
-    if model.response.se is None:
-        return None
-    return f"sigma ~ 0 + offset(log({model.response.se}))"
+def distributional_formulas(model: ir.Model) -> list[str]:
+    """The formulas of the auxiliary parameters, by Bambi's names: with known standard errors, sigma is the
+    `se` column itself."""
+    if model.response.se is not None:
+        return [f"sigma ~ 0 + offset(log({model.response.se}))"]
+    texts = []
+    for formula in model.distributional:
+        parts = ["1" if formula.intercept else "0"] + [term_text(t) for t in formula.terms]
+        parts += [f"offset({factor_text(offset)})" for offset in formula.offsets]
+        texts.append(f"{auxiliary_name(model, formula.dpar)} ~ {' + '.join(parts)}")
+    return texts

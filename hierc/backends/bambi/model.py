@@ -86,6 +86,16 @@ def hierc_posterior(posterior: xr.Dataset, bound: BoundData, model: ir.Model | N
     for cls in auxiliary_parameters(model):
         theirs = posterior[formula.auxiliary_name(model, cls)].values.reshape(chains, draws)
         values[cls.value] = formula.auxiliary_value(model, cls, theirs)
+    for f in model.distributional:  # Bambi's `sigma_Intercept`, `sigma_x`: the intercept on centred predictors
+        F, prefix = naming.names(model).formula(f.label), formula.auxiliary_name(model, f.dpar)
+        if f.intercept:
+            values[F.intercept] = posterior[f"{prefix}_{formula.INTERCEPT}"].values.reshape(chains, draws)
+        if f.terms:
+            b = np.concatenate([columns(f"{prefix}_{formula.term_name(t)}") for t in f.terms], axis=2)
+            values[F.b] = b
+            if f.intercept:
+                means = bound.distributional[f.label].X.matrix.mean(axis=0)
+                values[F.b_intercept] = values[F.intercept] - b @ means
 
     dims, coords = outputs.dims(model), outputs.coords(bound)
     data_vars = {name: (["chain", "draw", *dims.get(name, [])], array) for name, array in values.items()}

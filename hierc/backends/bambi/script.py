@@ -2,7 +2,8 @@
 
 Its parts, top to bottom:
 
-- `FORMULA` (and `SIGMA` with known standard errors), in formulae's syntax;
+- `FORMULA` (and one formula per auxiliary parameter with a formula of its
+  own, or `SIGMA` with known standard errors), in formulae's syntax;
 - `build_model(data)`: the `bmb.Model`, with the family, link, the
   parameterization as Bambi's `noncentered` setting, and a `bmb.Prior` for
   every term, defaults included, so that Bambi's automatic priors never
@@ -38,9 +39,10 @@ def bambi_script(model: ir.Model) -> str:
     prepare = _prepare(model)
     helpers = helpers_for("\n".join(prepare))
     constants = _string_constant("FORMULA", formula.formula_text(model))
-    sigma = formula.sigma_formula(model)
-    if sigma is not None:
-        constants.append(f"SIGMA = {_string(sigma)}  # known standard errors: sigma is the column itself")
+    for name, text in _distributional_constants(model):
+        constants += _string_constant(name, text)
+    if model.response.se is not None:
+        constants[-1] += "  # known standard errors: sigma is the column itself"
     parts = [
         _docstring(model),
         "",
@@ -62,7 +64,7 @@ def bambi_script(model: ir.Model) -> str:
         "",
         "",
     ]
-    if "sd_x" in needs:
+    if "sd_x" in needs or any(name.startswith("sd_x_") for name in needs):
         parts += [_COLUMN_SDS.strip("\n"), "", ""]
     if "zscore" in formula.functions_used(model):
         parts += [_ZSCORE.strip("\n"), "", ""]
@@ -72,6 +74,11 @@ def bambi_script(model: ir.Model) -> str:
 
 def _string(text: str) -> str:
     return json.dumps(text)
+
+
+def _distributional_constants(model: ir.Model) -> list[tuple[str, str]]:
+    """(`SIGMA`, its formula) for each auxiliary parameter's formula, named by Bambi's parameter."""
+    return [(text.split(" ~ ")[0].upper(), text) for text in formula.distributional_formulas(model)]
 
 
 def _string_constant(name: str, text: str) -> list[str]:
@@ -124,23 +131,36 @@ class _Priors:
         self.model = model
         self.needs: set[str] = set()
 
-    def value(self, value: ir.PriorValue, term: str | None) -> str:
+    def value(self, value: ir.PriorValue, term: str | None, sds: str = "sd_x") -> str:
+        """A prior argument; `sds` names the column sds of the formula the term is in."""
         if not isinstance(value, ir.DataScaled):
             return number(value)
-        names = {stat: name for stat, (name, _) in _STATISTICS.items()} | {Stat.PREDICTOR_SD: f"sd_x[{_string(term)}]"}
+        names = {stat: name for stat, (name, _) in _STATISTICS.items()} | {Stat.PREDICTOR_SD: f"{sds}[{_string(term)}]"}
         for stat in (value.numerator, value.denominator):
             if stat is not None:
                 self.needs.add(names[stat].split("[")[0])
         return scaled_text(value, names)
 
-    def prior(self, prior: ir.Prior, term: str | None = None) -> Call:
-        """`bmb.Prior(...)`; `term` is the Bambi term whose column sds scale a default prior."""
+    def prior(self, prior: ir.Prior, term: str | None = None, sds: str = "sd_x") -> Call:
+        """`bmb.Prior(...)`; `term` is the Bambi term whose column sds (`sds`) scale a default prior."""
         name, params = pymc_name(prior), PYMC_DISTRIBUTIONS[prior.distribution][1]
         args = dict(prior.args)
-        kwargs = [Kw(keyword, self.value(args[source], term)) for keyword, source in params]
+        kwargs = [Kw(keyword, self.value(args[source], term, sds)) for keyword, source in params]
         return Call("bmb.Prior", (_string(name), *kwargs))
 
-    def entries(self) -> list[tuple[str, Call]]:
+    def formula_entries(self, formula_: ir.Distributional) -> list[tuple[str, Call]]:
+        """The priors of a distributional formula's terms, by Bambi's names within its component."""
+        model, dpar, sds = self.model, formula_.dpar, _column_sds_name(formula_)
+        entries = []
+        if formula_.intercept:
+            entries.append((formula.INTERCEPT, self.prior(model.prior(ParamClass.INTERCEPT, dpar=dpar))))
+        for term in formula_.terms:
+            name = formula.term_name(term)
+            entries.append((name, self.prior(model.prior(ParamClass.B, None, term.label, dpar), name, sds)))
+        return entries
+
+    def mean_entries(self) -> list[tuple[str, Call]]:
+        """The priors of the mean's terms, by Bambi's names."""
         model = self.model
         entries = []
         if model.intercept:
@@ -157,18 +177,27 @@ class _Priors:
                 else:
                     effects = Call("bmb.Prior", ('"Normal"', Kw("mu", "0"), Kw("sigma", sd)))
                 entries.append((name, effects))
-        for cls in auxiliary_parameters(model):
-            entries.append((formula.auxiliary_name(model, cls), self.prior(formula.auxiliary_prior(model, cls))))
         return entries
+
+    def auxiliary_entries(self) -> list[tuple[str, Call]]:
+        """The priors of the auxiliary parameters that are one number each, by Bambi's names."""
+        model = self.model
+        return [
+            (formula.auxiliary_name(model, cls), self.prior(formula.auxiliary_prior(model, cls)))
+            for cls in auxiliary_parameters(model)
+        ]
 
 
 def _build_model(model: ir.Model) -> tuple[list[str], set[str]]:
     """The lines of `build_model`, and the statistics of the data its priors use."""
     priors = _Priors(model)
-    entries = priors.entries()
+    mean_entries, aux_entries = priors.mean_entries(), priors.auxiliary_entries()
+    formula_entries = [(formula.auxiliary_name(model, f.dpar), priors.formula_entries(f)) for f in model.distributional]
     response = model.response.variable
-    main = "bmb.Formula(FORMULA, SIGMA)" if model.response.se is not None else "FORMULA"
-    link = f'{{"mu": "{model.link.value}", "sigma": "log"}}' if model.response.se is not None else None
+    others = [name for name, _ in _distributional_constants(model)]
+    main = f"bmb.Formula(FORMULA, {', '.join(others)})" if others else "FORMULA"
+    links = [f'"{name.lower()}": "log"' for name in others]  # hierc's link of every auxiliary parameter
+    link = f'{{"mu": "{model.link.value}", {", ".join(links)}}}' if others else None
     custom = formula.custom_family(model)
     family = "family" if custom else _string(formula.family_name(model))
     arguments = [main, "frame", Kw("family", family)]
@@ -203,16 +232,40 @@ def _build_model(model: ir.Model) -> tuple[list[str], set[str]]:
             lines.append(f"    {name} = {expr.format(y=y)}")
     if "sd_x" in priors.needs:
         lines.append("    sd_x = column_sds(model)")
-    lines.append("    priors = {")
-    for name, expr in entries:
-        lines += statement(f"{_string(name)}: ", expr, 2, ",")
-    lines.append("    }")
+    for f in model.distributional:
+        if _column_sds_name(f) in priors.needs:
+            parameter = _string(formula.auxiliary_name(model, f.dpar))
+            lines.append(f"    {_column_sds_name(f)} = column_sds(model, {parameter})")
     if model.response.se is not None:  # with two distributional parameters, priors are given per parameter
+        lines += _dictionary("priors", mean_entries + aux_entries, 1)
         lines.append('    model.set_priors({"mu": priors})  # sigma is the known se: no prior')
+    elif model.distributional:  # per parameter: the mean's terms, each formula's, the other parameters
+        lines += _dictionary("priors", [("mu", mean_entries), *formula_entries, *aux_entries], 1)
+        lines.append("    model.set_priors(priors)")
     else:
+        lines += _dictionary("priors", mean_entries + aux_entries, 1)
         lines.append("    model.set_priors(priors)")
     lines.append("    return model")
     return lines, priors.needs
+
+
+def _column_sds_name(formula_: ir.Distributional) -> str:
+    """The script's name of the column sds of a distributional formula's terms."""
+    return f"sd_x_{formula_.label}"
+
+
+def _dictionary(name: str, entries: list[tuple[str, object]], depth: int) -> list[str]:
+    """`name = {...}`, or a nested entry `"name": {...},`: each entry on its own line, a list of entries a
+    dictionary of its own."""
+    indent = INDENT * depth
+    lines = [f"{indent}{name} = {{" if depth == 1 else f"{indent}{_string(name)}: {{"]
+    for key, value in entries:
+        if isinstance(value, list):
+            lines += _dictionary(key, value, depth + 1)
+        else:
+            lines += statement(f"{_string(key)}: ", value, depth + 1, ",")
+    lines.append(f"{indent}}}" + ("" if depth == 1 else ","))
+    return lines
 
 
 def _custom_family(model: ir.Model, custom: Call | None) -> list[str]:
@@ -230,9 +283,10 @@ def _custom_family(model: ir.Model, custom: Call | None) -> list[str]:
 
 
 _COLUMN_SDS = '''
-def column_sds(model: bmb.Model) -> dict:
-    """The sample sd of each term's design column(s), by Bambi's term name."""
-    component = model.components[model.family.likelihood.parent]
+def column_sds(model: bmb.Model, parameter: str | None = None) -> dict:
+    """The sample sd of each term's design column(s), by Bambi's term name: of the mean's formula, or of
+    the formula of another parameter."""
+    component = model.components[parameter or model.family.likelihood.parent]
     sds = {name: term.data.std(axis=0, ddof=1) for name, term in component.common_terms.items()}
     for name, term in component.group_specific_terms.items():
         sds[name] = term.predictor.std(axis=0, ddof=1)

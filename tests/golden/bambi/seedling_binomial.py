@@ -49,9 +49,10 @@ def prepare(data: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def column_sds(model: bmb.Model) -> dict:
-    """The sample sd of each term's design column(s), by Bambi's term name."""
-    component = model.components[model.family.likelihood.parent]
+def column_sds(model: bmb.Model, parameter: str | None = None) -> dict:
+    """The sample sd of each term's design column(s), by Bambi's term name: of the mean's formula, or of
+    the formula of another parameter."""
+    component = model.components[parameter or model.family.likelihood.parent]
     sds = {name: term.data.std(axis=0, ddof=1) for name, term in component.common_terms.items()}
     for name, term in component.group_specific_terms.items():
         sds[name] = term.predictor.std(axis=0, ddof=1)
