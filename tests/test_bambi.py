@@ -210,7 +210,13 @@ def test_every_family_and_link_matches(family, link):
 
 @pytest.mark.parametrize(
     ("family", "cls"),
-    [(f, cls) for f, d in FAMILIES.items() if d.bambi and d.auxiliary_per_row for cls in d.auxiliary_classes],
+    [
+        (f, cls)
+        for f, d in FAMILIES.items()
+        if d.bambi and d.auxiliary_per_row
+        for cls in d.auxiliary_classes
+        if cls not in d.bambi.complement  # a formula for zi or hu: the feature table refuses it
+    ],
     ids=lambda v: v.value,
 )
 def test_every_auxiliary_formula_matches(family, cls):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from scipy import special
 
 import hierc
 from conftest import ROOT
@@ -36,7 +37,8 @@ CASES = [
     if declaration.auxiliary_per_row
     for cls in declaration.auxiliary_classes
 ]
-_VALUES = {"sigma": 1.7, "nu": 4.5, "phi": 2.5, "shape": 2.2}
+_VALUES = {"sigma": 1.7, "nu": 4.5, "phi": 2.5, "shape": 2.2, "zi": 0.3, "hu": 0.4}
+_INVERSE = {Link.LOG: np.exp, Link.LOGIT: special.expit}
 
 
 def _frame(family: Family, n: int = 50, seed: int = 2) -> pd.DataFrame:
@@ -57,7 +59,8 @@ def _frame(family: Family, n: int = 50, seed: int = 2) -> pd.DataFrame:
 @pytest.mark.parametrize(("family", "cls"), CASES, ids=lambda v: v.value)
 def test_a_formula_of_an_auxiliary_parameter_gives_scipys_log_likelihood(family, cls):
     """PyMC's log likelihood and the per-row reference (LOO's) at one point, against SciPy's with the
-    parameter's value on each row computed here: exp(Intercept + (z - mean z) * b), as brms's log link."""
+    parameter's value on each row computed here: exp(Intercept + (z - mean z) * b), as brms's log link (the
+    inverse logit for a probability, zi or hu)."""
     declaration = FAMILIES[family]
     response = "y | trials(n)" if declaration.needs_trials else "y"
     link = declaration.links[0]
@@ -74,9 +77,11 @@ def test_a_formula_of_an_auxiliary_parameter_gives_scipys_log_likelihood(family,
     for name, value in _VALUES.items():  # the other auxiliary parameters, one value each
         if f"{name}_log__" in point:
             point[f"{name}_log__"] = np.array(np.log(value))
+        if f"{name}_logodds__" in point:
+            point[f"{name}_logodds__"] = np.array(special.logit(value))
     x, z, y = (frame[c].to_numpy() for c in ("x", "z", "y"))
     eta = intercept + (x - x.mean()) * b
-    aux = dict(_VALUES) | {cls.value: np.exp(intercept_aux + (z - z.mean()) * b_aux)}
+    aux = dict(_VALUES) | {cls.value: _INVERSE[model.distributional[0].link](intercept_aux + (z - z.mean()) * b_aux)}
     trials = frame["n"].to_numpy()
     expected = _likelihood_by_scipy(family, link, y, eta, aux, trials)
     assert float(likelihood(point)) == pytest.approx(expected, rel=1e-12)
@@ -109,6 +114,17 @@ def test_a_formula_replaces_the_parameter_with_its_coefficients_and_their_priors
     assert hierc.summarize(model).count("sigma ~ 1 + z + C(a)") == 1
 
 
+def test_a_probability_takes_the_logit_link_and_a_zero_familys_own_stan_function_its_vectors():
+    model = hierc.loads("y ~ 1 + x\nzi ~ 1 + z\nfamily zero_inflated_negbinomial\n")
+    assert model.distributional[0].link is Link.LOGIT
+    program = hierc.compile_model(model, "stan")
+    assert "vector[N] zi = inv_logit(Intercept_zi + Xc_zi * b_zi);" in program
+    assert "zero_inflated_neg_binomial_2_log(mu, rep_vector(phi, N), zi)" in program
+    assert "vector phi, vector zi" in program  # the overload, in the program only where a formula needs it
+    plain = hierc.compile_model(hierc.loads("y ~ 1 + x\nfamily zero_inflated_negbinomial\n"), "stan")
+    assert "vector phi, vector zi" not in plain
+
+
 def test_a_formula_without_an_intercept_has_no_intercept_parameter():
     model = hierc.loads("y ~ 1 + x\nphi ~ 0 + z\nfamily beta\n")
     assert model.distributional[0].link is Link.LOG and not model.distributional[0].intercept
@@ -128,7 +144,6 @@ def test_a_formula_without_an_intercept_has_no_intercept_parameter():
         ("y ~ x\nprior b(sigma) ~ normal(0, 1)\n", "the model has no formula for `sigma`"),
         ("y ~ x\nsigma ~ z\nprior b_Intercept(sigma) ~ normal(0, 1)\n", "at the means of its predictors"),
         ("y | se(s) ~ x\nsigma ~ z\n", "known standard errors"),
-        ("y ~ x\nzi ~ z\nfamily zero_inflated_poisson\n", "cannot have a formula"),
         ("y ~ x\nsigma | weights(w) ~ z\n", "response options belong to the response's formula"),
     ],
 )
@@ -225,6 +240,20 @@ def test_stan_and_pymc_agree_on_each_rows_sigma_with_every_response_term():
     frame["c"] = rng.choice(["none", "right", "left", "interval"], len(frame))
     frame["y2"] = frame["y"] + rng.uniform(0.1, 1, len(frame))
     bound = bind(model, frame)
+    for jacobian in (True, False):
+        values = gaps(build(model, bound), pymc_model(bound), jacobian)
+        assert np.ptp(values) < 1e-8 * max(1.0, np.abs(values).max()), (jacobian, values)
+
+
+@pytest.mark.equivalence
+def test_stan_and_pymc_agree_on_a_formula_for_the_zero_part():
+    """A zero-inflated negative binomial with a formula for zi: Stan's overload of its own function (phi a
+    vector of one value) against PyMC's ZeroInflatedNegativeBinomial."""
+    from fake_data import fake_frame
+    from test_backends_agree import build, gaps
+
+    model = hierc.loads("y ~ 1 + x + (1 | g)\nzi ~ 1 + z\nfamily zero_inflated_negbinomial\n")
+    bound = bind(model, fake_frame(model, n=80, seed=3))
     for jacobian in (True, False):
         values = gaps(build(model, bound), pymc_model(bound), jacobian)
         assert np.ptp(values) < 1e-8 * max(1.0, np.abs(values).max()), (jacobian, values)

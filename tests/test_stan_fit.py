@@ -331,7 +331,9 @@ def _family_program(cases: list[tuple]) -> str:
     lines += [f"  vector[N] {name}_rows;" for name in auxiliary]  # each row's value, for the per-row forms
     lines.append("  vector[N] mean_eta;")  # the inverse link of eta, for the cdfs (below)
     lines.append("  ordered[3] thresholds;")
-    functions = dict.fromkeys(f for declaration in FAMILIES.values() for f in declaration.stan.functions)
+    functions = dict.fromkeys(
+        f for declaration in FAMILIES.values() for f in declaration.stan.functions + declaration.stan.functions_per_row
+    )
     lines = (["functions {", *functions, "}"] if functions else []) + lines
     # the cdfs read the mean as a model's local variable does, with autodiff: Stan 2.35's poisson_lcdf of data
     # alone (no parameter) reads freed memory; a generated model's `mu` is always such a local

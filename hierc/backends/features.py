@@ -191,6 +191,12 @@ def _every_level_coded(model: ir.Model) -> list[Use]:
     return uses
 
 
+def _probability_formula(model: ir.Model) -> list[Use]:
+    bambi = FAMILIES[model.family].bambi
+    complement = bambi.complement if bambi else frozenset()
+    return [Use(f.written_at, f"the formula of `{f.label}`") for f in model.distributional if f.dpar in complement]
+
+
 FEATURES: tuple[Feature, ...] = (
     Feature(
         "population-level terms, interactions and transforms",
@@ -344,6 +350,14 @@ FEATURES: tuple[Feature, ...] = (
         "y ~ 1 + x\nsigma ~ 1 + C(a)",
         '`bmb.Formula(FORMULA, SIGMA)`, `SIGMA = "sigma ~ 1 + C(a)"` with Bambi\'s name of the parameter, a log '
         "link, and priors per parameter",
+    ),
+    Feature(
+        "a formula for the zero part's probability, `zi ~ x` or `hu ~ x`",
+        (Backend.STAN, Backend.PYMC),
+        "y ~ 1 + x\nzi ~ 1 + z\nfamily zero_inflated_poisson",
+        "Bambi's `psi` is 1 - zi: its formula would have the negatives of hierc's coefficients, each prior "
+        "mirrored, which hierc's Bambi script does not write",
+        _probability_formula,
     ),
     Feature(
         "`param = noncentered` or `centered` for all grouping factors",

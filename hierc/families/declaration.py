@@ -80,6 +80,8 @@ class Stan:
     glm_per_row: bool = False
     # definitions of the functions the templates call where Stan has none (the program keeps each once)
     functions: tuple[str, ...] = ()
+    # their overloads taking a vector of each auxiliary parameter, for a model where one has a formula
+    functions_per_row: tuple[str, ...] = ()
     # a censored or truncated row's log P(Y <= {y}) and log P(Y > {y}) where Stan's own cdfs cannot be used,
     # elementwise in {y} and the templates' pieces
     log_cdf: str | None = None
@@ -183,9 +185,9 @@ class FamilyDeclaration:
 
     @property
     def auxiliary_per_row(self) -> bool:
-        """Whether an auxiliary parameter may take a formula (a value per row): every template takes one, but
-        the Stan functions of the zero families (the only families with their own) take one value each."""
-        return not self.stan.functions
+        """Whether an auxiliary parameter may take a formula (a value per row): every template takes one, and
+        a family with Stan functions of its own has their overloads for vectors."""
+        return not self.stan.functions or bool(self.stan.functions_per_row)
 
     def auxiliary_of(self, cls: ParamClass) -> Auxiliary:
         return next(a for a in self.auxiliary if a.cls is cls)

@@ -43,12 +43,27 @@ STAN_FUNCTION = stan_function(
     counts=False,
 )
 
+STAN_FUNCTION_PER_ROW = stan_function(
+    "hurdle_lognormal",
+    "vector sigma, vector hu",
+    "hu",
+    "sum(log(hu[zero]))",
+    "lognormal_lpdf(y[rest] | eta[rest], sigma[rest])",
+    "hurdle lognormal: a zero with probability hu, else lognormal with log-scale mean eta and sd sigma",
+    counts=False,
+    per_row=True,
+)
+
 HURDLE_LOGNORMAL = FamilyDeclaration(
     Family.HURDLE_LOGNORMAL,
     links=(Link.IDENTITY,),
     auxiliary=(LOG_SIGMA, HU),
     response=ResponseKind.NONNEGATIVE,
-    stan=Stan("hurdle_lognormal({eta}, {sigma}, {hu})", functions=(ROWS_WHERE_ZERO_REAL, STAN_FUNCTION)),
+    stan=Stan(
+        "hurdle_lognormal({eta}, {sigma}, {hu})",
+        functions=(ROWS_WHERE_ZERO_REAL, STAN_FUNCTION),
+        functions_per_row=(STAN_FUNCTION_PER_ROW,),
+    ),
     pymc=PyMC(Template("pm.HurdleLogNormal", (("psi", "1 - {hu}"), ("mu", "{mean}"), ("sigma", "{sigma}")))),
     reference=Reference(_log_density, _draw, expected=_expected),
     bambi=Bambi("hurdle_lognormal", {LOG_SIGMA.cls: "sigma", HU.cls: "psi"}, complement=frozenset({HU.cls})),

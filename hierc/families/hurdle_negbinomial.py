@@ -40,13 +40,28 @@ STAN_FUNCTION = stan_function(
     "hurdle negative binomial, log mean eta: a zero with probability hu, else neg_binomial_2 of at least 1",
 )
 
+STAN_FUNCTION_PER_ROW = stan_function(
+    "hurdle_neg_binomial_2_log",
+    "vector phi, vector hu",
+    "hu",
+    "sum(log(hu[zero]))",
+    "neg_binomial_2_log_lpmf(y[rest] | eta[rest], phi[rest])"
+    " - sum(log1m_exp(-phi[rest] .* log1p_exp(eta[rest] - log(phi[rest]))))",
+    "hurdle negative binomial, log mean eta: a zero with probability hu, else neg_binomial_2 of at least 1",
+    per_row=True,
+)
+
 HURDLE_NEGBINOMIAL = FamilyDeclaration(
     Family.HURDLE_NEGBINOMIAL,
     aliases=("hurdle_negative_binomial", "hurdlenegativebinomial"),
     links=(Link.LOG,),
     auxiliary=(PHI, HU),
     response=ResponseKind.COUNT,
-    stan=Stan("hurdle_neg_binomial_2_log({eta}, {phi}, {hu})", functions=(ROWS_WHERE_ZERO, STAN_FUNCTION)),
+    stan=Stan(
+        "hurdle_neg_binomial_2_log({eta}, {phi}, {hu})",
+        functions=(ROWS_WHERE_ZERO, STAN_FUNCTION),
+        functions_per_row=(STAN_FUNCTION_PER_ROW,),
+    ),
     pymc=PyMC(Template("pm.HurdleNegativeBinomial", (("psi", "1 - {hu}"), ("mu", "{mean}"), ("alpha", "{phi}")))),
     reference=Reference(_log_density, _draw, expected=_expected),
     bambi=Bambi("hurdle_negativebinomial", {PHI.cls: "alpha", HU.cls: "psi"}, complement=frozenset({HU.cls})),

@@ -45,12 +45,26 @@ STAN_FUNCTION = stan_function(
     "hurdle Poisson, log mean eta: a zero with probability hu, else a Poisson count of at least 1",
 )
 
+STAN_FUNCTION_PER_ROW = stan_function(
+    "hurdle_poisson_log",
+    "vector hu",
+    "hu",
+    "sum(log(hu[zero]))",
+    "poisson_log_lpmf(y[rest] | eta[rest]) - sum(log1m_exp(-exp(eta[rest])))",
+    "hurdle Poisson, log mean eta: a zero with probability hu, else a Poisson count of at least 1",
+    per_row=True,
+)
+
 HURDLE_POISSON = FamilyDeclaration(
     Family.HURDLE_POISSON,
     links=(Link.LOG,),
     auxiliary=(HU,),
     response=ResponseKind.COUNT,
-    stan=Stan("hurdle_poisson_log({eta}, {hu})", functions=(ROWS_WHERE_ZERO, STAN_FUNCTION)),
+    stan=Stan(
+        "hurdle_poisson_log({eta}, {hu})",
+        functions=(ROWS_WHERE_ZERO, STAN_FUNCTION),
+        functions_per_row=(STAN_FUNCTION_PER_ROW,),
+    ),
     pymc=PyMC(Template("pm.HurdlePoisson", (("psi", "1 - {hu}"), ("mu", "{mean}")))),
     reference=Reference(_log_density, _draw, expected=_expected),
     bambi=Bambi("hurdle_poisson", {HU.cls: "psi"}, complement=frozenset({HU.cls})),

@@ -32,13 +32,27 @@ STAN_FUNCTION = stan_function(
     "zero-inflated negative binomial, log mean eta: a zero with probability zi, else neg_binomial_2",
 )
 
+STAN_FUNCTION_PER_ROW = stan_function(
+    "zero_inflated_neg_binomial_2_log",
+    "vector phi, vector zi",
+    "zi",
+    "sum(log_sum_exp(log(zi[zero]), log1m(zi[zero]) - phi[zero] .* log1p_exp(eta[zero] - log(phi[zero]))))",
+    "neg_binomial_2_log_lpmf(y[rest] | eta[rest], phi[rest])",
+    "zero-inflated negative binomial, log mean eta: a zero with probability zi, else neg_binomial_2",
+    per_row=True,
+)
+
 ZERO_INFLATED_NEGBINOMIAL = FamilyDeclaration(
     Family.ZERO_INFLATED_NEGBINOMIAL,
     aliases=("zinb", "zero_inflated_negative_binomial", "zeroinflatednegativebinomial"),
     links=(Link.LOG,),
     auxiliary=(PHI, ZI),
     response=ResponseKind.COUNT,
-    stan=Stan("zero_inflated_neg_binomial_2_log({eta}, {phi}, {zi})", functions=(ROWS_WHERE_ZERO, STAN_FUNCTION)),
+    stan=Stan(
+        "zero_inflated_neg_binomial_2_log({eta}, {phi}, {zi})",
+        functions=(ROWS_WHERE_ZERO, STAN_FUNCTION),
+        functions_per_row=(STAN_FUNCTION_PER_ROW,),
+    ),
     pymc=PyMC(Template("pm.ZeroInflatedNegativeBinomial", (("psi", "1 - {zi}"), ("mu", "{mean}"), ("alpha", "{phi}")))),
     reference=Reference(_log_density, _draw, expected=_expected),
     bambi=Bambi("zero_inflated_negativebinomial", {PHI.cls: "alpha", ZI.cls: "psi"}, complement=frozenset({ZI.cls})),

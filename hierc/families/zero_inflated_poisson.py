@@ -36,13 +36,27 @@ STAN_FUNCTION = stan_function(
     "zero-inflated Poisson, log mean eta: a zero with probability zi, else a Poisson count",
 )
 
+STAN_FUNCTION_PER_ROW = stan_function(
+    "zero_inflated_poisson_log",
+    "vector zi",
+    "zi",
+    "sum(log_sum_exp(log(zi[zero]), log1m(zi[zero]) - exp(eta[zero])))",
+    "poisson_log_lpmf(y[rest] | eta[rest])",
+    "zero-inflated Poisson, log mean eta: a zero with probability zi, else a Poisson count",
+    per_row=True,
+)
+
 ZERO_INFLATED_POISSON = FamilyDeclaration(
     Family.ZERO_INFLATED_POISSON,
     aliases=("zip", "zeroinflatedpoisson"),
     links=(Link.LOG,),
     auxiliary=(ZI,),
     response=ResponseKind.COUNT,
-    stan=Stan("zero_inflated_poisson_log({eta}, {zi})", functions=(ROWS_WHERE_ZERO, STAN_FUNCTION)),
+    stan=Stan(
+        "zero_inflated_poisson_log({eta}, {zi})",
+        functions=(ROWS_WHERE_ZERO, STAN_FUNCTION),
+        functions_per_row=(STAN_FUNCTION_PER_ROW,),
+    ),
     pymc=PyMC(Template("pm.ZeroInflatedPoisson", (("psi", "1 - {zi}"), ("mu", "{mean}")))),
     reference=Reference(_log_density, _draw, expected=_expected),
     bambi=Bambi("zero_inflated_poisson", {ZI.cls: "psi"}, complement=frozenset({ZI.cls})),

@@ -55,12 +55,22 @@ ROWS_WHERE_ZERO_REAL = _rows_where_zero("vector")
 
 
 def stan_function(
-    name: str, arguments: str, probability: str, zero: str, positive: str, comment: str, counts: bool = True
+    name: str,
+    arguments: str,
+    probability: str,
+    zero: str,
+    positive: str,
+    comment: str,
+    counts: bool = True,
+    per_row: bool = False,
 ) -> str:
     """A Stan `_lpmf` over all rows (`_lpdf` of a vector for amounts): `zero`, the sum of the log densities of
     the zero rows (`eta[zero]`), and `positive`, that of the other rows given they are not zero (`y[rest]`,
-    `eta[rest]`)."""
+    `eta[rest]`). `per_row`: the overload whose auxiliary parameters are vectors, a value per row (from a
+    formula), which `zero` and `positive` index by the rows they read."""
     signature = f"{name}_lpmf(array[] int y" if counts else f"{name}_lpdf(vector y"
+    not_zero = f"sum(log1m({probability}[rest]))" if per_row else f"size(rest) * log1m({probability})"
+    comment += "; its parameters a value per row" if per_row else ""
     return f"""\
   // {comment}
   real {signature}, vector eta, {arguments}) {{
@@ -68,7 +78,7 @@ def stan_function(
     array[n_zero] int zero = rows_where_zero(y, 1, n_zero);
     array[size(y) - n_zero] int rest = rows_where_zero(y, 0, size(y) - n_zero);
     return {zero}
-           + size(rest) * log1m({probability}) + {positive};
+           + {not_zero} + {positive};
   }}"""
 
 

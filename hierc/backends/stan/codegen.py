@@ -339,7 +339,8 @@ class _Program:
     def functions_block(self) -> list[str]:
         zero_sum = [ZERO_SUM_FUNCTIONS[kind] for kind in ("vector", "matrix") if kind in self.functions]
         censoring = [CENSORING_FUNCTIONS] if self.model.response.censored is not None else []
-        return zero_sum + censoring + list(dict.fromkeys(self.family.stan.functions))
+        own = self.family.stan.functions + (self.family.stan.functions_per_row if self.formulas else ())
+        return zero_sum + censoring + list(dict.fromkeys(own))
 
     def data(self) -> _Lines:
         m, out = self.model, _Lines()
@@ -949,6 +950,9 @@ class _Program:
         (a parameter with a formula at `rows`: all of them for None)."""
         m = self.model
         fills = {cls.value: cls.value for cls in self.family.auxiliary_classes}
+        if self.formulas and self.family.stan.functions_per_row:  # the overload takes a vector of each
+            count = "N" if rows is None else "1" if rows == "n:n" else f"size({rows})"
+            fills = {name: f"rep_vector({name}, {count})" for name in fills}
         fills |= {f.label: f"{F.value}[{rows}]" if rows else F.value for f, F, _, _ in self.formulas}
         if m.response.se is not None:  # known standard errors; the compressed rows are divided by se
             fills["sigma"] = "1.0" if self.qr else "se"
