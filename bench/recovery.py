@@ -8,7 +8,12 @@ auxiliary parameters. Each model is fitted with the PyMC backend (2 chains of 60
 steps) under hierc's default priors, and the table shows each true value with the posterior mean and
 central 95% interval.
 
-    python -m bench.recovery [--family NAME ...] [--backend pymc|stan]
+With `--distributional`, one auxiliary parameter of each family that has one varies with a second
+predictor z: log(parameter) (logit for `zi` and `hu`) is its value above plus 0.4 z, and the model has
+the formula `parameter ~ 1 + z` (`DISTRIBUTIONAL` says which parameter); the table shows that formula's
+intercept at z = 0 and slope.
+
+    python -m bench.recovery [--family NAME ...] [--backend pymc|stan] [--distributional]
 
 prints the table and exits with status 1 if a true value lies outside its 95% interval.
 """
@@ -51,6 +56,29 @@ TRUTH: dict[Family, tuple[float, dict[str, float]]] = {
     Family.CUMULATIVE: (0.0, {}),
 }
 TRIALS = 10
+# the parameter given a formula with --distributional, and its slope on z (log or logit scale)
+DISTRIBUTIONAL: dict[Family, str] = {
+    Family.GAUSSIAN: "sigma",
+    Family.STUDENT_T: "sigma",
+    Family.NEGBINOMIAL: "phi",
+    Family.LOGNORMAL: "sigma",
+    Family.GAMMA: "shape",
+    Family.WEIBULL: "shape",
+    Family.BETA: "phi",
+    Family.BETA_BINOMIAL: "phi",
+    Family.ZERO_INFLATED_POISSON: "zi",
+    Family.ZERO_INFLATED_NEGBINOMIAL: "zi",
+    Family.HURDLE_POISSON: "hu",
+    Family.HURDLE_NEGBINOMIAL: "hu",
+    Family.HURDLE_LOGNORMAL: "hu",
+}
+DPAR_SLOPE = 0.4
+_PROBABILITIES = ("zi", "hu")
+
+
+def _link(name: str, value: float) -> float:
+    """A parameter's value on its formula's scale: logit for a probability, log otherwise."""
+    return float(special.logit(value) if name in _PROBABILITIES else np.log(value))
 
 
 def _positive_counts(rng: np.random.Generator, draw, size: int) -> np.ndarray:
@@ -62,13 +90,18 @@ def _positive_counts(rng: np.random.Generator, draw, size: int) -> np.ndarray:
     return out
 
 
-def simulate(family: Family, seed: int = 1) -> pd.DataFrame:
+def simulate(family: Family, seed: int = 1, distributional: bool = False) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     intercept, aux = TRUTH[family]
     x = rng.normal(0.0, 1.0, N)
     g = rng.integers(0, GROUPS, N)
     eta = intercept + SLOPE * x + rng.normal(0.0, GROUP_SD, GROUPS)[g]
     columns = {"x": x, "g": g}
+    if distributional:  # the parameter varies by row with z (drawn after the rest: the same x, g, effects)
+        name, z = DISTRIBUTIONAL[family], rng.normal(0.0, 1.0, N)
+        inverse = special.expit if name in _PROBABILITIES else np.exp
+        aux = aux | {name: inverse(_link(name, aux[name]) + DPAR_SLOPE * z)}
+        columns["z"] = z
     exp, expit = np.exp(eta), special.expit(eta)
     match family:
         case Family.GAUSSIAN:
@@ -116,32 +149,40 @@ def simulate(family: Family, seed: int = 1) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def spec(family: Family) -> str:
+def spec(family: Family, distributional: bool = False) -> str:
     trials = " | trials(n)" if family in (Family.BINOMIAL, Family.BETA_BINOMIAL) else ""
-    return f"y{trials} ~ 1 + x + (1 | g)\nfamily {family.value}\n"
+    formula = f"{DISTRIBUTIONAL[family]} ~ 1 + z\n" if distributional else ""
+    return f"y{trials} ~ 1 + x + (1 | g)\n{formula}family {family.value}\n"
 
 
-def truths(family: Family) -> dict[str, float]:
+def truths(family: Family, distributional: bool = False) -> dict[str, float]:
     intercept, aux = TRUTH[family]
     out = {f"b_Intercept[{k + 1}]": t for k, t in enumerate(THRESHOLDS)} if family is Family.CUMULATIVE else {}
     out |= {"b_Intercept": intercept} if family is not Family.CUMULATIVE else {}
-    return out | {"b[x]": SLOPE, "sd_g": GROUP_SD} | aux
+    out |= {"b[x]": SLOPE, "sd_g": GROUP_SD} | aux
+    if distributional:
+        name = DISTRIBUTIONAL[family]
+        del out[name]
+        out |= {f"b_{name}_Intercept": _link(name, aux[name]), f"b_{name}[z]": DPAR_SLOPE}
+    return out
 
 
 def draws_of(posterior, label: str) -> np.ndarray:
     name, _, index = label.partition("[")
     values = posterior[name]
-    if index:
-        values = values.isel({d: 0 for d in values.dims[2:]}) if name == "b" else values[..., int(index[:-1]) - 1]
+    if index and not index[:-1].isdigit():  # one coefficient, `b[x]`: the only column
+        values = values.isel({d: 0 for d in values.dims[2:]})
+    elif index:
+        values = values[..., int(index[:-1]) - 1]
     return np.asarray(values).reshape(-1)
 
 
-def recover(family: Family, backend: str) -> list[tuple[str, float, float, float, float]]:
-    model = hierc.loads(spec(family))
+def recover(family: Family, backend: str, distributional: bool = False) -> list[tuple[str, float, float, float, float]]:
+    model = hierc.loads(spec(family, distributional))
     options = hierc.SampleOptions(chains=2, draws=600, tune=600, seed=1)
-    idata = hierc.sample(model, simulate(family), backend=backend, options=options)
+    idata = hierc.sample(model, simulate(family, distributional=distributional), backend=backend, options=options)
     rows = []
-    for label, truth in truths(family).items():
+    for label, truth in truths(family, distributional).items():
         draws = draws_of(idata.posterior, label)
         low, high = np.quantile(draws, [0.025, 0.975])
         rows.append((label, truth, float(draws.mean()), float(low), float(high)))
@@ -152,14 +193,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--family", action="append", choices=[f.value for f in TRUTH], help="default: every family")
     parser.add_argument("--backend", default="pymc", choices=["pymc", "stan"])
+    parser.add_argument("--distributional", action="store_true", help="a formula for one auxiliary parameter")
     args = parser.parse_args(argv)
     families = [Family(f) for f in args.family] if args.family else list(TRUTH)
+    if args.distributional:
+        families = [f for f in families if f in DISTRIBUTIONAL]
     print(f"| family | parameter | true | posterior mean | 95% interval | covered | ({args.backend}) |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     missed = 0
     for family in families:
         start = time.perf_counter()
-        rows = recover(family, args.backend)
+        rows = recover(family, args.backend, args.distributional)
         seconds = time.perf_counter() - start
         for i, (label, truth, mean, low, high) in enumerate(rows):
             covered = low <= truth <= high
