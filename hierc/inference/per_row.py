@@ -43,14 +43,8 @@ def linear_predictor(
     Levels the fit did not see (data bound for prediction) get effects by `new_levels`: drawn from
     the fitted population distribution with `rng`, or none."""
     model = bound.model
-    some = next(iter(draws.values()))
-    eta = np.zeros((len(some), bound.n))
-    if model.intercept:
-        eta += draws[naming.INTERCEPT_ORIGINAL if model.terms else naming.INTERCEPT][:, None]
-    if model.terms:
-        eta += draws[naming.B] @ bound.X.matrix.T
-    if bound.offset is not None:
-        eta += bound.offset
+    intercept = (naming.INTERCEPT_ORIGINAL if model.terms else naming.INTERCEPT) if model.intercept else None
+    eta = _population(draws, bound.n, intercept, naming.B if model.terms else None, bound.X.matrix, bound.offset)
     for block in model.groups:
         group = bound.groups[block.factor.label]
         r = draws[naming.effects(model, block.factor.label)]
@@ -63,18 +57,25 @@ def linear_predictor(
     return eta
 
 
+def _population(draws: dict[str, np.ndarray], n: int, intercept: str | None, b: str | None, X, offset) -> np.ndarray:
+    """The population-level part of a linear predictor (draws x n): the intercept at predictors = 0, the
+    coefficients `b` times the design matrix `X`, and the offsets (each None where there is none)."""
+    some = next(iter(draws.values()))
+    eta = np.zeros((len(some), n))
+    if intercept is not None:
+        eta += draws[intercept][:, None]
+    if b is not None:
+        eta += draws[b] @ X.T
+    if offset is not None:
+        eta += offset
+    return eta
+
+
 def _formula_predictor(draws: dict[str, np.ndarray], bound: BoundData, formula) -> np.ndarray:
     """A distributional formula's linear predictor for every draw and row (draws x N), on its link's scale."""
     F, given = naming.names(bound.model).formula(formula.label), bound.distributional[formula.label]
-    some = next(iter(draws.values()))
-    eta = np.zeros((len(some), bound.n))
-    if formula.intercept:
-        eta += draws[F.b_intercept if formula.terms else F.intercept][:, None]
-    if formula.terms:
-        eta += draws[F.b] @ given.X.matrix.T
-    if given.offset is not None:
-        eta += given.offset
-    return eta
+    intercept = (F.b_intercept if formula.terms else F.intercept) if formula.intercept else None
+    return _population(draws, bound.n, intercept, F.b if formula.terms else None, given.X.matrix, given.offset)
 
 
 def _new_effects(draws, model, block, count: int, new_levels: NewLevels, rng) -> np.ndarray:
