@@ -196,8 +196,23 @@ def specs(draw) -> str:
                 targets.append((f"cor({name})", CORRELATION_PRIORS))
     if any(b[2] for b in blocks):
         targets.append(("cor", CORRELATION_PRIORS))
+    # a formula for one auxiliary parameter (`sigma ~ ...`), after the response's: its coefficients take
+    # the parameter's priors
+    free = [a.cls.value for a in declaration.auxiliary if not (has_sigma_replaced and a.cls.value == "sigma")]
+    distributional, parameter = None, None
+    if free and declaration.auxiliary_per_row and draw(st.integers(0, 2)) == 0:
+        parameter = draw(st.sampled_from(free))
+        own = _Formula(forms)
+        draw(_terms(own, 2))
+        own_start = draw(st.sampled_from(sorted(_INTERCEPT))) if own.written else "1 + "
+        distributional = f"{parameter} ~ " + ((own_start + " + ".join(own.written)).removesuffix(" + ") or "1")
+        if _INTERCEPT[own_start]:
+            targets.append((f"Intercept({parameter})", REAL_PRIORS + BOUNDED_REAL))
+        if own.written:
+            targets.append((f"b({parameter})", REAL_PRIORS + BOUNDED_REAL))
+            targets += [(f"b({parameter})[{label}]", REAL_PRIORS + BOUNDED_REAL) for label in own.labels]
     for auxiliary in declaration.auxiliary:
-        if not (has_sigma_replaced and auxiliary.cls.value == "sigma"):
+        if auxiliary.cls.value in free and auxiliary.cls.value != parameter:
             targets.append((auxiliary.cls.value, PRIORS_ON[PARAM_SUPPORT[auxiliary.cls]]))
     chosen = draw(st.lists(st.sampled_from(targets), unique_by=lambda t: t[0], max_size=4)) if targets else []
     for target, choices in chosen:
@@ -214,4 +229,5 @@ def specs(draw) -> str:
             lines.append(f"param({written}) = {draw(st.sampled_from(allowed))}")
 
     order = draw(st.permutations(range(len(lines))))
-    return "\n".join(lines[i] for i in order) + "\n"
+    lines = [lines[i] for i in order] + ([distributional] if distributional else [])
+    return "\n".join(lines) + "\n"
